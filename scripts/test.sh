@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# scripts/test.sh — the project's whole test suite (the README's test command; CI runs exactly this):
+#   rustfmt, clippy -D warnings, cargo test --workspace, the program build, LiteSVM tests of the
+#   built program, and `anchor test` (ts-mocha) against a real solana-test-validator.
+# Options: --skip-lint, --only-anchor. Needs scripts/setup.sh to have run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/versions.env"
+source "$ROOT/scripts/lib.sh"
+x402_tool_path
+cd "$ROOT"
+LINT=1 ONLY_ANCHOR=0
+for a in "$@"; do
+  case "$a" in
+    --skip-lint) LINT=0 ;;
+    --only-anchor) ONLY_ANCHOR=1 ;;
+    *) die "unknown option: $a" ;;
+  esac
+done
+for t in cargo anchor solana-test-validator cargo-build-sbf node; do
+  command -v "$t" >/dev/null || die "$t not on PATH: run scripts/setup.sh first"
+done
+[[ -d node_modules ]] || die "node_modules missing: run scripts/setup.sh first"
+T0=$(date +%s)
+
+if [[ $ONLY_ANCHOR == 0 ]]; then
+  if [[ $LINT == 1 ]]; then
+    run_step "cargo fmt --check" cargo fmt --all --check
+    run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
+  fi
+  run_step "set-up refuses a missing toolchain" bash scripts/tests/setup-missing-toolchain.sh
+  run_step "cargo test --workspace" cargo test --workspace
+fi
+run_step "program build (anchor build)" bash scripts/build.sh
+if [[ $ONLY_ANCHOR == 0 ]]; then
+  litesvm() {
+    (cd tests/litesvm && CARGO_TARGET_DIR="$ROOT/target/litesvm-host" \
+      CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo test --ignore-rust-version -- --test-threads=2)
+  }
+  run_step "LiteSVM tests (built .so)" litesvm
+fi
+# A validator left over from an interrupted run holds the ports; anchor would then test against it.
+if pgrep -f "solana-test-validator.*$ROOT" >/dev/null; then
+  echo "    stopping a leftover solana-test-validator"
+  pkill -f "solana-test-validator.*$ROOT" || true
+  sleep 2
+fi
+unset RUSTUP_TOOLCHAIN
+run_step "anchor test (solana-test-validator)" anchor test --skip-build --validator legacy
+echo "==> all tests passed in $(( $(date +%s) - T0 ))s"

@@ -1,0 +1,62 @@
+// Config and admin paths of the x402-zk verifier on a real solana-test-validator.
+import { assert } from "chai";
+import { configPda, cuReport, expectFailure, fundedKeypair, program, provider, txInfo } from "./helpers/anchor";
+
+/** A canonical BabyJubJub-sized key (both coordinates < r): the admin suite only stores it. */
+const ATTESTER = Array.from(Buffer.alloc(64, 7));
+/** x = r exactly: not a canonical field element, must be rejected rather than reduced. */
+const R_BE = Buffer.from("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001", "hex");
+
+describe("config and admin", () => {
+  it("rejects an attester key coordinate >= the field modulus", async () => {
+    const attester = Array.from(Buffer.concat([R_BE, Buffer.alloc(32, 1)]));
+    const { err, logs } = await expectFailure(() =>
+      program.methods.initializeConfig({ attester, maxClockSkewSeconds: 60 }).rpc()
+    );
+    assert.equal(err.error?.errorCode?.code, "AttesterKeyNotCanonical");
+    assert.ok(logs.some((l) => l.includes("Attester key coordinate is not a canonical field element")), logs.join("\n"));
+  });
+
+  it("initialize_config creates the config PDA owned by the authority", async () => {
+    const sig = await program.methods.initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 60 }).rpc();
+    cuReport.initialize_config = (await txInfo(sig)).cu;
+    const config = await program.account.config.fetch(configPda);
+    assert.ok(config.authority.equals(provider.wallet.publicKey));
+    assert.deepEqual(Array.from(config.attester), ATTESTER);
+    assert.equal(config.maxClockSkewSeconds, 60);
+    assert.isFalse(config.paused);
+    const [, bump] = (await import("@anchor-lang/core")).web3.PublicKey.findProgramAddressSync(
+      [Buffer.from("config")],
+      program.programId
+    );
+    assert.equal(config.bump, bump);
+  });
+
+  it("a second initialize_config fails and leaves the config unchanged", async () => {
+    const { logs } = await expectFailure(() =>
+      program.methods.initializeConfig({ attester: Array.from(Buffer.alloc(64, 9)), maxClockSkewSeconds: 5 }).rpc()
+    );
+    assert.ok(logs.some((l) => l.includes("already in use")), logs.join("\n"));
+    const config = await program.account.config.fetch(configPda);
+    assert.deepEqual(Array.from(config.attester), ATTESTER);
+  });
+
+  it("set_paused by a non-authority fails with Unauthorized and its message in the log", async () => {
+    const intruder = await fundedKeypair();
+    const { err, logs } = await expectFailure(() =>
+      program.methods.setPaused(true).accounts({ authority: intruder.publicKey }).signers([intruder]).rpc()
+    );
+    assert.equal(err.error?.errorCode?.code, "Unauthorized");
+    assert.equal(err.error?.errorMessage, "Only the config authority may do this");
+    assert.ok(logs.some((l) => l.includes("Error Message: Only the config authority may do this")), logs.join("\n"));
+    assert.isFalse((await program.account.config.fetch(configPda)).paused);
+  });
+
+  it("set_paused by the authority pauses and resumes", async () => {
+    const sig = await program.methods.setPaused(true).rpc();
+    cuReport.set_paused = (await txInfo(sig)).cu;
+    assert.isTrue((await program.account.config.fetch(configPda)).paused);
+    await program.methods.setPaused(false).rpc();
+    assert.isFalse((await program.account.config.fetch(configPda)).paused);
+  });
+});
