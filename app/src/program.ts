@@ -1,0 +1,392 @@
+/**
+ * Client of the `x402_zk_verifier` program, built on the IDL synced into `src/idl/`
+ * (`npm run sync-idl` after `anchor build`).
+ *
+ * Instructions whose final shape is still moving (`verify_payment`, `verify_batch`,
+ * `set_attester`) are built from the IDL at run time: argument and account names are looked up in
+ * the synced IDL, so a renamed field fails with `INSTRUCTION_NOT_IN_IDL` naming what is missing
+ * instead of a silently wrong encoding. Transactions are confirmed by polling (no WebSocket), so a
+ * {@link createRpcFallback} connection works for everything here.
+ */
+import { AnchorProvider, BN, Program, Wallet, type Idl } from "@anchor-lang/core";
+import { AccountMeta, ComputeBudgetProgram, Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import idlJson from "./idl/x402_zk_verifier.json";
+import type { X402ZkVerifier } from "./idl/x402_zk_verifier";
+import { ProgramError, ConfigError } from "./errors";
+import { decodeProof, fieldToBytes32, fromBytesBE, parseFieldElement, parseKey, parseU64, toBytes32, toHex32 } from "./encoding";
+import { programErrorFromLogs, programErrorNames, sendAndConfirm, toProgramError, type SendOptions } from "./chain";
+import type { ZkReceiptPayload, ZkReceiptRequirements } from "./zk-receipt/types";
+
+/** The IDL this SDK was built with (snake_case, as `anchor build` writes it). */
+export const VERIFIER_IDL = idlJson as unknown as Idl;
+/** Program id from the synced IDL (the localnet deployment key). */
+export const VERIFIER_PROGRAM_ID = new PublicKey(idlJson.address);
+export const CONFIG_SEED = Buffer.from("config");
+export const NULLIFIER_SEED = Buffer.from("nullifier");
+/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA). */
+export const VERIFY_PAYMENT_CU = 400_000;
+
+for (const e of (idlJson as { errors?: { code: number; name: string }[] }).errors ?? []) programErrorNames.set(e.code, e.name);
+
+/** The program's `Config`, decoded. */
+export interface VerifierConfig {
+  authority: PublicKey;
+  /** BabyJubJub key, decimal strings. */
+  attester: { x: string; y: string };
+  maxClockSkewSeconds: number;
+  paused: boolean;
+  /** `0x` hex. */
+  domain: string;
+  /** `0x` hex of the verifying key's SHA-256. */
+  vkHash: string;
+}
+
+/** A spent nullifier's record. */
+export interface NullifierRecord {
+  address: PublicKey;
+  resourceHash: string;
+  payTo: PublicKey;
+  slot: number;
+}
+
+/** Everything `verify_payment` needs: the payload plus the offer it pays for. */
+export interface VerifyPaymentInput {
+  /** base64 or raw 256 bytes. */
+  proof: string | Uint8Array;
+  nullifier: string | bigint;
+  now: number | bigint;
+  resourceHash: string | bigint;
+  payTo: string | PublicKey;
+  asset: string | PublicKey;
+  minAmount: string | bigint;
+  maxAge: number | bigint;
+}
+
+/** Builds a {@link VerifyPaymentInput} from a parsed payload and its requirements. */
+export function verifyInputFromPayment(payload: ZkReceiptPayload, req: ZkReceiptRequirements): VerifyPaymentInput {
+  return {
+    proof: payload.proof,
+    nullifier: payload.nullifier,
+    now: payload.now,
+    resourceHash: payload.resourceHash,
+    payTo: req.payTo,
+    asset: req.asset,
+    minAmount: req.amount,
+    maxAge: req.extra.maxAge,
+  };
+}
+
+export interface VerifierClientOptions {
+  connection: Connection;
+  /** Signs and pays for transactions (the facilitator's or the authority's key). */
+  payer: Keypair;
+  /** Defaults to the IDL's address. */
+  programId?: PublicKey | string;
+  /** Per-send options (commitment, timeout). */
+  send?: SendOptions;
+}
+
+type AnyMethods = Record<string, (...args: unknown[]) => {
+  accountsPartial(a: Record<string, PublicKey>): { remainingAccounts(r: AccountMeta[]): { instruction(): Promise<TransactionInstruction> }; instruction(): Promise<TransactionInstruction> };
+}>;
+
+interface IdlField {
+  name: string;
+  type: unknown;
+}
+
+/** Client of the verifier program. */
+export class VerifierClient {
+  readonly program: Program<X402ZkVerifier>;
+  readonly connection: Connection;
+  readonly programId: PublicKey;
+  readonly payer: Keypair;
+  private readonly sendOpts: SendOptions;
+
+  constructor(opts: VerifierClientOptions) {
+    this.connection = opts.connection;
+    this.payer = opts.payer;
+    this.programId = opts.programId ? parseKey(opts.programId, "programId") : VERIFIER_PROGRAM_ID;
+    const provider = new AnchorProvider(opts.connection, new Wallet(opts.payer), { commitment: "confirmed" });
+    const idl = { ...(idlJson as object), address: this.programId.toBase58() } as unknown as X402ZkVerifier;
+    this.program = new Program<X402ZkVerifier>(idl, provider);
+    this.sendOpts = opts.send ?? {};
+  }
+
+  /** `[b"config"]`. */
+  configPda(): PublicKey {
+    return PublicKey.findProgramAddressSync([CONFIG_SEED], this.programId)[0];
+  }
+
+  /** `[b"nullifier", nullifier (32 bytes BE)]`. */
+  nullifierPda(nullifier: string | bigint): PublicKey {
+    return PublicKey.findProgramAddressSync([NULLIFIER_SEED, Buffer.from(fieldToBytes32(nullifier, "nullifier"))], this.programId)[0];
+  }
+
+  /** True when the program account exists and is executable. */
+  async isDeployed(): Promise<boolean> {
+    const info = await this.connection.getAccountInfo(this.programId, "confirmed");
+    return !!info?.executable;
+  }
+
+  /** The config, or null before `initialize_config`. */
+  async fetchConfig(): Promise<VerifierConfig | null> {
+    const c = await this.program.account.config.fetchNullable(this.configPda(), "confirmed");
+    if (!c) return null;
+    const att = Uint8Array.from(c.attester as number[]);
+    return {
+      authority: c.authority,
+      attester: { x: fromBytesBE(att.subarray(0, 32)).toString(), y: fromBytesBE(att.subarray(32, 64)).toString() },
+      maxClockSkewSeconds: c.maxClockSkewSeconds,
+      paused: c.paused,
+      domain: "0x" + Buffer.from(c.domain as number[]).toString("hex"),
+      vkHash: "0x" + Buffer.from(c.vkHash as number[]).toString("hex"),
+    };
+  }
+
+  /** `initialize_config` with the payer as authority. */
+  async initializeConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<string> {
+    const ix = await this.program.methods
+      .initializeConfig({ attester: attesterBytes(args.attester), maxClockSkewSeconds: args.maxClockSkewSeconds })
+      .accountsPartial({ authority: this.payer.publicKey })
+      .instruction();
+    return this.send([ix]);
+  }
+
+  /**
+   * Idempotent set-up: initializes the config when absent; when present, checks the authority and
+   * updates the attester (if the program has `set_attester`) when it differs. Never pauses/unpauses.
+   */
+  async ensureConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<{
+    action: "created" | "unchanged" | "attester-updated";
+    signature?: string;
+    config: VerifierConfig;
+  }> {
+    const existing = await this.fetchConfig();
+    if (!existing) {
+      const signature = await this.initializeConfig(args);
+      return { action: "created", signature, config: (await this.fetchConfig())! };
+    }
+    if (!existing.authority.equals(this.payer.publicKey)) {
+      throw new ConfigError("CONFIG_INVALID", `config exists with authority ${existing.authority.toBase58()}, not ${this.payer.publicKey.toBase58()}`);
+    }
+    const want = { x: parseFieldElement(args.attester.x).toString(), y: parseFieldElement(args.attester.y).toString() };
+    if (existing.attester.x === want.x && existing.attester.y === want.y) return { action: "unchanged", config: existing };
+    const signature = await this.setAttester(want);
+    return { action: "attester-updated", signature, config: (await this.fetchConfig())! };
+  }
+
+  /** `set_paused` (authority only). */
+  async setPaused(paused: boolean): Promise<string> {
+    const ix = await this.program.methods.setPaused(paused).accountsPartial({ authority: this.payer.publicKey }).instruction();
+    return this.send([ix]);
+  }
+
+  /** `set_attester` (authority only), when the synced IDL has it. */
+  async setAttester(attester: { x: string; y: string }): Promise<string> {
+    const ix = await this.dynamicInstruction("setAttester", { attester: attesterBytes(attester) }, {});
+    return this.send([ix]);
+  }
+
+  /** The nullifier's record, or null when unspent. */
+  async fetchNullifier(nullifier: string | bigint): Promise<NullifierRecord | null> {
+    const address = this.nullifierPda(nullifier);
+    const info = await this.connection.getAccountInfo(address, "confirmed");
+    if (!info) return null;
+    const ns = (this.program.account as unknown as Record<string, { coder: unknown } | undefined>).nullifier;
+    if (ns) {
+      const decoded = this.program.coder.accounts.decode("nullifier", info.data) as { resourceHash: number[]; payTo: PublicKey; slot: BN };
+      return { address, resourceHash: toHex32(fromBytesBE(Uint8Array.from(decoded.resourceHash))), payTo: decoded.payTo, slot: decoded.slot.toNumber() };
+    }
+    // IDL without the Nullifier account yet: decode the documented layout by hand.
+    const d = info.data;
+    return { address, resourceHash: toHex32(fromBytesBE(d.subarray(8, 40))), payTo: new PublicKey(d.subarray(40, 72)), slot: Number(d.readBigUInt64LE(72)) };
+  }
+
+  /** The `verify_payment` instruction for one proof. */
+  async verifyPaymentInstruction(input: VerifyPaymentInput): Promise<TransactionInstruction> {
+    const values = verifyValues(input);
+    return this.dynamicInstruction("verifyPayment", values, {
+      nullifier: this.nullifierPda(BigInt(toHex32(fromBytesBE(values.nullifier as Uint8Array)))),
+    });
+  }
+
+  /**
+   * Sends `verify_payment`: verifies the proof on-chain and burns the nullifier. When the
+   * nullifier is already spent for the same `resourceHash`, returns `{alreadySettled: true}`
+   * (idempotent retry, docs/PROTOCOL.md step 6); for another `resourceHash` throws `NULLIFIER_SPENT`.
+   */
+  async verifyOnChain(input: VerifyPaymentInput): Promise<{ signature: string | undefined; nullifierAccount: PublicKey; alreadySettled: boolean }> {
+    const nullifierAccount = this.nullifierPda(input.nullifier);
+    const prior = await this.fetchNullifier(input.nullifier);
+    if (prior) return this.settledOrReplay(prior, input);
+    const ix = await this.verifyPaymentInstruction(input);
+    try {
+      const signature = await this.send([ix], { computeUnits: VERIFY_PAYMENT_CU });
+      return { signature, nullifierAccount, alreadySettled: false };
+    } catch (e) {
+      const err = toProgramError(e);
+      const now = await this.fetchNullifier(input.nullifier).catch(() => null);
+      if (now) return this.settledOrReplay(now, input); // someone (or a lost earlier attempt) landed it
+      throw err;
+    }
+  }
+
+  /** Simulates `verify_payment` (the real on-chain Groth16 check, nothing written). */
+  async simulateVerify(input: VerifyPaymentInput): Promise<{ ok: boolean; error?: ProgramError; logs: string[]; unitsConsumed?: number }> {
+    const ix = await this.verifyPaymentInstruction(input);
+    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: VERIFY_PAYMENT_CU }), ix);
+    tx.feePayer = this.payer.publicKey;
+    tx.recentBlockhash = (await this.connection.getLatestBlockhash("confirmed")).blockhash;
+    tx.sign(this.payer);
+    const sim = await this.connection.simulateTransaction(tx);
+    const logs = sim.value.logs ?? [];
+    if (sim.value.err) {
+      return { ok: false, error: programErrorFromLogs(`simulation failed: ${JSON.stringify(sim.value.err)}`, logs), logs, unitsConsumed: sim.value.unitsConsumed };
+    }
+    return { ok: true, logs, unitsConsumed: sim.value.unitsConsumed };
+  }
+
+  /**
+   * Sends `verify_batch` for proofs that share one offer (payTo, asset, minAmount, maxAge): one
+   * randomized batch check, every nullifier burnt. The nullifier PDAs go in as remaining accounts,
+   * in proof order.
+   */
+  async batchVerifyOnChain(inputs: VerifyPaymentInput[], opts: { computeUnits?: number } = {}): Promise<{ signature: string; nullifierAccounts: PublicKey[] }> {
+    if (inputs.length === 0) throw new ProgramError("PROGRAM_ERROR", "batchVerifyOnChain: empty batch");
+    const first = inputs[0]!;
+    for (const i of inputs) {
+      if (
+        parseKey(i.payTo).toBase58() !== parseKey(first.payTo).toBase58() ||
+        parseKey(i.asset).toBase58() !== parseKey(first.asset).toBase58() ||
+        parseU64(i.minAmount) !== parseU64(first.minAmount) ||
+        BigInt(i.maxAge) !== BigInt(first.maxAge)
+      ) {
+        throw new ProgramError("PROGRAM_ERROR", "batchVerifyOnChain: every proof of a batch must share payTo, asset, minAmount and maxAge");
+      }
+    }
+    const per = inputs.map(verifyValues);
+    const shared = per[0]!;
+    const nullifierAccounts = inputs.map((i) => this.nullifierPda(i.nullifier));
+    const values: Record<string, unknown> = { ...shared, proofs: per, entries: per, items: per };
+    const ix = await this.dynamicInstruction(
+      "verifyBatch",
+      values,
+      {},
+      nullifierAccounts.map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })),
+    );
+    const signature = await this.send([ix], { computeUnits: opts.computeUnits ?? 1_400_000 });
+    return { signature, nullifierAccounts };
+  }
+
+  private settledOrReplay(rec: NullifierRecord, input: VerifyPaymentInput) {
+    const want = parseFieldElement(typeof input.resourceHash === "bigint" ? input.resourceHash : input.resourceHash);
+    if (parseFieldElement(rec.resourceHash) === want) return { signature: undefined, nullifierAccount: rec.address, alreadySettled: true };
+    throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (for another resourceHash, slot ${rec.slot})`, { programErrorName: "NullifierAlreadyUsed" });
+  }
+
+  private send(ixs: TransactionInstruction[], extra: SendOptions = {}): Promise<string> {
+    return sendAndConfirm(this.connection, ixs, [this.payer], { ...this.sendOpts, ...extra });
+  }
+
+  /**
+   * Builds `name` from the synced IDL: each argument (or each field of a struct argument) is taken
+   * from `values` by its camelCase name; accounts are resolved by Anchor, with the payer offered
+   * under the usual signer names and `accounts` for the rest.
+   */
+  private async dynamicInstruction(
+    name: string,
+    values: Record<string, unknown>,
+    accounts: Record<string, PublicKey>,
+    remaining?: AccountMeta[],
+  ): Promise<TransactionInstruction> {
+    const idl = this.program.idl as unknown as { instructions: { name: string; args: IdlField[]; accounts: { name: string }[] }[]; types?: { name: string; type: { kind: string; fields?: IdlField[] } }[] };
+    const ixDef = idl.instructions.find((i) => i.name === name);
+    if (!ixDef) {
+      throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `the synced IDL has no instruction ${name}; rebuild the program and run \`npm run sync-idl\` in app/`);
+    }
+    const types = new Map((idl.types ?? []).map((t) => [t.name, t.type]));
+    const build = (field: IdlField, path: string): unknown => {
+      if (field.name in values) return convert(values[field.name], field.type, path + field.name);
+      const t = field.type as { defined?: { name: string } | string };
+      const defName = typeof t.defined === "string" ? t.defined : t.defined?.name;
+      const def = defName ? types.get(defName) : undefined;
+      if (def?.kind === "struct" && def.fields) {
+        return Object.fromEntries(def.fields.map((f) => [f.name, build(f, `${path}${field.name}.`)]));
+      }
+      throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `${name}: the SDK has no value for argument ${path}${field.name}; update program.ts for the new IDL`);
+    };
+    const convert = (v: unknown, type: unknown, path: string): unknown => {
+      const vec = (type as { vec?: unknown }).vec;
+      if (vec !== undefined && Array.isArray(v) && v.length > 0 && typeof v[0] === "object" && !(v[0] instanceof Uint8Array)) {
+        const t = vec as { defined?: { name: string } | string };
+        const defName = typeof t.defined === "string" ? t.defined : t.defined?.name;
+        const def = defName ? types.get(defName) : undefined;
+        if (!def?.fields) throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `${name}: cannot encode ${path}`);
+        return (v as Record<string, unknown>[]).map((item) =>
+          Object.fromEntries(def.fields!.map((f) => {
+            if (!(f.name in item)) throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `${name}: no value for ${path}[].${f.name}`);
+            return [f.name, convert(item[f.name], f.type, `${path}[].${f.name}`)];
+          })),
+        );
+      }
+      if (v instanceof Uint8Array) {
+        if (type === "bytes") return Buffer.from(v);
+        return Array.from(v);
+      }
+      if (typeof v === "bigint") return new BN(v.toString());
+      return v;
+    };
+    const args = ixDef.args.map((a) => build(a, ""));
+    const names = new Set(ixDef.accounts.map((a) => a.name));
+    const offered: Record<string, PublicKey> = {
+      payer: this.payer.publicKey,
+      authority: this.payer.publicKey,
+      feePayer: this.payer.publicKey,
+      settler: this.payer.publicKey,
+      signer: this.payer.publicKey,
+      config: this.configPda(),
+      systemProgram: SystemProgram.programId,
+      ...accounts,
+    };
+    const given = Object.fromEntries(Object.entries(offered).filter(([k]) => names.has(k)));
+    const methods = this.program.methods as unknown as AnyMethods;
+    const builder = methods[name]!(...args).accountsPartial(given);
+    try {
+      return await (remaining ? builder.remainingAccounts(remaining).instruction() : builder.instruction());
+    } catch (cause) {
+      throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `${name}: could not build the instruction from the IDL: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
+
+function attesterBytes(a: { x: string; y: string }): number[] {
+  return [...toBytes32(parseFieldElement(a.x, "attester.x")), ...toBytes32(parseFieldElement(a.y, "attester.y"))];
+}
+
+/** The argument values of one proof, under every name the program may use. */
+function verifyValues(i: VerifyPaymentInput): Record<string, unknown> {
+  const proof = typeof i.proof === "string" ? decodeProof(i.proof) : i.proof;
+  const nullifier = fieldToBytes32(i.nullifier, "nullifier");
+  const resourceHash = fieldToBytes32(i.resourceHash, "resourceHash");
+  const now = parseU64(BigInt(i.now), "now");
+  const minAmount = parseU64(i.minAmount, "minAmount");
+  const maxAge = parseU64(BigInt(i.maxAge), "maxAge");
+  const payTo = parseKey(i.payTo, "payTo");
+  const asset = parseKey(i.asset, "asset");
+  return {
+    proof,
+    proofBytes: proof,
+    proofA: proof.subarray(0, 64),
+    proofB: proof.subarray(64, 192),
+    proofC: proof.subarray(192, 256),
+    nullifier,
+    resourceHash,
+    now,
+    timestamp: now,
+    minAmount,
+    maxAge,
+    payTo,
+    asset,
+  };
+}
