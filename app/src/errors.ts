@@ -44,7 +44,11 @@ export class X402ZkError extends Error {
   readonly retryable: boolean;
 
   constructor(code: X402ZkErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message);
+    // Set by hand (not via the ES2022 constructor option) so the SDK also compiles against older libs.
+    if (options?.cause !== undefined) {
+      Object.defineProperty(this, "cause", { value: options.cause, enumerable: false, writable: true, configurable: true });
+    }
     this.name = new.target.name;
     this.code = code;
     this.retryable = options?.retryable ?? false;

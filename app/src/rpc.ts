@@ -101,7 +101,7 @@ export function createRpcFallback(urls: string[], opts: RpcFallbackOptions = {})
     s.lastSuccessAt = now();
   };
 
-  const fallbackFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fallbackFetch = async (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> => {
     const requested = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     // Requests addressed to one of our endpoints (what Connection sends) are re-targeted; anything
     // else passes through untouched.
