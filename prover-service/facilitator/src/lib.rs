@@ -1,0 +1,15 @@
+//! x402-zk facilitator: the x402 v2 `/verify`, `/settle`, `/supported` endpoints for the
+//! `zk-receipt` scheme, and the attester (`/v1/attest`) that signs receipts for finalized
+//! transfers. See `docs/PROTOCOL.md`.
+//!
+//! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
+//! → arkworks, strictly), [`settle`] (the `verify_payment` transaction), [`rpc`] (fallback list,
+//! backoff, circuit breaker), [`attester`], [`app`] (routes), [`config`].
+pub mod app;
+pub mod attester;
+pub mod config;
+pub mod proof_codec;
+pub mod rpc;
+pub mod settle;
+pub mod verify;
+pub mod x402;

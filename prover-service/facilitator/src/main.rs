@@ -1,0 +1,17 @@
+//! `x402-zk-facilitator`: parse config, load keys, serve.
+use clap::Parser;
+use x402_zk_facilitator::app::{serve, State};
+use x402_zk_facilitator::config::Config;
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_level))
+        .init();
+    let state = State::from_config(&config)?;
+    tracing::info!(bind = %config.bind, port = config.port, network = %config.network, "facilitator starting");
+    serve(state, &config.bind, config.port).await?;
+    Ok(())
+}

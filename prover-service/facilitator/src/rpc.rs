@@ -1,0 +1,170 @@
+//! Solana JSON-RPC with an ordered fallback list, retry with exponential backoff, and a circuit
+//! breaker per endpoint: an endpoint that fails `breaker_threshold` times in a row is skipped for
+//! `breaker_cooldown`, so a dead primary costs one timeout, not one per request.
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RpcError {
+    /// Every endpoint failed (or was open-circuited) on every attempt.
+    #[error("all RPC endpoints failed: {0}")]
+    Unavailable(String),
+    /// The node answered with a JSON-RPC error: retrying elsewhere would not help.
+    #[error("RPC error {code}: {message}")]
+    Node { code: i64, message: String, data: Option<Value> },
+}
+
+#[derive(Clone, Debug)]
+pub struct RpcOptions {
+    pub attempts: u32,
+    pub base_backoff: Duration,
+    pub timeout: Duration,
+    pub breaker_threshold: u32,
+    pub breaker_cooldown: Duration,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        RpcOptions {
+            attempts: 3,
+            base_backoff: Duration::from_millis(100),
+            timeout: Duration::from_secs(10),
+            breaker_threshold: 3,
+            breaker_cooldown: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Breaker {
+    consecutive_failures: u32,
+    open_until: Option<Instant>,
+}
+
+pub struct RpcPool {
+    urls: Vec<String>,
+    breakers: Vec<Mutex<Breaker>>,
+    http: reqwest::Client,
+    opts: RpcOptions,
+}
+
+impl RpcPool {
+    /// `urls` in order of preference; the first is the primary.
+    pub fn new(urls: Vec<String>, opts: RpcOptions) -> Self {
+        assert!(!urls.is_empty(), "RpcPool needs at least one URL");
+        let http = reqwest::Client::builder().timeout(opts.timeout).build().expect("reqwest client");
+        let breakers = urls.iter().map(|_| Mutex::new(Breaker::default())).collect();
+        RpcPool { urls, breakers, http, opts }
+    }
+
+    pub fn urls(&self) -> &[String] {
+        &self.urls
+    }
+
+    /// The URL that last answered successfully would be ideal; we report the first closed circuit.
+    pub fn is_open(&self, i: usize) -> bool {
+        let b = self.breakers[i].lock().expect("breaker lock");
+        b.open_until.is_some_and(|t| t > Instant::now())
+    }
+
+    fn record(&self, i: usize, ok: bool) {
+        let mut b = self.breakers[i].lock().expect("breaker lock");
+        if ok {
+            *b = Breaker::default();
+            return;
+        }
+        b.consecutive_failures += 1;
+        if b.consecutive_failures >= self.opts.breaker_threshold {
+            b.open_until = Some(Instant::now() + self.opts.breaker_cooldown);
+            tracing::warn!(url = %self.urls[i], "RPC endpoint circuit opened");
+        }
+    }
+
+    /// Calls `method` with `params`; returns `result`. Transport failures and 5xx move on to the
+    /// next endpoint; a JSON-RPC error from a healthy node is returned as is.
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let mut last = String::from("no endpoint tried");
+        for attempt in 0..self.opts.attempts {
+            if attempt > 0 {
+                let backoff = self.opts.base_backoff * 2u32.pow(attempt - 1);
+                let jitter = Duration::from_millis(rand::random::<u64>() % 50);
+                tokio::time::sleep(backoff + jitter).await;
+            }
+            for (i, url) in self.urls.iter().enumerate() {
+                // All circuits open: still try the endpoints rather than fail without trying.
+                let all_open = (0..self.urls.len()).all(|j| self.is_open(j));
+                if self.is_open(i) && !all_open {
+                    continue;
+                }
+                match self.http.post(url).json(&body).send().await {
+                    Ok(resp) if resp.status().is_server_error() => {
+                        self.record(i, false);
+                        last = format!("{url}: HTTP {}", resp.status());
+                    }
+                    Ok(resp) => match resp.json::<Value>().await {
+                        Ok(v) => {
+                            self.record(i, true);
+                            if let Some(err) = v.get("error") {
+                                return Err(RpcError::Node {
+                                    code: err["code"].as_i64().unwrap_or(0),
+                                    message: err["message"].as_str().unwrap_or("").to_string(),
+                                    data: err.get("data").cloned(),
+                                });
+                            }
+                            return Ok(v.get("result").cloned().unwrap_or(Value::Null));
+                        }
+                        Err(e) => {
+                            self.record(i, false);
+                            last = format!("{url}: bad JSON-RPC body: {e}");
+                        }
+                    },
+                    Err(e) => {
+                        self.record(i, false);
+                        last = format!("{url}: {e}");
+                    }
+                }
+                tracing::debug!(%last, "RPC endpoint failed, trying the next one");
+            }
+        }
+        Err(RpcError::Unavailable(last))
+    }
+
+    /// Account data (decoded) at `commitment`, or `None` when the account does not exist.
+    pub async fn account_data(&self, address: &str, commitment: &str) -> Result<Option<Vec<u8>>, RpcError> {
+        let r = self
+            .call("getAccountInfo", json!([address, {"encoding": "base64", "commitment": commitment}]))
+            .await?;
+        let value = &r["value"];
+        if value.is_null() {
+            return Ok(None);
+        }
+        use base64::Engine;
+        let b64 = value["data"][0].as_str().unwrap_or_default();
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| RpcError::Unavailable(format!("bad account data: {e}")))?;
+        Ok(Some(data))
+    }
+
+    pub async fn latest_blockhash(&self) -> Result<String, RpcError> {
+        let r = self.call("getLatestBlockhash", json!([{"commitment": "confirmed"}])).await?;
+        r["value"]["blockhash"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| RpcError::Unavailable("getLatestBlockhash: no blockhash".into()))
+    }
+
+    /// The finalized transaction in `jsonParsed` encoding, or `None` if not (yet) finalized.
+    pub async fn finalized_transaction(&self, signature: &str) -> Result<Option<Value>, RpcError> {
+        let r = self
+            .call(
+                "getTransaction",
+                json!([signature, {"encoding": "jsonParsed", "commitment": "finalized", "maxSupportedTransactionVersion": 0}]),
+            )
+            .await?;
+        Ok(if r.is_null() { None } else { Some(r) })
+    }
+}

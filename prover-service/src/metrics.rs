@@ -1,0 +1,267 @@
+//! Prometheus metrics, one recorder per app instance.
+//!
+//! metrics-exporter-prometheus normally installs a process-global recorder. Here every
+//! [`Metrics`] owns its own `PrometheusRecorder` and registers its handles through
+//! `metrics::with_local_recorder`, so two servers in one process (integration tests) never share
+//! counters.
+//!
+//! Names carry unit and kind; labels are fixed low-cardinality enums (HTTP method, route
+//! *pattern*, status code, error reason), never request data.
+
+use crate::error::ApiError;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{Counter, Gauge, Histogram, Unit};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+use std::collections::HashMap;
+
+const PROOF_BUCKETS: &[f64] = &[
+    0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0,
+];
+const HTTP_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// Live values sampled when `/metrics` is rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Snapshot {
+    /// Proofs in the cache.
+    pub cache_size: u64,
+    /// Jobs waiting for a prover thread.
+    pub queued: usize,
+    /// Jobs running on prover threads.
+    pub running: usize,
+}
+
+/// The service's metrics.
+pub struct Metrics {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    h: Handles,
+}
+
+struct Handles {
+    proof_duration: Histogram,
+    proof_total: Counter,
+    proof_errors: HashMap<&'static str, Counter>,
+    cache_hits: Counter,
+    cache_misses: Counter,
+    cache_size: Gauge,
+    rate_limited: Counter,
+    queue_depth: Gauge,
+    running: Gauge,
+    rss: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh recorder with every metric registered (counters at 0).
+    pub fn new() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("proof_generation_duration_seconds".into()),
+                PROOF_BUCKETS,
+            )
+            .and_then(|b| {
+                b.set_buckets_for_metric(
+                    Matcher::Full("http_request_duration_seconds".into()),
+                    HTTP_BUCKETS,
+                )
+            })
+            .expect("non-empty buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        let m = metrics::with_local_recorder(&recorder, || {
+            describe_histogram!(
+                "proof_generation_duration_seconds",
+                Unit::Seconds,
+                "Wall time of one Groth16 proof on a prover thread"
+            );
+            describe_counter!(
+                "proof_generation_total",
+                "Proofs generated (cache misses that succeeded)"
+            );
+            describe_counter!(
+                "proof_generation_errors_total",
+                "Proof requests that failed, by reason (malformed input, statement violations, queue full, ...)"
+            );
+            describe_counter!(
+                "proof_cache_hits_total",
+                "Proof requests served from the cache or an identical in-flight proof"
+            );
+            describe_counter!(
+                "proof_cache_misses_total",
+                "Proof requests that needed a new proof"
+            );
+            describe_gauge!("proof_cache_size", "Proofs currently cached");
+            describe_counter!("rate_limit_exceeded_total", "Requests refused with 429");
+            describe_counter!(
+                "http_requests_total",
+                "HTTP requests by method, route pattern and status"
+            );
+            describe_histogram!(
+                "http_request_duration_seconds",
+                Unit::Seconds,
+                "HTTP request latency by method and route pattern"
+            );
+            describe_gauge!("build_info", "Build information (always 1)");
+            describe_gauge!(
+                "process_resident_memory_bytes",
+                Unit::Bytes,
+                "Resident set size"
+            );
+            describe_gauge!(
+                "proof_queue_depth",
+                "Proof jobs waiting for a prover thread"
+            );
+            describe_gauge!("proof_jobs_running", "Proof jobs running on prover threads");
+
+            gauge!("build_info", "version" => env!("CARGO_PKG_VERSION"), "service" => "x402-zk-prover")
+                .set(1.0);
+            let proof_errors = ApiError::ALL_REASONS
+                .iter()
+                .filter(|r| **r != "not_found" && **r != "method_not_allowed")
+                .map(|r| {
+                    let c = counter!("proof_generation_errors_total", "reason" => *r);
+                    c.increment(0);
+                    (*r, c)
+                })
+                .collect();
+            let c = |name: &'static str| {
+                let c = counter!(name);
+                c.increment(0);
+                c
+            };
+            Handles {
+                proof_duration: histogram!("proof_generation_duration_seconds"),
+                proof_total: c("proof_generation_total"),
+                proof_errors,
+                cache_hits: c("proof_cache_hits_total"),
+                cache_misses: c("proof_cache_misses_total"),
+                cache_size: gauge!("proof_cache_size"),
+                rate_limited: c("rate_limit_exceeded_total"),
+                queue_depth: gauge!("proof_queue_depth"),
+                running: gauge!("proof_jobs_running"),
+                rss: gauge!("process_resident_memory_bytes"),
+            }
+        });
+        Metrics {
+            recorder,
+            handle,
+            h: m,
+        }
+    }
+
+    /// One proof generated in `secs` seconds.
+    pub fn proof_generated(&self, secs: f64) {
+        self.h.proof_total.increment(1);
+        self.h.proof_duration.record(secs);
+    }
+
+    /// A proof request failed for `reason` (an [`ApiError::reason`]).
+    pub fn proof_failed(&self, reason: &'static str) {
+        if let Some(c) = self.h.proof_errors.get(reason) {
+            c.increment(1);
+        }
+    }
+
+    /// A request served from the cache.
+    pub fn cache_hit(&self) {
+        self.h.cache_hits.increment(1);
+    }
+
+    /// A request that needed a new proof.
+    pub fn cache_miss(&self) {
+        self.h.cache_misses.increment(1);
+    }
+
+    /// A request refused by the rate limiter.
+    pub fn rate_limited(&self) {
+        self.h.rate_limited.increment(1);
+    }
+
+    /// One HTTP request finished. `route` must be a route *pattern* (or `unmatched`).
+    pub fn http_request(&self, method: &'static str, route: String, status: u16, secs: f64) {
+        metrics::with_local_recorder(&self.recorder, || {
+            counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status.to_string())
+                .increment(1);
+            histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+                .record(secs);
+        });
+    }
+
+    /// Prometheus text exposition, with the live gauges refreshed from `snap`.
+    pub fn render(&self, snap: Snapshot) -> String {
+        self.h.cache_size.set(snap.cache_size as f64);
+        self.h.queue_depth.set(snap.queued as f64);
+        self.h.running.set(snap.running as f64);
+        if let Some(rss) = resident_memory_bytes() {
+            self.h.rss.set(rss as f64);
+        }
+        self.handle.render()
+    }
+
+    /// Drains histogram buffers; call periodically so memory stays bounded between scrapes.
+    pub fn run_upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+}
+
+/// Normalises an HTTP method into a fixed label set.
+pub fn method_label(m: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "OTHER",
+    }
+}
+
+/// Resident set size from `/proc/self/status` (Linux); `None` elsewhere.
+pub fn resident_memory_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn independent_recorders_and_all_names() {
+        let a = Metrics::new();
+        let b = Metrics::new();
+        a.cache_hit();
+        a.proof_generated(0.2);
+        a.proof_failed("invalid_signature");
+        a.http_request("POST", "/v1/proofs".into(), 200, 0.01);
+        let ta = a.render(Snapshot {
+            cache_size: 3,
+            ..Default::default()
+        });
+        let tb = b.render(Snapshot::default());
+        assert!(ta.contains("proof_cache_hits_total 1"), "{ta}");
+        assert!(tb.contains("proof_cache_hits_total 0"), "{tb}");
+        assert!(ta.contains("proof_cache_size 3"));
+        assert!(ta.contains("proof_generation_errors_total{reason=\"invalid_signature\"} 1"));
+        assert!(ta.contains("proof_generation_duration_seconds_bucket"));
+        assert!(ta.contains(
+            "http_requests_total{method=\"POST\",route=\"/v1/proofs\",status=\"200\"} 1"
+        ));
+        assert!(ta.contains("process_resident_memory_bytes"));
+        assert!(ta.contains("build_info{"));
+    }
+}

@@ -1,0 +1,53 @@
+//! `GET /health` (liveness: the process serves HTTP) and `GET /ready` (readiness: keys loaded,
+//! prover pool not saturated, not shutting down).
+
+use crate::app::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+/// Liveness.
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+/// Readiness. 200 when a new proof would be admitted now, else 503 (problem+json) naming why.
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let mut reasons = Vec::new();
+    if !state.backend.is_ready() {
+        reasons.push("keys not loaded");
+    }
+    if state.pool.is_saturated() {
+        reasons.push("prover pool saturated");
+    }
+    if state.is_shutting_down() {
+        reasons.push("shutting down");
+    }
+    let pool = json!({
+        "threads": state.pool.threads(),
+        "capacity": state.pool.capacity(),
+        "running": state.pool.running(),
+        "queued": state.pool.queued(),
+    });
+    if reasons.is_empty() {
+        HttpResponse::Ok().json(json!({
+            "status": "ready",
+            "backend": state.backend.info(),
+            "pool": pool,
+        }))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .content_type(crate::error::PROBLEM_JSON)
+            .body(
+                json!({
+                    "type": format!("{}not-ready", crate::error::PROBLEM_TYPE_PREFIX),
+                    "title": "Not ready",
+                    "status": 503,
+                    "detail": reasons.join("; "),
+                    "retryAfter": 1,
+                    "pool": pool,
+                })
+                .to_string(),
+            )
+    }
+}
