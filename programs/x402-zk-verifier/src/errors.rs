@@ -1,4 +1,6 @@
 //! Every way an instruction can fail, each with a message a caller can act on.
+//!
+//! Codes are Anchor's `6000 + index`, so **only append** new variants: clients match on the numbers.
 use anchor_lang::prelude::*;
 
 #[error_code]
@@ -11,4 +13,38 @@ pub enum ErrorCode {
     ClockSkewTooLarge,
     #[msg("Attester key coordinate is not a canonical field element (must be < r)")]
     AttesterKeyNotCanonical,
+    #[msg(
+        "A public value (resourceHash or nullifier) is not a canonical field element (must be < r)"
+    )]
+    PublicValueNotCanonical,
+    #[msg("The proof's `now` is outside the allowed clock skew of the validator clock")]
+    TimestampOutOfRange,
+    #[msg("Groth16 proof does not verify for these public values (or a proof point is not on the curve)")]
+    InvalidProof,
+    #[msg("This nullifier was already spent: the receipt has paid before")]
+    NullifierAlreadyUsed,
+    #[msg("Nullifier account is not the PDA [\"nullifier\", nullifier] of this program")]
+    NullifierAccountMismatch,
+    #[msg("The same nullifier appears twice in one batch")]
+    DuplicateNullifierInBatch,
+    #[msg("Batch is empty")]
+    EmptyBatch,
+    #[msg("Batch holds more proofs than the program accepts")]
+    BatchTooLarge,
+    #[msg("Number of nullifier accounts differs from the number of proofs in the batch")]
+    NullifierAccountCountMismatch,
+    #[msg("A proof point (A or C) of the batch is not a valid BN254 G1 point")]
+    MalformedProof,
+    #[msg("The verifying key compiled into the program is malformed")]
+    VerifyingKeyInvalid,
+    #[msg("Poseidon hash syscall failed")]
+    PoseidonFailed,
+    #[msg("Proof buffer account is not a proof buffer of this program, or not yours")]
+    ProofBufferInvalid,
+    #[msg("Write goes past the end of the proof buffer")]
+    ProofBufferOverflow,
+    #[msg("Proof buffer content is not a whole number of proofs")]
+    ProofBufferMalformed,
+    #[msg("The verifying key hash does not match the key compiled into this program")]
+    VerifyingKeyHashMismatch,
 }

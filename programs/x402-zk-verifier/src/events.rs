@@ -8,4 +8,27 @@ pub struct ConfigUpdated {
     pub attester: [u8; 64],
     pub max_clock_skew_seconds: u32,
     pub paused: bool,
+    pub vk_hash: [u8; 32],
+}
+
+/// One proof verified and its nullifier burnt (also emitted once per proof of a batch).
+#[event]
+pub struct PaymentVerified {
+    /// The spent nullifier (32 bytes big-endian).
+    pub nullifier: [u8; 32],
+    pub pay_to: Pubkey,
+    pub asset: Pubkey,
+    pub min_amount: u64,
+    pub resource_hash: [u8; 32],
+    /// The proof's `now` (unix seconds).
+    pub now: u64,
+    pub slot: u64,
+}
+
+/// A batch verified (and, for `verify_batch`, all of its nullifiers burnt).
+#[event]
+pub struct BatchVerified {
+    pub pay_to: Pubkey,
+    pub count: u32,
+    pub slot: u64,
 }

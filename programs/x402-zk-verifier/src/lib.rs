@@ -12,16 +12,51 @@
 //!    pays exactly once.
 //!
 //! Instructions are thin entry points; each lives in `instructions/<name>.rs` with its accounts.
+//!
+//! ## Verifying a payment
+//! `verify_payment(terms, payment)` with accounts `[payer (signer, mut), config, pay_to, nullifier
+//! PDA (mut), system_program]`:
+//! 1. the config is not paused and its approved VK hash is the compiled key's;
+//! 2. `payment.now` is within `config.max_clock_skew_seconds` of the validator `Clock`;
+//! 3. `resourceHash` and `nullifier` are `< r` (never reduced);
+//! 4. `pubHash` is recomputed with the Poseidon syscall from the config (attester, domain), the
+//!    `pay_to` account, the terms and the payment (`public_input.rs`);
+//! 5. the Groth16 proof (`A` negated by the client, `verify.rs`) verifies for `pubHash`;
+//! 6. the nullifier PDA `[b"nullifier", nullifier]` is created (a replay fails with
+//!    `NullifierAlreadyUsed`) and `PaymentVerified` is emitted.
+//!
+//! `verify_batch` does the same for n proofs of one merchant with n + 3 pairings (`batch.rs`);
+//! `check_batch` verifies without burning (dry run); proof buffers carry batches larger than a
+//! transaction.
 use anchor_lang::prelude::*;
 
 // Solana's memcpy/memset and i128 helpers must reach the linker before Rust's weak ones.
 #[cfg(target_os = "solana")]
 use solana_compiler_builtins as _;
 
+/// Logs the remaining compute units with a label (only with the `cu-probe` feature, on SBF).
+#[macro_export]
+macro_rules! cu_probe {
+    ($label:expr) => {
+        #[cfg(all(feature = "cu-probe", target_os = "solana"))]
+        {
+            anchor_lang::solana_program::log::sol_log($label);
+            // SAFETY: no arguments; logs the remaining compute units.
+            unsafe { solana_define_syscall::definitions::sol_log_compute_units_() };
+        }
+    };
+}
+
+pub mod batch;
+pub mod bn254;
 pub mod errors;
 pub mod events;
+pub mod heap;
 pub mod instructions;
+pub mod public_input;
 pub mod state;
+pub mod verify;
+pub mod vk;
 
 use instructions::*;
 
@@ -32,12 +67,88 @@ pub mod x402_zk_verifier {
     use super::*;
 
     /// Creates the config PDA, owned by `authority` (the signer paying for it).
-    pub fn initialize_config(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {
+    pub fn initialize_config(
+        ctx: Context<InitializeConfig>,
+        args: InitializeConfigArgs,
+    ) -> Result<()> {
         instructions::initialize_config::handler(ctx, args)
     }
 
     /// Pauses or resumes payment verification (authority only).
     pub fn set_paused(ctx: Context<AdminConfig>, paused: bool) -> Result<()> {
         instructions::admin::set_paused(ctx, paused)
+    }
+
+    /// Replaces the attester public key `Ax || Ay` (authority only).
+    pub fn set_attester(ctx: Context<AdminConfig>, attester: [u8; 64]) -> Result<()> {
+        instructions::admin::set_attester(ctx, attester)
+    }
+
+    /// Changes the allowed clock skew, ≤ 3600 s (authority only).
+    pub fn set_max_clock_skew(
+        ctx: Context<AdminConfig>,
+        max_clock_skew_seconds: u32,
+    ) -> Result<()> {
+        instructions::admin::set_max_clock_skew(ctx, max_clock_skew_seconds)
+    }
+
+    /// Approves a verifying-key hash; verification requires it to equal the compiled key's (authority only).
+    pub fn set_verifying_key(ctx: Context<AdminConfig>, vk_hash: [u8; 32]) -> Result<()> {
+        instructions::admin::set_verifying_key(ctx, vk_hash)
+    }
+
+    /// Verifies one payment proof and burns its nullifier.
+    pub fn verify_payment(
+        ctx: Context<VerifyPayment>,
+        terms: PaymentTerms,
+        payment: PaymentProof,
+    ) -> Result<()> {
+        instructions::verify_payment::verify_payment(ctx, terms, payment)
+    }
+
+    /// Verifies n proofs for one merchant in one pairing product and burns their nullifiers
+    /// (`remaining_accounts`: the nullifier PDAs in proof order). All or nothing.
+    pub fn verify_batch<'info>(
+        ctx: Context<'info, VerifyBatch<'info>>,
+        terms: PaymentTerms,
+        payments: Vec<PaymentProof>,
+    ) -> Result<()> {
+        instructions::verify_batch::verify_batch(ctx, terms, payments)
+    }
+
+    /// Verifies n proofs without burning anything (dry run; read-only).
+    pub fn check_batch(
+        ctx: Context<CheckBatch>,
+        terms: PaymentTerms,
+        payments: Vec<PaymentProof>,
+    ) -> Result<()> {
+        instructions::verify_batch::check_batch(ctx, terms, payments)
+    }
+
+    /// `verify_batch` over the payments stored in a proof buffer of the payer.
+    pub fn verify_batch_from_buffer<'info>(
+        ctx: Context<'info, VerifyBatchFromBuffer<'info>>,
+        terms: PaymentTerms,
+    ) -> Result<()> {
+        instructions::verify_batch::verify_batch_from_buffer(ctx, terms)
+    }
+
+    /// Marks a client-created, program-owned, zeroed account as the signer's proof buffer.
+    pub fn init_proof_buffer(ctx: Context<InitProofBuffer>) -> Result<()> {
+        instructions::proof_buffer::init_proof_buffer(ctx)
+    }
+
+    /// Stores `payments` in slots `index, index + 1, …` of a proof buffer.
+    pub fn write_proof_buffer(
+        ctx: Context<ProofBufferAuthority>,
+        index: u32,
+        payments: Vec<PaymentProof>,
+    ) -> Result<()> {
+        instructions::proof_buffer::write_proof_buffer(ctx, index, payments)
+    }
+
+    /// Closes a proof buffer, returning its rent to the authority.
+    pub fn close_proof_buffer(ctx: Context<ProofBufferAuthority>) -> Result<()> {
+        instructions::proof_buffer::close_proof_buffer(ctx)
     }
 }

@@ -22,4 +22,33 @@ pub struct Config {
     pub paused: bool,
     /// Bump of this PDA, stored so handlers never recompute it.
     pub bump: u8,
+    /// `domain = Poseidon(programId_hi, programId_lo)` (32 bytes big-endian), computed once at
+    /// initialization: the circuit binds nullifiers to it so deployments never collide.
+    pub domain: [u8; 32],
+    /// SHA-256 of the verifying key compiled into this program (`vk::VERIFYING_KEY_SHA256`), so
+    /// provers and facilitators can check that their proving key matches what verifies on chain.
+    pub vk_hash: [u8; 32],
+}
+
+/// Seed prefix of a [`Nullifier`] PDA: `[NULLIFIER_SEED, nullifier_be_32]`.
+pub const NULLIFIER_SEED: &[u8] = b"nullifier";
+
+/// A spent nullifier. Its existence is what makes a receipt pay exactly once; its contents let a
+/// facilitator tell an idempotent retry (same `resource_hash`) from a replay (a different one).
+#[account]
+#[derive(InitSpace)]
+pub struct Nullifier {
+    /// `resourceHash` the proof paid for (32 bytes big-endian, < r).
+    pub resource_hash: [u8; 32],
+    /// Merchant the proof paid.
+    pub pay_to: Pubkey,
+    /// Slot in which the nullifier was burnt.
+    pub slot: u64,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+}
+
+impl Nullifier {
+    /// Account size including Anchor's 8-byte discriminator.
+    pub const SPACE: usize = 8 + Nullifier::INIT_SPACE;
 }

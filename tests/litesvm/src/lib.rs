@@ -1,5 +1,7 @@
 //! A LiteSVM harness around the built `x402_zk_verifier.so`: load the program, send one
 //! instruction per transaction, and report success, logs and compute units.
+pub mod proofs;
+
 use std::path::PathBuf;
 
 use litesvm::LiteSVM;
@@ -54,15 +56,31 @@ impl Harness {
         let root = repo_root();
         let so = root.join("target/deploy/x402_zk_verifier.so");
         let idl_path = root.join("target/idl/x402_zk_verifier.json");
-        assert!(so.exists(), "{} missing: run scripts/build.sh (anchor build) first", so.display());
+        assert!(
+            so.exists(),
+            "{} missing: run scripts/build.sh (anchor build) first",
+            so.display()
+        );
         let idl: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&idl_path).expect("read IDL")).expect("IDL is JSON");
-        let program_id: Address = idl["address"].as_str().expect("IDL address").parse().expect("address");
+            serde_json::from_slice(&std::fs::read(&idl_path).expect("read IDL"))
+                .expect("IDL is JSON");
+        let program_id: Address = idl["address"]
+            .as_str()
+            .expect("IDL address")
+            .parse()
+            .expect("address");
         let mut svm = LiteSVM::new();
-        svm.add_program_from_file(program_id, &so).expect("load program");
+        svm.add_program_from_file(program_id, &so)
+            .expect("load program");
         let payer = Keypair::new();
-        svm.airdrop(&payer.pubkey(), 100_000_000_000).expect("airdrop");
-        Harness { svm, program_id, payer, idl }
+        svm.airdrop(&payer.pubkey(), 100_000_000_000)
+            .expect("airdrop");
+        Harness {
+            svm,
+            program_id,
+            payer,
+            idl,
+        }
     }
 
     /// The 8-byte Anchor discriminator of an instruction, read from the generated IDL.
@@ -93,7 +111,12 @@ impl Harness {
     }
 
     /// Sends `data` to the program with `accounts`, signed by the payer and `signers`.
-    pub fn send(&mut self, data: Vec<u8>, accounts: Vec<AccountMeta>, signers: &[&Keypair]) -> Outcome {
+    pub fn send(
+        &mut self,
+        data: Vec<u8>,
+        accounts: Vec<AccountMeta>,
+        signers: &[&Keypair],
+    ) -> Outcome {
         let ix = Instruction::new_with_bytes(self.program_id, &data, accounts);
         self.send_ixs(vec![ix], signers)
     }
@@ -101,7 +124,8 @@ impl Harness {
     pub fn send_ixs(&mut self, ixs: Vec<Instruction>, signers: &[&Keypair]) -> Outcome {
         let mut budget = vec![2u8];
         budget.extend_from_slice(&1_400_000u32.to_le_bytes());
-        let cu_ix = Instruction::new_with_bytes(COMPUTE_BUDGET.parse().expect("id"), &budget, vec![]);
+        let cu_ix =
+            Instruction::new_with_bytes(COMPUTE_BUDGET.parse().expect("id"), &budget, vec![]);
         let mut all = vec![cu_ix];
         all.extend(ixs);
         let msg = Message::new(&all, Some(&self.payer.pubkey()));
@@ -109,15 +133,27 @@ impl Harness {
         keys.extend_from_slice(signers);
         let tx = Transaction::new(&keys, msg, self.svm.latest_blockhash());
         let out = match self.svm.send_transaction(tx) {
-            Ok(m) => Outcome { ok: true, logs: m.logs, cu: m.compute_units_consumed },
-            Err(f) => Outcome { ok: false, logs: f.meta.logs, cu: f.meta.compute_units_consumed },
+            Ok(m) => Outcome {
+                ok: true,
+                logs: m.logs,
+                cu: m.compute_units_consumed,
+            },
+            Err(f) => Outcome {
+                ok: false,
+                logs: f.meta.logs,
+                cu: f.meta.compute_units_consumed,
+            },
         };
         self.svm.expire_blockhash();
         out
     }
 
     /// `initialize_config` with the payer as authority.
-    pub fn initialize_config(&mut self, attester: [u8; 64], max_clock_skew_seconds: u32) -> Outcome {
+    pub fn initialize_config(
+        &mut self,
+        attester: [u8; 64],
+        max_clock_skew_seconds: u32,
+    ) -> Outcome {
         let mut data = self.discriminator("initialize_config");
         data.extend_from_slice(&attester);
         data.extend_from_slice(&max_clock_skew_seconds.to_le_bytes());
@@ -133,8 +169,13 @@ impl Harness {
     pub fn set_paused(&mut self, authority: Option<&Keypair>, paused: bool) -> Outcome {
         let mut data = self.discriminator("set_paused");
         data.push(paused as u8);
-        let auth = authority.map(|k| k.pubkey()).unwrap_or_else(|| self.payer.pubkey());
-        let accounts = vec![AccountMeta::new_readonly(auth, true), AccountMeta::new(self.config_pda(), false)];
+        let auth = authority
+            .map(|k| k.pubkey())
+            .unwrap_or_else(|| self.payer.pubkey());
+        let accounts = vec![
+            AccountMeta::new_readonly(auth, true),
+            AccountMeta::new(self.config_pda(), false),
+        ];
         match authority {
             Some(k) => self.send(data, accounts, &[k]),
             None => self.send(data, accounts, &[]),
@@ -158,4 +199,286 @@ pub fn record_cu(name: &str, cu: u64) {
     map.insert(name.to_string(), cu.into());
     let _ = std::fs::write(&path, serde_json::to_vec_pretty(&map).expect("json"));
     println!("compute units: {name} = {cu}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments: instruction encodings (borsh, as the IDL describes them) and helpers.
+
+use proofs::PaymentFixture;
+
+/// Unix time the tests run at (the LiteSVM clock is set to it; fixtures are proven for it).
+pub const TEST_NOW: i64 = 1_760_000_600;
+
+/// The merchant used by the fixtures.
+pub fn merchant() -> Address {
+    Address::new_from_array([0x4d; 32])
+}
+
+/// `PaymentTerms`: asset ‖ min_amount u64 LE ‖ max_age u64 LE.
+pub fn terms_bytes(f: &PaymentFixture) -> Vec<u8> {
+    let mut v = f.asset.to_vec();
+    v.extend_from_slice(&f.min_amount.to_le_bytes());
+    v.extend_from_slice(&f.max_age.to_le_bytes());
+    v
+}
+
+/// `PaymentProof`: proof 256 ‖ now u64 LE ‖ resource_hash 32 ‖ nullifier 32 (328 bytes).
+pub fn payment_bytes(f: &PaymentFixture) -> Vec<u8> {
+    let mut v = f.proof.to_vec();
+    v.extend_from_slice(&f.now.to_le_bytes());
+    v.extend_from_slice(&f.resource_hash);
+    v.extend_from_slice(&f.nullifier);
+    v
+}
+
+impl Harness {
+    /// A harness with the config initialized for the dev attester, the clock at [`TEST_NOW`].
+    pub fn with_config(skew: u32) -> Self {
+        let mut h = Harness::new();
+        h.set_unix_time(TEST_NOW);
+        let out = h.initialize_config(proofs::attester_bytes(&proofs::dev_attester()), skew);
+        assert!(out.ok, "initialize_config: {:#?}", out.logs);
+        h
+    }
+
+    pub fn payer_address(&self) -> Address {
+        self.payer.pubkey()
+    }
+
+    pub fn set_unix_time(&mut self, t: i64) {
+        let mut clock: solana_clock::Clock = self.svm.get_sysvar();
+        clock.unix_timestamp = t;
+        self.svm.set_sysvar(&clock);
+    }
+
+    pub fn program_id_bytes(&self) -> [u8; 32] {
+        self.program_id.to_bytes()
+    }
+
+    pub fn nullifier_pda(&self, nullifier: &[u8; 32]) -> Address {
+        self.pda(&[b"nullifier", nullifier])
+    }
+
+    /// An admin instruction `name(args)` on the config, signed by `authority` (the payer if `None`).
+    pub fn admin(&mut self, name: &str, args: &[u8], authority: Option<&Keypair>) -> Outcome {
+        let mut data = self.discriminator(name);
+        data.extend_from_slice(args);
+        let auth = authority
+            .map(|k| k.pubkey())
+            .unwrap_or_else(|| self.payer.pubkey());
+        let accounts = vec![
+            AccountMeta::new_readonly(auth, true),
+            AccountMeta::new(self.config_pda(), false),
+        ];
+        match authority {
+            Some(k) => self.send(data, accounts, &[k]),
+            None => self.send(data, accounts, &[]),
+        }
+    }
+
+    /// `verify_payment` instruction for `f`, paid to `pay_to`, burning at `nullifier_account`.
+    pub fn verify_payment_ix(
+        &self,
+        f: &PaymentFixture,
+        pay_to: Address,
+        nullifier_account: Address,
+    ) -> Instruction {
+        let mut data = self.discriminator("verify_payment");
+        data.extend(terms_bytes(f));
+        data.extend(payment_bytes(f));
+        let accounts = vec![
+            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(pay_to, false),
+            AccountMeta::new(nullifier_account, false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
+        ];
+        Instruction::new_with_bytes(self.program_id, &data, accounts)
+    }
+
+    pub fn verify_payment(&mut self, f: &PaymentFixture) -> Outcome {
+        let ix = self.verify_payment_ix(f, merchant(), self.nullifier_pda(&f.nullifier));
+        self.send_ixs(vec![ix], &[])
+    }
+
+    fn batch_data(&self, name: &str, fs: &[PaymentFixture]) -> Vec<u8> {
+        let mut data = self.discriminator(name);
+        match fs.first() {
+            Some(f) => data.extend(terms_bytes(f)),
+            None => data.extend_from_slice(&[0u8; 48]),
+        }
+        data.extend_from_slice(&(fs.len() as u32).to_le_bytes());
+        for f in fs {
+            data.extend(payment_bytes(f));
+        }
+        data
+    }
+
+    /// `verify_batch` (inline) with the nullifier PDAs as remaining accounts.
+    pub fn verify_batch(&mut self, fs: &[PaymentFixture]) -> Outcome {
+        let data = self.batch_data("verify_batch", fs);
+        let mut accounts = vec![
+            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(merchant(), false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
+        ];
+        for f in fs {
+            accounts.push(AccountMeta::new(self.nullifier_pda(&f.nullifier), false));
+        }
+        self.send(data, accounts, &[])
+    }
+
+    /// `check_batch` (verify only, no nullifiers).
+    pub fn check_batch(&mut self, fs: &[PaymentFixture]) -> Outcome {
+        let data = self.batch_data("check_batch", fs);
+        let accounts = vec![
+            AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(merchant(), false),
+        ];
+        self.send(data, accounts, &[])
+    }
+
+    /// Creates a program-owned proof buffer for `n` payments and initializes it (payer = authority).
+    pub fn create_proof_buffer(&mut self, n: usize) -> Keypair {
+        let buf = Keypair::new();
+        let space = 44 + n * 328;
+        let lamports = self.svm.minimum_balance_for_rent_exemption(space);
+        // SystemProgram::CreateAccount: tag 0 u32 ‖ lamports u64 ‖ space u64 ‖ owner 32
+        let mut data = 0u32.to_le_bytes().to_vec();
+        data.extend_from_slice(&lamports.to_le_bytes());
+        data.extend_from_slice(&(space as u64).to_le_bytes());
+        data.extend_from_slice(self.program_id.as_ref());
+        let create = Instruction::new_with_bytes(
+            SYSTEM_PROGRAM.parse().expect("id"),
+            &data,
+            vec![
+                AccountMeta::new(self.payer.pubkey(), true),
+                AccountMeta::new(buf.pubkey(), true),
+            ],
+        );
+        let init = Instruction::new_with_bytes(
+            self.program_id,
+            &self.discriminator("init_proof_buffer"),
+            vec![
+                AccountMeta::new_readonly(self.payer.pubkey(), true),
+                AccountMeta::new(buf.pubkey(), false),
+            ],
+        );
+        let out = self.send_ixs(vec![create, init], &[&buf]);
+        assert!(out.ok, "create proof buffer: {:#?}", out.logs);
+        buf
+    }
+
+    /// Writes `fs` into slots `index…` of the buffer.
+    pub fn write_proof_buffer(
+        &mut self,
+        buf: &Address,
+        index: u32,
+        fs: &[PaymentFixture],
+    ) -> Outcome {
+        let mut data = self.discriminator("write_proof_buffer");
+        data.extend_from_slice(&index.to_le_bytes());
+        data.extend_from_slice(&(fs.len() as u32).to_le_bytes());
+        for f in fs {
+            data.extend(payment_bytes(f));
+        }
+        let accounts = vec![
+            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new(*buf, false),
+        ];
+        self.send(data, accounts, &[])
+    }
+
+    /// Fills a buffer with `fs` in chunks of two payments (what fits a real transaction).
+    pub fn fill_proof_buffer(&mut self, fs: &[PaymentFixture]) -> Keypair {
+        let buf = self.create_proof_buffer(fs.len());
+        for (i, chunk) in fs.chunks(2).enumerate() {
+            let out = self.write_proof_buffer(&buf.pubkey(), (i * 2) as u32, chunk);
+            assert!(out.ok, "write_proof_buffer: {:#?}", out.logs);
+        }
+        buf
+    }
+
+    pub fn verify_batch_from_buffer(&mut self, buf: &Address, fs: &[PaymentFixture]) -> Outcome {
+        let mut data = self.discriminator("verify_batch_from_buffer");
+        data.extend(terms_bytes(&fs[0]));
+        let mut accounts = vec![
+            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(merchant(), false),
+            AccountMeta::new_readonly(*buf, false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
+        ];
+        for f in fs {
+            accounts.push(AccountMeta::new(self.nullifier_pda(&f.nullifier), false));
+        }
+        self.send(data, accounts, &[])
+    }
+
+    pub fn close_proof_buffer(&mut self, buf: &Address) -> Outcome {
+        let data = self.discriminator("close_proof_buffer");
+        let accounts = vec![
+            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new(*buf, false),
+        ];
+        self.send(data, accounts, &[])
+    }
+}
+
+/// Proofs for this program at [`TEST_NOW`], paid to [`merchant`]; `seed` picks the payer secret.
+/// Cached under `target/litesvm-proof-cache/` (proving is deterministic in its inputs).
+pub fn fixture(seed: u64) -> PaymentFixture {
+    let idl: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo_root().join("target/idl/x402_zk_verifier.json")).expect("IDL"),
+    )
+    .expect("json");
+    let program_id: Address = idl["address"]
+        .as_str()
+        .expect("address")
+        .parse()
+        .expect("address");
+    fixture_for(
+        seed,
+        program_id.to_bytes(),
+        merchant().to_bytes(),
+        TEST_NOW as u64,
+        b"GET https://example.com/weather",
+    )
+}
+
+pub fn fixture_for(
+    seed: u64,
+    program_id: [u8; 32],
+    pay_to: [u8; 32],
+    now: u64,
+    resource: &[u8],
+) -> PaymentFixture {
+    use sha2::{Digest, Sha256};
+    let (_, vk) = proofs::dev_keys();
+    let mut h = Sha256::new();
+    h.update(proofs::vk_sha256(vk));
+    h.update(seed.to_le_bytes());
+    h.update(program_id);
+    h.update(pay_to);
+    h.update(now.to_le_bytes());
+    h.update(resource);
+    let key: [u8; 32] = h.finalize().into();
+    let dir = repo_root().join("target/litesvm-proof-cache");
+    let path = dir.join(format!(
+        "{}.bin",
+        key.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ));
+    let w = proofs::witness(seed, program_id, pay_to, now, resource);
+    if let Ok(bytes) = std::fs::read(&path) {
+        if bytes.len() == 256 {
+            let mut f = proofs::public_fixture(&w);
+            f.proof.copy_from_slice(&bytes);
+            return f;
+        }
+    }
+    let f = proofs::prove(&w, seed);
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(&path, f.proof);
+    f
 }

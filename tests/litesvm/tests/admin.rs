@@ -9,9 +9,16 @@ fn initialize_config_then_reinitialize_fails() {
     let out = h.initialize_config(ATTESTER, 60);
     assert!(out.ok, "initialize_config failed: {:#?}", out.logs);
     record_cu("initialize_config", out.cu);
-    let acc = h.svm.get_account(&h.config_pda()).expect("config account exists");
+    let acc = h
+        .svm
+        .get_account(&h.config_pda())
+        .expect("config account exists");
     assert_eq!(acc.owner, h.program_id);
-    assert_eq!(&acc.data[8..40], h.payer.pubkey().as_ref(), "authority stored");
+    assert_eq!(
+        &acc.data[8..40],
+        h.payer.pubkey().as_ref(),
+        "authority stored"
+    );
     assert_eq!(&acc.data[40..104], &ATTESTER[..], "attester stored");
 
     let again = h.initialize_config([9u8; 64], 5);
@@ -24,19 +31,30 @@ fn attester_coordinate_at_modulus_is_rejected() {
     let mut h = Harness::new();
     let mut attester = [1u8; 64];
     attester[..32].copy_from_slice(&[
-        0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
-        0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
+        0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58,
+        0x5d, 0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00,
+        0x00, 0x01,
     ]);
     let out = h.initialize_config(attester, 60);
     assert!(!out.ok);
-    assert_eq!(out.error_code().as_deref(), Some("AttesterKeyNotCanonical"), "{:#?}", out.logs);
+    assert_eq!(
+        out.error_code().as_deref(),
+        Some("AttesterKeyNotCanonical"),
+        "{:#?}",
+        out.logs
+    );
 }
 
 #[test]
 fn clock_skew_above_limit_is_rejected() {
     let mut h = Harness::new();
     let out = h.initialize_config(ATTESTER, 3_601);
-    assert_eq!(out.error_code().as_deref(), Some("ClockSkewTooLarge"), "{:#?}", out.logs);
+    assert_eq!(
+        out.error_code().as_deref(),
+        Some("ClockSkewTooLarge"),
+        "{:#?}",
+        out.logs
+    );
 }
 
 #[test]
@@ -48,7 +66,11 @@ fn set_paused_is_authority_only() {
     let out = h.set_paused(Some(&intruder), true);
     assert!(!out.ok);
     assert_eq!(out.error_code().as_deref(), Some("Unauthorized"));
-    assert!(out.has_log("Error Message: Only the config authority may do this"), "{:#?}", out.logs);
+    assert!(
+        out.has_log("Error Message: Only the config authority may do this"),
+        "{:#?}",
+        out.logs
+    );
 
     let out = h.set_paused(None, true);
     assert!(out.ok, "{:#?}", out.logs);
@@ -68,6 +90,10 @@ fn garbage_instruction_data_fails_with_a_typed_error() {
             "garbage {data:?} panicked: {:#?}",
             out.logs
         );
-        assert!(out.error_code().is_some(), "no typed error for {data:?}: {:#?}", out.logs);
+        assert!(
+            out.error_code().is_some(),
+            "no typed error for {data:?}: {:#?}",
+            out.logs
+        );
     }
 }

@@ -25,12 +25,42 @@ impl AdminConfig<'_> {
             attester: c.attester,
             max_clock_skew_seconds: c.max_clock_skew_seconds,
             paused: c.paused,
+            vk_hash: c.vk_hash,
         });
     }
 }
 
 pub fn set_paused(ctx: Context<AdminConfig>, paused: bool) -> Result<()> {
     ctx.accounts.config.paused = paused;
+    ctx.accounts.emit_updated();
+    Ok(())
+}
+
+/// Replaces the attester key (both coordinates must be < r).
+pub fn set_attester(ctx: Context<AdminConfig>, attester: [u8; 64]) -> Result<()> {
+    crate::instructions::initialize_config::validate_attester(&attester)?;
+    ctx.accounts.config.attester = attester;
+    ctx.accounts.emit_updated();
+    Ok(())
+}
+
+/// Changes the allowed clock skew (at most `MAX_ALLOWED_CLOCK_SKEW_SECONDS`).
+pub fn set_max_clock_skew(ctx: Context<AdminConfig>, max_clock_skew_seconds: u32) -> Result<()> {
+    require!(
+        max_clock_skew_seconds <= crate::state::MAX_ALLOWED_CLOCK_SKEW_SECONDS,
+        ErrorCode::ClockSkewTooLarge
+    );
+    ctx.accounts.config.max_clock_skew_seconds = max_clock_skew_seconds;
+    ctx.accounts.emit_updated();
+    Ok(())
+}
+
+/// Records the SHA-256 of the verifying key the authority approves. Verification requires it to
+/// equal the key compiled into the program (`vk::VERIFYING_KEY_SHA256`): after a program upgrade
+/// that changes the key, payments stay off (`VerifyingKeyHashMismatch`) until the authority
+/// confirms the new hash; setting any other value is an emergency stop.
+pub fn set_verifying_key(ctx: Context<AdminConfig>, vk_hash: [u8; 32]) -> Result<()> {
+    ctx.accounts.config.vk_hash = vk_hash;
     ctx.accounts.emit_updated();
     Ok(())
 }

@@ -1,0 +1,174 @@
+//! Proof buffers: batches larger than one transaction (1,232 bytes hold two inline proofs with
+//! their nullifier accounts) are written in chunks, then verified with `verify_batch_from_buffer`.
+//!
+//! The client creates the account itself with `SystemProgram.createAccount` (owner = this
+//! program, space = [`ProofBufferHeader::LEN`] + n · 328; no 10 KiB CPI limit), then calls
+//! `init_proof_buffer`, `write_proof_buffer(index, payments)` (two payments fit a transaction), and finally
+//! `close_proof_buffer` to get the rent back.
+//!
+//! Layout: `MAGIC (8) ‖ authority (32) ‖ len u32 LE (4) ‖ payments…` where `payments` is `len`
+//! bytes of concatenated `PaymentProof` borsh encodings (328 bytes each).
+use anchor_lang::prelude::*;
+
+use crate::errors::ErrorCode;
+use crate::instructions::verify_batch::ProofRef;
+use crate::instructions::verify_payment::PaymentProof;
+
+/// First 8 bytes of an initialized proof buffer.
+pub const PROOF_BUFFER_MAGIC: [u8; 8] = *b"x402pbuf";
+
+pub struct ProofBufferHeader {
+    pub authority: Pubkey,
+    pub len: usize,
+}
+
+impl ProofBufferHeader {
+    pub const LEN: usize = 8 + 32 + 4;
+
+    pub fn read(data: &[u8]) -> Result<Self> {
+        require!(data.len() >= Self::LEN, ErrorCode::ProofBufferInvalid);
+        require!(
+            data[..8] == PROOF_BUFFER_MAGIC,
+            ErrorCode::ProofBufferInvalid
+        );
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&data[8..40]);
+        let mut len = [0u8; 4];
+        len.copy_from_slice(&data[40..44]);
+        let len = u32::from_le_bytes(len) as usize;
+        require!(
+            len <= data.len() - Self::LEN,
+            ErrorCode::ProofBufferMalformed
+        );
+        Ok(ProofBufferHeader {
+            authority: Pubkey::new_from_array(key),
+            len,
+        })
+    }
+}
+
+/// The payments stored in a buffer, borrowed (no copy).
+pub fn proof_refs<'a>(data: &'a [u8], header: &ProofBufferHeader) -> Result<Vec<ProofRef<'a>>> {
+    let body = &data[ProofBufferHeader::LEN..ProofBufferHeader::LEN + header.len];
+    require!(
+        body.len() % PaymentProof::LEN == 0,
+        ErrorCode::ProofBufferMalformed
+    );
+    let mut out = Vec::with_capacity(body.len() / PaymentProof::LEN);
+    for chunk in body.chunks_exact(PaymentProof::LEN) {
+        let (proof, rest) = chunk
+            .split_first_chunk::<256>()
+            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
+        let (now, rest) = rest
+            .split_first_chunk::<8>()
+            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
+        let (resource_hash, rest) = rest
+            .split_first_chunk::<32>()
+            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
+        let nullifier: &[u8; 32] = rest
+            .try_into()
+            .map_err(|_| error!(ErrorCode::ProofBufferMalformed))?;
+        out.push(ProofRef {
+            proof,
+            now: u64::from_le_bytes(*now),
+            resource_hash,
+            nullifier,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Accounts)]
+pub struct InitProofBuffer<'info> {
+    pub authority: Signer<'info>,
+    /// CHECK: freshly created by the client with this program as owner and all-zero data.
+    #[account(mut, owner = crate::ID @ ErrorCode::ProofBufferInvalid)]
+    pub proof_buffer: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+pub struct ProofBufferAuthority<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    /// CHECK: an initialized proof buffer of `authority` (checked in the handler).
+    #[account(mut, owner = crate::ID @ ErrorCode::ProofBufferInvalid)]
+    pub proof_buffer: UncheckedAccount<'info>,
+}
+
+pub fn init_proof_buffer(ctx: Context<InitProofBuffer>) -> Result<()> {
+    let mut data = ctx.accounts.proof_buffer.try_borrow_mut_data()?;
+    require!(
+        data.len() >= ProofBufferHeader::LEN,
+        ErrorCode::ProofBufferInvalid
+    );
+    require!(
+        data[..8].iter().all(|b| *b == 0),
+        ErrorCode::ProofBufferInvalid
+    );
+    data[..8].copy_from_slice(&PROOF_BUFFER_MAGIC);
+    data[8..40].copy_from_slice(ctx.accounts.authority.key().as_ref());
+    data[40..44].copy_from_slice(&0u32.to_le_bytes());
+    Ok(())
+}
+
+fn authorized_header(
+    ctx: &Context<ProofBufferAuthority>,
+    data: &[u8],
+) -> Result<ProofBufferHeader> {
+    let header = ProofBufferHeader::read(data)?;
+    require_keys_eq!(
+        header.authority,
+        ctx.accounts.authority.key(),
+        ErrorCode::ProofBufferInvalid
+    );
+    Ok(header)
+}
+
+/// Writes `payments` into slots `index, index + 1, …` of the payments area; the stored length
+/// grows to cover the write. (Typed payments rather than raw bytes: borsh pre-allocates a
+/// `Vec<u8>` of the claimed length, so a forged length prefix could exhaust the 32 KiB heap.)
+pub fn write_proof_buffer(
+    ctx: Context<ProofBufferAuthority>,
+    index: u32,
+    payments: Vec<PaymentProof>,
+) -> Result<()> {
+    let mut data = ctx.accounts.proof_buffer.try_borrow_mut_data()?;
+    let header = authorized_header(&ctx, &data)?;
+    let overflow = || error!(ErrorCode::ProofBufferOverflow);
+    let mut start = (index as usize)
+        .checked_mul(PaymentProof::LEN)
+        .ok_or_else(overflow)?;
+    start = start
+        .checked_add(ProofBufferHeader::LEN)
+        .ok_or_else(overflow)?;
+    let end = start
+        .checked_add(payments.len() * PaymentProof::LEN)
+        .ok_or_else(overflow)?;
+    require!(end <= data.len(), ErrorCode::ProofBufferOverflow);
+    let mut w: &mut [u8] = &mut data[start..end];
+    for p in &payments {
+        p.serialize(&mut w)?;
+    }
+    let new_len = header.len.max(end - ProofBufferHeader::LEN) as u32;
+    data[40..44].copy_from_slice(&new_len.to_le_bytes());
+    Ok(())
+}
+
+/// Returns the rent to the authority and hands the account back to the system program.
+pub fn close_proof_buffer(ctx: Context<ProofBufferAuthority>) -> Result<()> {
+    {
+        let data = ctx.accounts.proof_buffer.try_borrow_data()?;
+        authorized_header(&ctx, &data)?;
+    }
+    let buffer = ctx.accounts.proof_buffer.to_account_info();
+    let authority = ctx.accounts.authority.to_account_info();
+    let lamports = buffer.lamports();
+    **authority.try_borrow_mut_lamports()? = authority
+        .lamports()
+        .checked_add(lamports)
+        .ok_or(error!(ErrorCode::ProofBufferOverflow))?;
+    **buffer.try_borrow_mut_lamports()? = 0;
+    buffer.assign(&anchor_lang::system_program::ID);
+    buffer.resize(0)?;
+    Ok(())
+}

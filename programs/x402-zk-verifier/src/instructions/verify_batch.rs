@@ -1,0 +1,273 @@
+//! `verify_batch` / `check_batch` / `verify_batch_from_buffer`: n proofs for one merchant in one
+//! pairing product (see `batch.rs`), all-or-nothing.
+//!
+//! Nullifier PDAs come as `remaining_accounts`, one per proof, **in proof order**, each writable.
+use anchor_lang::prelude::*;
+
+use crate::batch::{self, BatchError, Entry};
+use crate::errors::ErrorCode;
+use crate::events::{BatchVerified, PaymentVerified};
+use crate::instructions::nullifier::{burn, NullifierRecord};
+use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
+use crate::instructions::verify_payment::{PaymentProof, PaymentTerms};
+use crate::public_input::{pub_hash, Policy, ProofPublic};
+use crate::state::{Config, CONFIG_SEED};
+use crate::verify::check_clock;
+use crate::vk::{VERIFYING_KEY, VERIFYING_KEY_SHA256};
+
+/// Most proofs one instruction accepts (1.4M CU fit far fewer; this bounds the work before the
+/// compute meter does).
+pub const MAX_PROOFS_PER_BATCH: usize = 64;
+
+/// A proof borrowed from instruction data or from a proof buffer.
+#[derive(Clone, Copy)]
+pub struct ProofRef<'a> {
+    pub proof: &'a [u8; 256],
+    pub now: u64,
+    pub resource_hash: &'a [u8; 32],
+    pub nullifier: &'a [u8; 32],
+}
+
+impl<'a> From<&'a PaymentProof> for ProofRef<'a> {
+    fn from(p: &'a PaymentProof) -> Self {
+        ProofRef {
+            proof: &p.proof,
+            now: p.now,
+            resource_hash: &p.resource_hash,
+            nullifier: &p.nullifier,
+        }
+    }
+}
+
+#[derive(Accounts)]
+pub struct VerifyBatch<'info> {
+    /// Pays the nullifier PDAs' rent.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    /// CHECK: the merchant (`payTo`) of every proof in the batch; only its address is used.
+    pub pay_to: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Read-only: verifies without burning nullifiers (a facilitator's dry run, and the verify-only
+/// cost figure). Changes no state.
+#[derive(Accounts)]
+pub struct CheckBatch<'info> {
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    /// CHECK: the merchant (`payTo`); only its address is used.
+    pub pay_to: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+pub struct VerifyBatchFromBuffer<'info> {
+    /// Pays the nullifier PDAs' rent; must be the buffer's authority.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    /// CHECK: the merchant (`payTo`); only its address is used.
+    pub pay_to: UncheckedAccount<'info>,
+    /// CHECK: a proof buffer owned by this program whose authority is `payer` (checked in the handler).
+    pub proof_buffer: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Checks the config state, the clock, duplicates and public values, then runs the RLC verifier.
+fn verify_all(
+    config: &Config,
+    pay_to: &Pubkey,
+    terms: &PaymentTerms,
+    items: &[ProofRef],
+) -> Result<Clock> {
+    crate::cu_probe!("verify_all: start");
+    require!(!config.paused, ErrorCode::Paused);
+    require!(
+        config.vk_hash == VERIFYING_KEY_SHA256,
+        ErrorCode::VerifyingKeyHashMismatch
+    );
+    require!(!items.is_empty(), ErrorCode::EmptyBatch);
+    require!(
+        items.len() <= MAX_PROOFS_PER_BATCH,
+        ErrorCode::BatchTooLarge
+    );
+
+    let mut sorted: Vec<&[u8; 32]> = items.iter().map(|p| p.nullifier).collect();
+    sorted.sort_unstable();
+    require!(
+        sorted.windows(2).all(|w| w[0] != w[1]),
+        ErrorCode::DuplicateNullifierInBatch
+    );
+
+    crate::cu_probe!("verify_all: duplicates");
+    let clock = Clock::get()?;
+    let policy = Policy::new(
+        &config.attester,
+        &config.domain,
+        pay_to,
+        &terms.asset,
+        terms.min_amount,
+        terms.max_age,
+    );
+    let mut entries: Vec<Entry<'_, 1>> = Vec::with_capacity(items.len());
+    for p in items {
+        check_clock(p.now, clock.unix_timestamp, config.max_clock_skew_seconds)?;
+        let h = pub_hash(
+            &policy,
+            &ProofPublic {
+                now: p.now,
+                resource_hash: p.resource_hash,
+                nullifier: p.nullifier,
+            },
+        )?;
+        entries.push(Entry {
+            proof: p.proof,
+            inputs: [h],
+        });
+    }
+    crate::cu_probe!("verify_all: clock + pubHash");
+    batch::verify_batch(&VERIFYING_KEY, &VERIFYING_KEY_SHA256, &entries).map_err(|e| match e {
+        BatchError::Empty => error!(ErrorCode::EmptyBatch),
+        BatchError::TooLarge => error!(ErrorCode::BatchTooLarge),
+        BatchError::MalformedProof(i) => {
+            msg!("malformed proof at index {}", i);
+            error!(ErrorCode::MalformedProof)
+        }
+        BatchError::VerificationFailed => error!(ErrorCode::InvalidProof),
+        BatchError::VerifyingKeyMismatch | BatchError::VerifyingKeyInvalid => {
+            error!(ErrorCode::VerifyingKeyInvalid)
+        }
+    })?;
+    crate::cu_probe!("verify_all: pairing done");
+    Ok(clock)
+}
+
+/// Burns one nullifier per proof from `remaining` (in order) and emits the events.
+fn burn_all<'info>(
+    program_id: &Pubkey,
+    payer: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    remaining: &[AccountInfo<'info>],
+    pay_to: &Pubkey,
+    terms: &PaymentTerms,
+    items: &[ProofRef],
+    clock: &Clock,
+) -> Result<()> {
+    require!(
+        remaining.len() == items.len(),
+        ErrorCode::NullifierAccountCountMismatch
+    );
+    for (p, account) in items.iter().zip(remaining) {
+        burn(
+            program_id,
+            payer,
+            system_program,
+            account,
+            &NullifierRecord {
+                nullifier: p.nullifier,
+                resource_hash: p.resource_hash,
+                pay_to,
+                slot: clock.slot,
+            },
+        )?;
+        emit!(PaymentVerified {
+            nullifier: *p.nullifier,
+            pay_to: *pay_to,
+            asset: terms.asset,
+            min_amount: terms.min_amount,
+            resource_hash: *p.resource_hash,
+            now: p.now,
+            slot: clock.slot,
+        });
+    }
+    emit!(BatchVerified {
+        pay_to: *pay_to,
+        count: items.len() as u32,
+        slot: clock.slot
+    });
+    Ok(())
+}
+
+pub fn verify_batch<'info>(
+    ctx: Context<'info, VerifyBatch<'info>>,
+    terms: PaymentTerms,
+    payments: Vec<PaymentProof>,
+) -> Result<()> {
+    let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
+    let pay_to = ctx.accounts.pay_to.key();
+    require!(
+        ctx.remaining_accounts.len() == items.len(),
+        ErrorCode::NullifierAccountCountMismatch
+    );
+    for a in ctx.remaining_accounts {
+        crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
+    }
+    let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    burn_all(
+        ctx.program_id,
+        &ctx.accounts.payer,
+        &ctx.accounts.system_program,
+        ctx.remaining_accounts,
+        &pay_to,
+        &terms,
+        &items,
+        &clock,
+    )
+}
+
+pub fn check_batch(
+    ctx: Context<CheckBatch>,
+    terms: PaymentTerms,
+    payments: Vec<PaymentProof>,
+) -> Result<()> {
+    crate::cu_probe!("check_batch: handler");
+    let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
+    verify_all(
+        &ctx.accounts.config,
+        &ctx.accounts.pay_to.key(),
+        &terms,
+        &items,
+    )?;
+    Ok(())
+}
+
+pub fn verify_batch_from_buffer<'info>(
+    ctx: Context<'info, VerifyBatchFromBuffer<'info>>,
+    terms: PaymentTerms,
+) -> Result<()> {
+    let buffer = &ctx.accounts.proof_buffer;
+    require_keys_eq!(
+        *buffer.owner,
+        *ctx.program_id,
+        ErrorCode::ProofBufferInvalid
+    );
+    let data = buffer.try_borrow_data()?;
+    let header = ProofBufferHeader::read(&data)?;
+    require_keys_eq!(
+        header.authority,
+        ctx.accounts.payer.key(),
+        ErrorCode::ProofBufferInvalid
+    );
+    let items = proof_refs(&data, &header)?;
+    let pay_to = ctx.accounts.pay_to.key();
+    require!(
+        ctx.remaining_accounts.len() == items.len(),
+        ErrorCode::NullifierAccountCountMismatch
+    );
+    for a in ctx.remaining_accounts {
+        crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
+    }
+    let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    burn_all(
+        ctx.program_id,
+        &ctx.accounts.payer,
+        &ctx.accounts.system_program,
+        ctx.remaining_accounts,
+        &pay_to,
+        &terms,
+        &items,
+        &clock,
+    )
+}

@@ -1,0 +1,116 @@
+//! `verify_payment`: one proof, one nullifier.
+use anchor_lang::prelude::*;
+
+use crate::errors::ErrorCode;
+use crate::events::PaymentVerified;
+use crate::instructions::nullifier::{burn, NullifierRecord};
+use crate::public_input::{pub_hash, Policy, ProofPublic};
+use crate::state::{Config, CONFIG_SEED};
+use crate::verify::{check_clock, verify_single};
+
+/// The merchant's terms the proof must satisfy (per offer; shared by all proofs of a batch).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentTerms {
+    /// Mint of the payment; native SOL is `Pubkey::default()` (32 zero bytes).
+    pub asset: Pubkey,
+    /// Minimum amount, base units.
+    pub min_amount: u64,
+    /// Maximum receipt age in seconds.
+    pub max_age: u64,
+}
+
+/// One payment proof and its per-proof public values. Borsh layout: 328 bytes, fixed
+/// (`proof` 256 ‖ `now` u64 LE ‖ `resource_hash` 32 ‖ `nullifier` 32).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentProof {
+    /// `−A ‖ B ‖ C`, big-endian, A negated by the client (see `verify.rs`).
+    pub proof: [u8; 256],
+    /// The verifier time the proof was made for (unix seconds); must be within the config's skew
+    /// of the validator clock.
+    pub now: u64,
+    /// `resourceHash`, 32 bytes big-endian, < r.
+    pub resource_hash: [u8; 32],
+    /// `nullifier`, 32 bytes big-endian, < r; also the seed of its PDA.
+    pub nullifier: [u8; 32],
+}
+
+impl PaymentProof {
+    /// Size of the borsh encoding.
+    pub const LEN: usize = 256 + 8 + 32 + 32;
+}
+
+#[derive(Accounts)]
+#[instruction(terms: PaymentTerms, payment: PaymentProof)]
+pub struct VerifyPayment<'info> {
+    /// Pays the nullifier PDA's rent (the facilitator).
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    /// CHECK: the merchant (`payTo`); only its address is used, bound into `pubHash`.
+    pub pay_to: UncheckedAccount<'info>,
+    /// CHECK: the nullifier PDA `[b"nullifier", payment.nullifier]`, created here; verified in `burn`.
+    #[account(mut)]
+    pub nullifier: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn verify_payment(
+    ctx: Context<VerifyPayment>,
+    terms: PaymentTerms,
+    payment: PaymentProof,
+) -> Result<()> {
+    let config = &ctx.accounts.config;
+    require!(!config.paused, ErrorCode::Paused);
+    require!(
+        config.vk_hash == crate::vk::VERIFYING_KEY_SHA256,
+        ErrorCode::VerifyingKeyHashMismatch
+    );
+    let clock = Clock::get()?;
+    check_clock(
+        payment.now,
+        clock.unix_timestamp,
+        config.max_clock_skew_seconds,
+    )?;
+    crate::instructions::nullifier::require_unspent(&ctx.accounts.nullifier, ctx.program_id)?;
+
+    let pay_to = ctx.accounts.pay_to.key();
+    let policy = Policy::new(
+        &config.attester,
+        &config.domain,
+        &pay_to,
+        &terms.asset,
+        terms.min_amount,
+        terms.max_age,
+    );
+    let public = ProofPublic {
+        now: payment.now,
+        resource_hash: &payment.resource_hash,
+        nullifier: &payment.nullifier,
+    };
+    let h = pub_hash(&policy, &public)?;
+    verify_single(&payment.proof, &h)?;
+
+    burn(
+        ctx.program_id,
+        &ctx.accounts.payer,
+        &ctx.accounts.system_program,
+        &ctx.accounts.nullifier,
+        &NullifierRecord {
+            nullifier: &payment.nullifier,
+            resource_hash: &payment.resource_hash,
+            pay_to: &pay_to,
+            slot: clock.slot,
+        },
+    )?;
+    emit!(PaymentVerified {
+        nullifier: payment.nullifier,
+        pay_to,
+        asset: terms.asset,
+        min_amount: terms.min_amount,
+        resource_hash: payment.resource_hash,
+        now: payment.now,
+        slot: clock.slot,
+    });
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `verify_payment` with real receipt proofs: the happy path, every way it must fail, and CU.
+use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
+use x402_zk_litesvm_tests::{
+    fixture, merchant, record_cu, Address, Harness, Keypair, Signer, TEST_NOW,
+};
+
+const SKEW: u32 = 60;
+const R_BE: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
+];
+
+fn no_panic(out: &x402_zk_litesvm_tests::Outcome) {
+    assert!(
+        out.logs.iter().all(|l| !l.contains("panicked")),
+        "panic: {:#?}",
+        out.logs
+    );
+}
+
+fn expect_err(out: &x402_zk_litesvm_tests::Outcome, code: &str) {
+    no_panic(out);
+    assert!(!out.ok, "expected {code}, got success: {:#?}", out.logs);
+    assert_eq!(out.error_code().as_deref(), Some(code), "{:#?}", out.logs);
+}
+
+#[test]
+fn valid_payment_verifies_burns_nullifier_and_replay_fails() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(1);
+    let out = h.verify_payment(&f);
+    assert!(out.ok, "verify_payment: {:#?}", out.logs);
+    assert!(
+        out.has_log("Program data: "),
+        "PaymentVerified event emitted"
+    );
+    record_cu("verify_payment (incl. nullifier PDA)", out.cu);
+    let acc = h
+        .svm
+        .get_account(&h.nullifier_pda(&f.nullifier))
+        .expect("nullifier PDA");
+    assert_eq!(acc.owner, h.program_id);
+    assert_eq!(&acc.data[8..40], &f.resource_hash, "resource hash recorded");
+    assert_eq!(&acc.data[40..72], merchant().as_ref(), "pay_to recorded");
+
+    let replay = h.verify_payment(&f);
+    expect_err(&replay, "NullifierAlreadyUsed");
+    assert!(
+        replay.has_log("This nullifier was already spent"),
+        "{:#?}",
+        replay.logs
+    );
+}
+
+#[test]
+fn tampered_proof_points_fail() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(2);
+    let other = fixture(3);
+    for (name, range) in [("A", 0..64), ("B", 64..192), ("C", 192..256)] {
+        // A byte flipped (usually off the curve) and a valid point from another proof.
+        let mut g = f.clone();
+        g.proof[range.start + 5] ^= 0x40;
+        expect_err(&h.verify_payment(&g), "InvalidProof");
+        let mut g = f.clone();
+        g.proof[range.clone()].copy_from_slice(&other.proof[range.clone()]);
+        let out = h.verify_payment(&g);
+        expect_err(&out, "InvalidProof");
+        println!("tampered {name}: InvalidProof");
+    }
+    // Non-negated A (the sign convention is the client's job).
+    let mut g = f.clone();
+    let mut y = [0u8; 32];
+    y.copy_from_slice(&g.proof[32..64]);
+    g.proof[32..64].copy_from_slice(&negate_fq(&y));
+    expect_err(&h.verify_payment(&g), "InvalidProof");
+    // The untampered proof still works afterwards: failures burnt nothing.
+    assert!(h.verify_payment(&f).ok);
+}
+
+/// p − y for the BN254 base field.
+fn negate_fq(y: &[u8; 32]) -> [u8; 32] {
+    const P: [u8; 32] = [
+        0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58,
+        0x5d, 0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c,
+        0xfd, 0x47,
+    ];
+    let mut out = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = P[i] as i16 - y[i] as i16 - borrow;
+        borrow = (d < 0) as i16;
+        out[i] = (d + 256 * borrow) as u8;
+    }
+    out
+}
+
+#[test]
+fn wrong_public_values_fail() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(4);
+    let cases: Vec<(
+        &str,
+        Box<dyn Fn(&mut x402_zk_litesvm_tests::proofs::PaymentFixture)>,
+    )> = vec![
+        ("resource_hash", Box::new(|g| g.resource_hash[31] ^= 1)),
+        ("now", Box::new(|g| g.now += 1)),
+        ("min_amount", Box::new(|g| g.min_amount -= 1)),
+        ("max_age", Box::new(|g| g.max_age += 1)),
+        ("asset", Box::new(|g| g.asset[0] = 1)),
+        ("nullifier", Box::new(|g| g.nullifier[31] ^= 1)),
+    ];
+    for (name, tamper) in cases {
+        let mut g = f.clone();
+        tamper(&mut g);
+        let out = h.verify_payment(&g);
+        println!("{name}: {:?}", out.error_code());
+        expect_err(&out, "InvalidProof");
+    }
+    // Wrong payTo: the merchant account differs from the one the proof was made for.
+    let ix = h.verify_payment_ix(
+        &f,
+        Address::new_from_array([0x11; 32]),
+        h.nullifier_pda(&f.nullifier),
+    );
+    expect_err(&h.send_ixs(vec![ix], &[]), "InvalidProof");
+}
+
+#[test]
+fn public_values_at_or_above_the_modulus_are_rejected() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(5);
+    for v in [R_BE, [0xff; 32]] {
+        let mut g = f.clone();
+        g.nullifier = v;
+        expect_err(&h.verify_payment(&g), "PublicValueNotCanonical");
+        let mut g = f.clone();
+        g.resource_hash = v;
+        expect_err(&h.verify_payment(&g), "PublicValueNotCanonical");
+    }
+}
+
+#[test]
+fn now_outside_clock_skew_fails() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(6);
+    h.set_unix_time(TEST_NOW + SKEW as i64 + 1);
+    expect_err(&h.verify_payment(&f), "TimestampOutOfRange");
+    h.set_unix_time(TEST_NOW - SKEW as i64 - 1);
+    expect_err(&h.verify_payment(&f), "TimestampOutOfRange");
+    h.set_unix_time(TEST_NOW + SKEW as i64);
+    let out = h.verify_payment(&f);
+    assert!(out.ok, "at the edge of the skew: {:#?}", out.logs);
+}
+
+#[test]
+fn wrong_attester_fails() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(7);
+    let mut other = attester_bytes(&dev_attester());
+    other[63] ^= 1;
+    assert!(h.admin("set_attester", &other, None).ok);
+    expect_err(&h.verify_payment(&f), "InvalidProof");
+    assert!(
+        h.admin("set_attester", &attester_bytes(&dev_attester()), None)
+            .ok
+    );
+    assert!(h.verify_payment(&f).ok);
+}
+
+#[test]
+fn paused_and_unapproved_vk_fail() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(8);
+    assert!(h.set_paused(None, true).ok);
+    expect_err(&h.verify_payment(&f), "Paused");
+    assert!(h.set_paused(None, false).ok);
+
+    let acc = h.svm.get_account(&h.config_pda()).expect("config");
+    let vk_hash = acc.data[8 + 32 + 64 + 4 + 1 + 1 + 32..8 + 32 + 64 + 4 + 1 + 1 + 64].to_vec();
+    assert!(h.admin("set_verifying_key", &[0u8; 32], None).ok);
+    expect_err(&h.verify_payment(&f), "VerifyingKeyHashMismatch");
+    assert!(h.admin("set_verifying_key", &vk_hash, None).ok);
+    assert!(h.verify_payment(&f).ok);
+}
+
+#[test]
+fn admin_instructions_are_authority_only() {
+    let mut h = Harness::with_config(SKEW);
+    let intruder = Keypair::new();
+    h.fund(&intruder.pubkey());
+    let attester = attester_bytes(&dev_attester());
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("set_attester", attester.to_vec()),
+        ("set_verifying_key", vec![0u8; 32]),
+        ("set_max_clock_skew", 100u32.to_le_bytes().to_vec()),
+        ("set_paused", vec![1]),
+    ];
+    for (name, args) in cases {
+        let out = h.admin(name, &args, Some(&intruder));
+        println!("{name} by intruder: {:?}", out.error_code());
+        expect_err(&out, "Unauthorized");
+    }
+    let mut bad = attester;
+    bad[..32].copy_from_slice(&R_BE);
+    expect_err(
+        &h.admin("set_attester", &bad, None),
+        "AttesterKeyNotCanonical",
+    );
+    expect_err(
+        &h.admin("set_max_clock_skew", &3_601u32.to_le_bytes(), None),
+        "ClockSkewTooLarge",
+    );
+    let out = h.admin("set_attester", &attester, None);
+    assert!(out.ok, "{:#?}", out.logs);
+    record_cu("set_attester", out.cu);
+}
+
+#[test]
+fn wrong_nullifier_account_fails() {
+    let mut h = Harness::with_config(SKEW);
+    let f = fixture(9);
+    let other = fixture(10);
+    let ix = h.verify_payment_ix(&f, merchant(), h.nullifier_pda(&other.nullifier));
+    expect_err(&h.send_ixs(vec![ix], &[]), "NullifierAccountMismatch");
+    // A non-canonical bump address is not accepted either: any other address is a mismatch.
+    let ix = h.verify_payment_ix(&f, merchant(), Address::new_from_array([3; 32]));
+    expect_err(&h.send_ixs(vec![ix], &[]), "NullifierAccountMismatch");
+    // Pre-funding the PDA (griefing create_account) does not block the payment.
+    let pda = h.nullifier_pda(&f.nullifier);
+    h.svm.airdrop(&pda, 1_000_000).expect("airdrop");
+    let out = h.verify_payment(&f);
+    assert!(out.ok, "prefunded PDA: {:#?}", out.logs);
+}

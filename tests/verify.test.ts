@@ -1,0 +1,165 @@
+// verify_payment / verify_batch / replay / set_attester on a real solana-test-validator, with real
+// receipt proofs generated at test time for the validator's clock (tests/litesvm `make-fixtures`,
+// the dev Groth16 setup whose key is compiled into the program).
+import * as anchor from "@anchor-lang/core";
+import { assert } from "chai";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { configPda, cuReport, expectFailure, fundedKeypair, program, provider, txInfo } from "./helpers/anchor";
+
+const { PublicKey, ComputeBudgetProgram, Keypair } = anchor.web3;
+const BN = anchor.BN;
+const ROOT = path.join(__dirname, "..");
+
+type Payment = {
+  proof: string;
+  now: number;
+  resourceHash: string;
+  nullifier: string;
+  asset: string;
+  minAmount: number;
+  maxAge: number;
+};
+type Fixtures = { attester: string; payTo: string; payments: Payment[] };
+
+const hex = (h: string) => Array.from(Buffer.from(h, "hex"));
+
+/** Proves `count` payments for `payTo` at `now` (seconds) with the dev keys. */
+function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, seed: number): Fixtures {
+  const out = path.join(os.tmpdir(), `x402-fixtures-${process.pid}-${seed}.json`);
+  execFileSync(
+    "cargo",
+    [
+      "run", "--quiet", "--ignore-rust-version", "--bin", "make-fixtures", "--",
+      program.programId.toBase58(), payTo.toBase58(), String(now), String(count), String(seed), out,
+    ],
+    {
+      cwd: path.join(ROOT, "tests", "litesvm"),
+      env: {
+        ...process.env,
+        CARGO_TARGET_DIR: path.join(ROOT, "target", "litesvm-host"),
+        CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS: "fallback",
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    }
+  );
+  return JSON.parse(fs.readFileSync(out, "utf8"));
+}
+
+const terms = (p: Payment) => ({
+  asset: new PublicKey(Buffer.from(p.asset, "hex")),
+  minAmount: new BN(p.minAmount),
+  maxAge: new BN(p.maxAge),
+});
+const payment = (p: Payment) => ({
+  proof: hex(p.proof),
+  now: new BN(p.now),
+  resourceHash: hex(p.resourceHash),
+  nullifier: hex(p.nullifier),
+});
+const nullifierPda = (p: Payment) =>
+  PublicKey.findProgramAddressSync([Buffer.from("nullifier"), Buffer.from(p.nullifier, "hex")], program.programId)[0];
+const budget = ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 });
+
+function verifyPayment(fx: Fixtures, p: Payment) {
+  return program.methods
+    .verifyPayment(terms(p), payment(p))
+    .accountsPartial({ payTo: new PublicKey(fx.payTo), nullifier: nullifierPda(p) })
+    .preInstructions([budget]);
+}
+
+function verifyBatch(fx: Fixtures, ps: Payment[]) {
+  return program.methods
+    .verifyBatch(terms(ps[0]), ps.map(payment))
+    .accountsPartial({ payTo: new PublicKey(fx.payTo) })
+    .remainingAccounts(ps.map((p) => ({ pubkey: nullifierPda(p), isSigner: false, isWritable: true })))
+    .preInstructions([budget]);
+}
+
+describe("verify_payment and verify_batch (real proofs)", () => {
+  let fx: Fixtures;
+
+  before(async () => {
+    const slot = await provider.connection.getSlot("confirmed");
+    const now = (await provider.connection.getBlockTime(slot)) ?? Math.floor(Date.now() / 1000);
+    const merchant = Keypair.generate().publicKey;
+    fx = makeFixtures(merchant, now, 5, 7000);
+    // Proving took a while: allow ten minutes of skew for this suite.
+    await program.methods.setMaxClockSkew(600).rpc();
+  });
+
+  after(async () => {
+    await program.methods.setMaxClockSkew(60).rpc();
+  });
+
+  it("a proof for the admin suite's dummy attester fails; set_attester to the real key fixes it", async () => {
+    const { err } = await expectFailure(() => verifyPayment(fx, fx.payments[0]).rpc());
+    assert.equal(err.error?.errorCode?.code, "InvalidProof");
+    const intruder = await fundedKeypair();
+    const denied = await expectFailure(() =>
+      program.methods.setAttester(hex(fx.attester)).accounts({ authority: intruder.publicKey }).signers([intruder]).rpc()
+    );
+    assert.equal(denied.err.error?.errorCode?.code, "Unauthorized");
+    const sig = await program.methods.setAttester(hex(fx.attester)).rpc();
+    cuReport.set_attester = (await txInfo(sig)).cu;
+    const config = await program.account.config.fetch(configPda);
+    assert.deepEqual(Array.from(config.attester), hex(fx.attester));
+  });
+
+  it("verify_payment accepts a valid proof, burns the nullifier and emits PaymentVerified", async () => {
+    const p = fx.payments[0];
+    const sig = await verifyPayment(fx, p).rpc();
+    const info = await txInfo(sig);
+    cuReport.verify_payment = info.cu;
+    assert.ok(info.logs.some((l) => l.startsWith("Program data: ")), info.logs.join("\n"));
+    const n = await program.account.nullifier.fetch(nullifierPda(p));
+    assert.deepEqual(Array.from(n.resourceHash), hex(p.resourceHash));
+    assert.ok(n.payTo.equals(new PublicKey(fx.payTo)));
+  });
+
+  it("a replayed proof fails with NullifierAlreadyUsed", async () => {
+    const { err, logs } = await expectFailure(() => verifyPayment(fx, fx.payments[0]).rpc());
+    assert.equal(err.error?.errorCode?.code, "NullifierAlreadyUsed");
+    assert.ok(logs.some((l) => l.includes("This nullifier was already spent")), logs.join("\n"));
+  });
+
+  it("a tampered proof fails with InvalidProof and burns nothing", async () => {
+    const p = { ...fx.payments[1] };
+    const bytes = Buffer.from(p.proof, "hex");
+    bytes[200] ^= 1;
+    p.proof = bytes.toString("hex");
+    const { err } = await expectFailure(() => verifyPayment(fx, p).rpc());
+    assert.equal(err.error?.errorCode?.code, "InvalidProof");
+    assert.isNull(await provider.connection.getAccountInfo(nullifierPda(p)));
+  });
+
+  it("verify_batch verifies two proofs in one pairing product and burns both nullifiers", async () => {
+    const ps = fx.payments.slice(1, 3);
+    const sig = await verifyBatch(fx, ps).rpc();
+    cuReport["verify_batch n=2"] = (await txInfo(sig)).cu;
+    for (const p of ps) assert.isNotNull(await provider.connection.getAccountInfo(nullifierPda(p)));
+  });
+
+  it("a batch containing a spent nullifier fails as a whole", async () => {
+    const ps = [fx.payments[3], fx.payments[0]];
+    const { err } = await expectFailure(() => verifyBatch(fx, ps).rpc());
+    assert.equal(err.error?.errorCode?.code, "NullifierAlreadyUsed");
+    assert.isNull(await provider.connection.getAccountInfo(nullifierPda(fx.payments[3])));
+  });
+
+  it("a batch with a duplicate nullifier fails with DuplicateNullifierInBatch", async () => {
+    const p = fx.payments[4];
+    const { err } = await expectFailure(() => verifyBatch(fx, [p, p]).rpc());
+    assert.equal(err.error?.errorCode?.code, "DuplicateNullifierInBatch");
+  });
+
+  it("paused: verification fails until resumed", async () => {
+    await program.methods.setPaused(true).rpc();
+    const { err } = await expectFailure(() => verifyPayment(fx, fx.payments[4]).rpc());
+    assert.equal(err.error?.errorCode?.code, "Paused");
+    await program.methods.setPaused(false).rpc();
+    await verifyPayment(fx, fx.payments[4]).rpc();
+  });
+});
