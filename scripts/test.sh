@@ -30,6 +30,7 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   fi
   run_step "set-up refuses a missing toolchain" bash scripts/tests/setup-missing-toolchain.sh
   run_step "cargo test --workspace" cargo test --workspace
+  run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
 fi
 run_step "program build (anchor build)" bash scripts/build.sh
 if [[ $ONLY_ANCHOR == 0 ]]; then

@@ -46,7 +46,7 @@ const ATTESTER_NOT_YET = /not-finalized|not-found|pending/;
 /** Asks the attester for a receipt, retrying while the transaction is not yet visible/finalized. */
 export async function obtainReceipt(
   attesterUrl: string,
-  req: { txSignature: string; commitment: string },
+  req: { txSignature: string; commitment: string; payTo: string; asset: string },
   opts: { retry?: RetryOptions; http?: ServiceCallOptions } = {},
 ): Promise<AttestResult> {
   return retryWithBackoff(() => requestReceipt(attesterUrl, req, opts.http), {

@@ -164,13 +164,13 @@ export function joinUrl(base: string, path: string): string {
 }
 
 /**
- * `POST {attesterUrl}/v1/attest` with `{txSignature, commitment}`. Expects
+ * `POST {attesterUrl}/v1/attest` with `{txSignature, commitment, payTo, asset}`. Expects
  * `{receipt: {payTo, asset, amount, paidAt, commitment}, signature: {R8x|r8x, R8y|r8y, S|s}, attester: {x, y}}`
  * (the signature may also sit inside `receipt`). Checks that the attester receipted our commitment.
  */
 export async function requestReceipt(
   attesterUrl: string,
-  req: { txSignature: string; commitment: string },
+  req: { txSignature: string; commitment: string; payTo: string; asset: string },
   opts: ServiceCallOptions = {},
 ): Promise<AttestResult> {
   const json = await postJson("attester", joinUrl(attesterUrl, "/v1/attest"), req, opts);

@@ -75,7 +75,7 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
     step({ step: "paid", signature });
 
     // 2. Receipt.
-    const receipt = await obtainReceipt(req.extra.attesterUrl, { txSignature: signature, commitment: toHex32(c) }, { retry: this.opts.retry });
+    const receipt = await obtainReceipt(req.extra.attesterUrl, { txSignature: signature, commitment: toHex32(c), payTo: req.payTo, asset: req.asset }, { retry: this.opts.retry });
     if (
       parseFieldElement(receipt.attester.x) !== parseFieldElement(req.extra.attester.x) ||
       parseFieldElement(receipt.attester.y) !== parseFieldElement(req.extra.attester.y)
