@@ -30,7 +30,7 @@ pub mod transcript;
 
 use ark_bn254::{Bn254, Fq12, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
-use ark_ff::{Field, One, UniformRand};
+use ark_ff::{One, UniformRand};
 use ark_std::rand::{RngCore, SeedableRng};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand_chacha::ChaCha20Rng;
@@ -254,5 +254,3 @@ pub(crate) fn nonzero_scalar<R: ark_std::rand::Rng>(rng: &mut R) -> ark_bn254::F
     }
 }
 
-#[allow(dead_code)]
-fn _assert_field(_: impl Field) {}

@@ -22,9 +22,9 @@ use super::{
     Digest, Result,
 };
 use crate::groth16::{ProvingKeys, VerifierKey};
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{Field, One, PrimeField, UniformRand, Zero};
+use ark_ff::{Field, One, UniformRand, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
@@ -238,7 +238,7 @@ impl Contribution {
 }
 
 /// A phase-2 file: the current keys and the δ transcript.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Phase2 {
     /// Transcript hash of the phase-1 file this was initialised from.
     pub phase1_hash: Digest,
@@ -461,7 +461,3 @@ impl Phase2 {
     }
 }
 
-#[allow(dead_code)]
-fn _unused(_: G2Affine, _: &dyn Fn() -> Option<Fr>) {
-    let _ = <Fr as PrimeField>::MODULUS;
-}

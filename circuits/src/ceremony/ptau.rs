@@ -130,20 +130,20 @@ pub fn import(data: &[u8], power: Option<u32>) -> Result<(Accumulator, PtauHeade
         return Err(CeremonyError::TooSmall { need: want, have: header.power });
     }
     let (file_n, n) = (1usize << header.power, 1usize << want);
-    let check_len = |t: u32, expect: usize| -> Result<&[u8]> {
-        let s = section(t)?;
+    fn check_len<'a>(s: Result<&'a [u8]>, t: u32, expect: usize, power: u32) -> Result<&'a [u8]> {
+        let s = s?;
         if s.len() != expect {
-            return err(format!("section {t} has {} bytes, expected {expect} for power {}", s.len(), header.power));
+            return err(format!("section {t} has {} bytes, expected {expect} for power {power}", s.len()));
         }
         Ok(s)
-    };
+    }
     let acc = Accumulator {
         power: want,
-        tau_g1: points(check_len(2, (2 * file_n - 1) * 64)?, 64, 2 * n - 1, "tauG1", g1)?,
-        tau_g2: points(check_len(3, file_n * 128)?, 128, n, "tauG2", g2)?,
-        alpha_g1: points(check_len(4, file_n * 64)?, 64, n, "alphaTauG1", g1)?,
-        beta_g1: points(check_len(5, file_n * 64)?, 64, n, "betaTauG1", g1)?,
-        beta_g2: points(check_len(6, 128)?, 128, 1, "betaG2", g2)?[0],
+        tau_g1: points(check_len(section(2), 2, (2 * file_n - 1) * 64, header.power)?, 64, 2 * n - 1, "tauG1", g1)?,
+        tau_g2: points(check_len(section(3), 3, file_n * 128, header.power)?, 128, n, "tauG2", g2)?,
+        alpha_g1: points(check_len(section(4), 4, file_n * 64, header.power)?, 64, n, "alphaTauG1", g1)?,
+        beta_g1: points(check_len(section(5), 5, file_n * 64, header.power)?, 64, n, "betaTauG1", g1)?,
+        beta_g2: points(check_len(section(6), 6, 128, header.power)?, 128, 1, "betaG2", g2)?[0],
     };
     acc.check_consistency().map_err(|e| CeremonyError::Ptau(format!("the powers are not consistent: {e}")))?;
     Ok((acc, header, io::blake2b(data)))
