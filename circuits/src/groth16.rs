@@ -1,0 +1,272 @@
+//! Groth16 over BN254 with `ark-groth16`: dev key setup, key files, prove and verify.
+//!
+//! **Dev keys are unsafe for production**: [`ProvingKeys::dev_setup`] samples the toxic waste from the caller's
+//! RNG, so whoever ran it can forge proofs. Key files carry a provenance tag (`"dev"` here); production keys come
+//! from the ceremony and must carry another tag.
+
+use crate::circuit::ReceiptCircuit;
+use crate::error::{Error, Result};
+use crate::field::{fr_to_be_bytes, fr_to_decimal};
+use crate::receipt::{PublicParams, Witness};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_snark::SNARK;
+use ark_std::rand::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Provenance tag written by [`ProvingKeys::dev_setup`].
+pub const DEV_PROVENANCE: &str = "dev";
+/// Identifies the statement a key belongs to; bump when the circuit changes.
+pub const CIRCUIT_ID: &str = "x402-zk-receipt-v1";
+/// File names inside a key directory.
+pub const PK_FILE: &str = "receipt.pk";
+/// Verifying key file name.
+pub const VK_FILE: &str = "receipt.vk";
+
+const PK_MAGIC: &[u8; 8] = b"X402ZKPK";
+const VK_MAGIC: &[u8; 8] = b"X402ZKVK";
+const FORMAT_VERSION: u32 = 1;
+
+/// A verifying key, prepared once for fast repeated verification.
+#[derive(Clone, Debug)]
+pub struct VerifierKey {
+    /// The raw verifying key (exports use it).
+    pub vk: VerifyingKey<Bn254>,
+    /// Prepared form (pairing-ready), computed once at load.
+    pub pvk: PreparedVerifyingKey<Bn254>,
+    /// Provenance tag from the key file (`"dev"` for unsafe dev keys).
+    pub provenance: String,
+}
+
+impl VerifierKey {
+    /// Wraps a verifying key, preparing it once.
+    pub fn new(vk: VerifyingKey<Bn254>, provenance: &str) -> Self {
+        let pvk = ark_groth16::prepare_verifying_key(&vk);
+        VerifierKey {
+            vk,
+            pvk,
+            provenance: provenance.to_string(),
+        }
+    }
+
+    /// Loads and validates (subgroup checks) a verifying key file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = read(path)?;
+        let (prov, body) = parse_header(&bytes, VK_MAGIC)?;
+        let vk = VerifyingKey::<Bn254>::deserialize_compressed(body)?;
+        Ok(Self::new(vk, &prov))
+    }
+
+    /// Writes the verifying key file (compressed points).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut body = Vec::new();
+        self.vk.serialize_compressed(&mut body)?;
+        write(path, &with_header(VK_MAGIC, &self.provenance, &body))
+    }
+}
+
+/// Proving key plus prepared verifying key: load once, prove many times.
+#[derive(Clone, Debug)]
+pub struct ProvingKeys {
+    /// Groth16 proving key.
+    pub pk: ProvingKey<Bn254>,
+    /// Verifier side.
+    pub verifier: VerifierKey,
+}
+
+impl ProvingKeys {
+    /// **UNSAFE FOR PRODUCTION.** Circuit-specific setup with toxic waste from `rng`; provenance `"dev"`.
+    pub fn dev_setup<Rn: RngCore + CryptoRng>(rng: &mut Rn) -> Result<Self> {
+        let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), rng)?;
+        Ok(ProvingKeys {
+            pk,
+            verifier: VerifierKey::new(vk, DEV_PROVENANCE),
+        })
+    }
+
+    /// Provenance tag.
+    pub fn provenance(&self) -> &str {
+        &self.verifier.provenance
+    }
+
+    /// Writes `receipt.pk` (uncompressed, fast to load) and `receipt.vk` (compressed) into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        let mut body = Vec::new();
+        self.pk.serialize_uncompressed(&mut body)?;
+        write(
+            &dir.join(PK_FILE),
+            &with_header(PK_MAGIC, self.provenance(), &body),
+        )?;
+        self.verifier.save(&dir.join(VK_FILE))
+    }
+
+    /// Loads keys written by [`ProvingKeys::save`]. The proving key body is integrity-checked with the SHA-256 in
+    /// its header and then read without per-point subgroup checks (it is a local, trusted file; a bad proving key can
+    /// only produce proofs that fail verification). The verifying key is fully validated.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let bytes = read(&dir.join(PK_FILE))?;
+        let (prov, body) = parse_header(&bytes, PK_MAGIC)?;
+        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body)?;
+        let verifier = VerifierKey::load(&dir.join(VK_FILE))?;
+        if verifier.provenance != prov {
+            return Err(Error::KeyFile(
+                "proving and verifying key provenance differ".into(),
+            ));
+        }
+        if pk.vk != verifier.vk {
+            return Err(Error::KeyFile(
+                "proving key does not match verifying key".into(),
+            ));
+        }
+        Ok(ProvingKeys { pk, verifier })
+    }
+}
+
+/// A proof with the public values it proves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProofBundle {
+    /// The Groth16 proof.
+    pub proof: Proof<Bn254>,
+    /// The single public input.
+    pub pub_hash: Fr,
+    /// The nullifier (also hashed into `pub_hash`).
+    pub nullifier: Fr,
+}
+
+impl ProofBundle {
+    /// groth16-solana layout: `-A (64) || B (128) || C (64)`, big-endian.
+    pub fn solana_proof_bytes(&self) -> [u8; 256] {
+        crate::export::solana::proof_bytes(&self.proof)
+    }
+
+    /// The public input as 32 big-endian bytes.
+    pub fn public_input_bytes(&self) -> [u8; 32] {
+        fr_to_be_bytes(&self.pub_hash)
+    }
+
+    /// The nullifier as 32 big-endian bytes.
+    pub fn nullifier_bytes(&self) -> [u8; 32] {
+        fr_to_be_bytes(&self.nullifier)
+    }
+
+    /// snarkjs `proof.json`.
+    pub fn snarkjs_proof_json(&self) -> serde_json::Value {
+        crate::export::snarkjs::proof_json(&self.proof)
+    }
+
+    /// snarkjs `public.json`.
+    pub fn snarkjs_public_json(&self) -> serde_json::Value {
+        serde_json::json!([fr_to_decimal(&self.pub_hash)])
+    }
+}
+
+/// Proves a witness. Checks the statement natively first so a bad witness gets a named error instead of a
+/// failed proof. Uses the proving key as is (no per-proof preparation).
+pub fn prove<Rn: RngCore + CryptoRng>(
+    keys: &ProvingKeys,
+    w: &Witness,
+    rng: &mut Rn,
+) -> Result<ProofBundle> {
+    w.check()?;
+    let nullifier = w.nullifier();
+    let pub_hash = w.public.pub_hash(&nullifier);
+    let proof = Groth16::<Bn254>::prove(&keys.pk, ReceiptCircuit::new(w), rng)?;
+    Ok(ProofBundle {
+        proof,
+        pub_hash,
+        nullifier,
+    })
+}
+
+/// Verifies a proof for the given public parameters and nullifier (recomputes `pubHash`).
+pub fn verify(
+    vk: &VerifierKey,
+    public: &PublicParams,
+    nullifier: &Fr,
+    proof: &Proof<Bn254>,
+) -> Result<()> {
+    verify_pub_hash(vk, &public.pub_hash(nullifier), proof)
+}
+
+/// Verifies a proof against an already computed public input.
+pub fn verify_pub_hash(vk: &VerifierKey, pub_hash: &Fr, proof: &Proof<Bn254>) -> Result<()> {
+    match Groth16::<Bn254>::verify_with_processed_vk(&vk.pvk, &[*pub_hash], proof) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::ProofRejected),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| io_err(path, e))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| io_err(path, e))
+}
+
+/// Header: magic (8) || version u32 LE || circuit id len u16 LE || id || provenance len u16 LE || provenance ||
+/// sha256(body) (32) || body.
+fn with_header(magic: &[u8; 8], provenance: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 128);
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    for s in [CIRCUIT_ID, provenance] {
+        out.extend_from_slice(&(s.len() as u16).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    out.extend_from_slice(&Sha256::digest(body));
+    out.extend_from_slice(body);
+    out
+}
+
+fn parse_header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<(String, &'a [u8])> {
+    let bad = |m: &str| Error::KeyFile(m.to_string());
+    if bytes.len() < 12 || &bytes[..8] != magic {
+        return Err(bad("bad magic (not an x402-zk key file of this kind)"));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(Error::KeyFile(format!(
+            "unsupported format version {version}"
+        )));
+    }
+    let mut rest = &bytes[12..];
+    let mut strings = Vec::new();
+    for _ in 0..2 {
+        if rest.len() < 2 {
+            return Err(bad("truncated header"));
+        }
+        let n = u16::from_le_bytes([rest[0], rest[1]]) as usize;
+        let s = rest.get(2..2 + n).ok_or_else(|| bad("truncated header"))?;
+        strings.push(String::from_utf8(s.to_vec()).map_err(|_| bad("header is not utf-8"))?);
+        rest = &rest[2 + n..];
+    }
+    if strings[0] != CIRCUIT_ID {
+        return Err(Error::KeyFile(format!(
+            "key is for circuit {:?}, expected {CIRCUIT_ID:?}",
+            strings[0]
+        )));
+    }
+    if rest.len() < 32 {
+        return Err(bad("truncated header"));
+    }
+    let (digest, body) = rest.split_at(32);
+    if Sha256::digest(body).as_slice() != digest {
+        return Err(bad("body checksum mismatch (corrupt or truncated file)"));
+    }
+    Ok((strings.remove(1), body))
+}
