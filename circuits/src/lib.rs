@@ -25,6 +25,7 @@
 //! hand-tuned constraint layer; [`circuit`] is the statement; [`groth16`] keys/prove/verify.
 
 pub mod babyjubjub;
+pub mod ceremony;
 pub mod circuit;
 pub mod eddsa;
 pub mod error;

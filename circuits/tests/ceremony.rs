@@ -174,7 +174,9 @@ fn phase2_wrong_circuit_tampering_and_reordering_are_detected() {
     assert!(matches!(e, CeremonyError::CircuitMismatch { .. }), "{e}");
 
     // Wrong phase 1.
-    let other = phase1_done(5);
+    // (phase1_done is deterministic: one more contribution makes a different transcript.)
+    let mut other = phase1_done(5);
+    other.contribute("mallory", &mut rng(99));
     let e = p2.verify(&other, toy(10)).unwrap_err();
     assert!(matches!(e, CeremonyError::Phase1Mismatch { .. }), "{e}");
 
