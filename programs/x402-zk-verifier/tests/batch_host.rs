@@ -153,11 +153,11 @@ fn tampering_fails() {
     );
     // Non-negated A on proof 0 (the r₀ = 1 slot).
     let mut ps = s.proofs.clone();
-    ps[0].0[..64].copy_from_slice(&g1(&-{
-        let x = Fq::from_be_bytes_mod_order(&ps[0].0[..32]);
-        let y = Fq::from_be_bytes_mod_order(&ps[0].0[32..64]);
-        G1Affine::new_unchecked(x, y)
-    }));
+    let a0 = G1Affine::new_unchecked(
+        Fq::from_be_bytes_mod_order(&ps[0].0[..32]),
+        Fq::from_be_bytes_mod_order(&ps[0].0[32..64]),
+    );
+    ps[0].0[..64].copy_from_slice(&g1(&-a0));
     assert_eq!(
         verify_batch(&s.vk, &VK_HASH, &entries(&ps)),
         Err(BatchError::VerificationFailed)

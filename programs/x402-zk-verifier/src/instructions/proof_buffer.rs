@@ -51,7 +51,7 @@ impl ProofBufferHeader {
 pub fn proof_refs<'a>(data: &'a [u8], header: &ProofBufferHeader) -> Result<Vec<ProofRef<'a>>> {
     let body = &data[ProofBufferHeader::LEN..ProofBufferHeader::LEN + header.len];
     require!(
-        body.len() % PaymentProof::LEN == 0,
+        body.len().is_multiple_of(PaymentProof::LEN),
         ErrorCode::ProofBufferMalformed
     );
     let mut out = Vec::with_capacity(body.len() / PaymentProof::LEN);

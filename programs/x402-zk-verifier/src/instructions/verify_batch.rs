@@ -144,11 +144,16 @@ fn verify_all(
     Ok(clock)
 }
 
+/// Who pays for and creates the nullifier PDAs.
+struct Burner<'a, 'info> {
+    program_id: &'a Pubkey,
+    payer: &'a AccountInfo<'info>,
+    system_program: &'a AccountInfo<'info>,
+}
+
 /// Burns one nullifier per proof from `remaining` (in order) and emits the events.
 fn burn_all<'info>(
-    program_id: &Pubkey,
-    payer: &AccountInfo<'info>,
-    system_program: &AccountInfo<'info>,
+    b: &Burner<'_, 'info>,
     remaining: &[AccountInfo<'info>],
     pay_to: &Pubkey,
     terms: &PaymentTerms,
@@ -161,9 +166,9 @@ fn burn_all<'info>(
     );
     for (p, account) in items.iter().zip(remaining) {
         burn(
-            program_id,
-            payer,
-            system_program,
+            b.program_id,
+            b.payer,
+            b.system_program,
             account,
             &NullifierRecord {
                 nullifier: p.nullifier,
@@ -205,10 +210,13 @@ pub fn verify_batch<'info>(
         crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
     }
     let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    let burner = Burner {
+        program_id: ctx.program_id,
+        payer: &ctx.accounts.payer,
+        system_program: &ctx.accounts.system_program,
+    };
     burn_all(
-        ctx.program_id,
-        &ctx.accounts.payer,
-        &ctx.accounts.system_program,
+        &burner,
         ctx.remaining_accounts,
         &pay_to,
         &terms,
@@ -260,10 +268,13 @@ pub fn verify_batch_from_buffer<'info>(
         crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
     }
     let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    let burner = Burner {
+        program_id: ctx.program_id,
+        payer: &ctx.accounts.payer,
+        system_program: &ctx.accounts.system_program,
+    };
     burn_all(
-        ctx.program_id,
-        &ctx.accounts.payer,
-        &ctx.accounts.system_program,
+        &burner,
         ctx.remaining_accounts,
         &pay_to,
         &terms,
