@@ -64,9 +64,9 @@ pub struct Config {
     #[arg(long, env = "CACHE_TTL_SECONDS", default_value_t = 300)]
     pub cache_ttl_seconds: u64,
 
-    /// Proving key file written by `x402-zk setup` (circuits crate).
-    #[arg(long, env = "PROVING_KEY_PATH")]
-    pub proving_key_path: Option<PathBuf>,
+    /// Key directory (`receipt.pk`, `receipt.vk`) written by the circuits crate's `x402-zk keys` CLI.
+    #[arg(long, env = "KEYS_DIR")]
+    pub keys_dir: Option<PathBuf>,
 
     /// Allow insecure development keys: generate them at start when no key path is given, and
     /// accept key files marked as dev keys. Localnet and tests only.

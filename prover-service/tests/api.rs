@@ -265,6 +265,7 @@ async fn legacy_endpoint_maps_published_fields() {
     let srv = start(config(), fixtures::backend());
     let v1 = valid_request(7);
     let sig = &v1["receipt"]["signature"];
+    assert!(sig["S"].as_str().unwrap().len() > 20);
     let legacy = json!({
         "minAmount": 1000,
         "recipientKey": fixtures::PAY_TO,

@@ -55,15 +55,16 @@ async fn until(mut cond: impl FnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_429_then_recovers() {
     let mut cfg = config();
+    // 3 per 6 s: one cell back every 2 s. The requests before the 429 are cheap (rejected by the
+    // native amount check), so the burst is used up long before a cell comes back.
     cfg.rate_limit_per_minute = 3;
-    cfg.rate_limit_window_ms = 1500;
+    cfg.rate_limit_window_ms = 6000;
     cfg.trusted_proxy = vec![];
     let srv = start(cfg, fixtures::backend());
+    let mut cheap = valid_request(1);
+    cheap["public"]["minAmount"] = json!(fixtures::AMOUNT + 1);
     for _ in 0..3 {
-        assert_eq!(
-            post(&srv, "/v1/proofs", &valid_request(1)).await.status(),
-            200
-        );
+        assert_eq!(post(&srv, "/v1/proofs", &cheap).await.status(), 422);
     }
     let res = post(&srv, "/v1/proofs", &valid_request(1)).await;
     let retry: u64 = res.headers()["retry-after"]
@@ -103,6 +104,7 @@ async fn rate_limit_429_then_recovers() {
 async fn trusted_proxy_limits_by_forwarded_client() {
     let mut cfg = config();
     cfg.rate_limit_per_minute = 1;
+    cfg.rate_limit_window_ms = 3_600_000;
     cfg.trusted_proxy = vec!["127.0.0.1".parse().unwrap()];
     let srv = start(cfg, fixtures::backend());
     let send = |xff: &'static str| {
@@ -138,8 +140,7 @@ async fn cache_hit_and_counters() {
     let b: serde_json::Value = b.json().await.unwrap();
     assert_eq!(a, b);
     // A different witness (here only the secret differs) never gets the cached proof.
-    let mut other = valid_request(1);
-    other["secret"] = json!("5");
+    let other = fixtures::request_with_secret(1, "5");
     let c = post(&srv, "/v1/proofs", &other).await;
     assert_eq!(c.headers()["x-cache"], "MISS");
     let c: serde_json::Value = c.json().await.unwrap();

@@ -55,7 +55,7 @@ async fn private_inputs_never_logged() {
     let legacy = json!({
         "minAmount": 1000, "recipientKey": fixtures::PAY_TO, "maxBlockAge": 3600,
         "actualAmount": fixtures::AMOUNT, "senderKey": payer, "signature": sig,
-        "paidAt": fixtures::NOW - 100, "secret": fixtures::SECRET,
+        "asset": fixtures::ASSET, "paidAt": fixtures::NOW - 100, "secret": fixtures::SECRET,
         "attester": ok["public"]["attester"], "now": fixtures::NOW,
         "resourceHash": "77", "programId": fixtures::PROGRAM_ID,
     });

@@ -10,6 +10,7 @@ use serde_json::json;
 async fn metrics_after_known_sequence() {
     let mut cfg = config();
     cfg.rate_limit_per_minute = 6;
+    cfg.rate_limit_window_ms = 3_600_000; // no refill during the test
     let srv = start(cfg, fixtures::backend());
 
     // Before any traffic every name is there, at zero.
