@@ -78,6 +78,15 @@ enum Cmd {
     },
     /// Print the circuit's constraint count.
     Info,
+    /// Payer helper: commitment C = Poseidon(secret, 0) for the memo, and the nullifier for a program id.
+    Commitment {
+        /// Secret (decimal or 0x-hex field element).
+        #[arg(long)]
+        secret: String,
+        /// Verifier program id (base58 or 0x-hex), to print the nullifier too.
+        #[arg(long)]
+        program_id: Option<String>,
+    },
     /// Multi-party trusted setup (powers of tau + Groth16 phase 2); see CEREMONY.md.
     Ceremony {
         #[command(subcommand)]
@@ -92,6 +101,9 @@ enum KeysCmd {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
+        /// Use the fixed public seed behind the program's committed `vk.rs` (local networks only).
+        #[arg(long)]
+        deterministic: bool,
     },
 }
 
@@ -169,12 +181,16 @@ fn main() -> Result<()> {
     let mut rng = rand::rngs::OsRng;
     match cli.cmd {
         Cmd::Keys {
-            cmd: KeysCmd::DevSetup { out },
+            cmd: KeysCmd::DevSetup { out, deterministic },
         } => {
             eprintln!(
                 "WARNING: dev setup is UNSAFE for production (toxic waste is not destroyed)."
             );
-            let keys = ProvingKeys::dev_setup(&mut rng)?;
+            let keys = if deterministic {
+                ProvingKeys::dev_setup_deterministic()?
+            } else {
+                ProvingKeys::dev_setup(&mut rng)?
+            };
             keys.save(&out)?;
             eprintln!(
                 "wrote {} and {} (provenance \"dev\")",
@@ -256,6 +272,24 @@ fn main() -> Result<()> {
             );
         }
         Cmd::Ceremony { cmd } => x402_zk_circuits::ceremony::cli::run(cmd)?,
+        Cmd::Commitment { secret, program_id } => {
+            let secret = x402_zk_circuits::fr_from_str_checked(&secret, "secret")?;
+            let mut doc = serde_json::json!({
+                "commitment": x402_zk_circuits::field::fr_to_hex(&x402_zk_circuits::receipt::commitment(&secret)),
+            });
+            if let Some(p) = program_id {
+                let d = x402_zk_circuits::receipt::domain(&x402_zk_circuits::json::parse_key(
+                    &p,
+                    "programId",
+                )?);
+                doc["domain"] = x402_zk_circuits::field::fr_to_hex(&d).into();
+                doc["nullifier"] = x402_zk_circuits::field::fr_to_hex(
+                    &x402_zk_circuits::receipt::nullifier(&secret, &d),
+                )
+                .into();
+            }
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
         Cmd::Info => {
             println!(
                 "constraints: {}",
