@@ -148,6 +148,7 @@ if (require.main === module) {
   main().catch((e: unknown) => {
     const code = (e as { code?: string }).code;
     console.error(`[deploy] FAILED${code ? ` (${code})` : ""}: ${(e as Error).message ?? String(e)}`);
+    if (process.env.DEBUG) console.error(e);
     process.exit(1);
   });
 }

@@ -98,6 +98,10 @@ export function parseU64(value: string | number | bigint, what = "u64"): bigint 
 /** Parses a 32-byte key given as base58 or `0x` + 64 hex digits. */
 export function parseKey(value: string | PublicKey | Uint8Array, what = "key"): PublicKey {
   if (value instanceof PublicKey) return value;
+  // A PublicKey from another copy of @solana/web3.js (e.g. a caller's own node_modules).
+  if (typeof (value as { toBase58?: unknown }).toBase58 === "function") {
+    return new PublicKey((value as unknown as { toBase58(): string }).toBase58());
+  }
   if (value instanceof Uint8Array) {
     if (value.length !== 32) throw new EncodingError("KEY_MALFORMED", `${what}: key must be 32 bytes`);
     return new PublicKey(value);

@@ -18,6 +18,9 @@ use std::path::Path;
 
 /// Provenance tag written by [`ProvingKeys::dev_setup`].
 pub const DEV_PROVENANCE: &str = "dev";
+/// Seed of the deterministic dev setup ([`ProvingKeys::dev_setup_deterministic`]); the program's
+/// committed `vk.rs` comes from it. INSECURE by construction: local networks and tests only.
+pub const DEV_SETUP_SEED: u64 = 0x0402_2e70;
 /// Identifies the statement a key belongs to; bump when the circuit changes.
 pub const CIRCUIT_ID: &str = "x402-zk-receipt-v1";
 /// File names inside a key directory.
@@ -78,6 +81,13 @@ pub struct ProvingKeys {
 
 impl ProvingKeys {
     /// **UNSAFE FOR PRODUCTION.** Circuit-specific setup with toxic waste from `rng`; provenance `"dev"`.
+    /// The deterministic dev keys: the setup behind the program's committed `vk.rs`, so local
+    /// tests, the demo and the program agree. Anyone can recompute their toxic waste.
+    pub fn dev_setup_deterministic() -> Result<Self> {
+        use ark_std::rand::{rngs::StdRng, SeedableRng};
+        Self::dev_setup(&mut StdRng::seed_from_u64(DEV_SETUP_SEED))
+    }
+
     pub fn dev_setup<Rn: RngCore + CryptoRng>(rng: &mut Rn) -> Result<Self> {
         let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), rng)?;
         Ok(ProvingKeys {

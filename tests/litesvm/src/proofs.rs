@@ -16,8 +16,9 @@ use x402_zk_circuits::circuit::ReceiptCircuit;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
 
-/// Seed of the deterministic dev setup (the committed `vk.rs` is generated from it).
-pub const DEV_SETUP_SEED: u64 = 0x0402_2e70;
+/// Seed of the deterministic dev setup (the committed `vk.rs` is generated from it); the circuits
+/// crate owns it so the CLI's `keys dev-setup --deterministic` makes the same keys.
+pub use x402_zk_circuits::groth16::DEV_SETUP_SEED;
 /// Seed of the dev attester key.
 pub const DEV_ATTESTER_SEED: u64 = 0xa77e_5700;
 
