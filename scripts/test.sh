@@ -48,4 +48,9 @@ if pgrep -f "solana-test-validator.*$ROOT" >/dev/null; then
 fi
 unset RUSTUP_TOOLCHAIN
 run_step "anchor test (solana-test-validator)" anchor test --skip-build --validator legacy
+if [[ $ONLY_ANCHOR == 0 ]]; then
+  # The main job as a test: a real validator, prover, facilitator, @x402/express server and
+  # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
+  run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh
+fi
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"

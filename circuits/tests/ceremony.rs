@@ -33,7 +33,11 @@ impl Toy {
 
 impl ConstraintSynthesizer<Fr> for Toy {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let y = cs.new_input_variable(|| self.x.map(|x| Toy::y(x, self.k)).ok_or(SynthesisError::AssignmentMissing))?;
+        let y = cs.new_input_variable(|| {
+            self.x
+                .map(|x| Toy::y(x, self.k))
+                .ok_or(SynthesisError::AssignmentMissing)
+        })?;
         let x = cs.new_witness_variable(|| self.x.ok_or(SynthesisError::AssignmentMissing))?;
         let mut cur = x;
         let mut val = self.x;
@@ -43,7 +47,11 @@ impl ConstraintSynthesizer<Fr> for Toy {
             cs.enforce_r1cs_constraint(|| lc!() + cur, || lc!() + cur, || lc!() + next)?;
             cur = next;
         }
-        cs.enforce_r1cs_constraint(|| lc!() + cur + x, || lc!() + ark_relations::gr1cs::Variable::One, || lc!() + y)?;
+        cs.enforce_r1cs_constraint(
+            || lc!() + cur + x,
+            || lc!() + ark_relations::gr1cs::Variable::One,
+            || lc!() + y,
+        )?;
         Ok(())
     }
 }
@@ -91,7 +99,9 @@ fn three_contributors_and_beacon_verify_and_prove() {
     let x = Fr::from(7u64);
     let proof = Groth16::<Bn254>::prove(&keys.pk, Toy { x: Some(x), k: 20 }, &mut rng(99)).unwrap();
     assert!(Groth16::<Bn254>::verify(&keys.pk.vk, &[Toy::y(x, 20)], &proof).unwrap());
-    assert!(!Groth16::<Bn254>::verify(&keys.pk.vk, &[Toy::y(x, 20) + Fr::from(1u64)], &proof).unwrap());
+    assert!(
+        !Groth16::<Bn254>::verify(&keys.pk.vk, &[Toy::y(x, 20) + Fr::from(1u64)], &proof).unwrap()
+    );
 }
 
 #[test]
@@ -100,8 +110,21 @@ fn phase1_tampered_contribution_is_detected() {
     // A forger replaces bob's head with a value of their choice and recomputes the hash chain.
     p.contributions[1].after.alpha_g1 = p.contributions[0].after.alpha_g1;
     p.rehash();
-    let e = Phase1::from_bytes(&p.to_bytes()).unwrap().verify().unwrap_err();
-    assert!(matches!(e, CeremonyError::BadUpdate { index: 2, which: "alpha", .. } | CeremonyError::BadUpdate { index: 3, .. }), "{e}");
+    let e = Phase1::from_bytes(&p.to_bytes())
+        .unwrap()
+        .verify()
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CeremonyError::BadUpdate {
+                index: 2,
+                which: "alpha",
+                ..
+            } | CeremonyError::BadUpdate { index: 3, .. }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -109,7 +132,10 @@ fn phase1_tampered_accumulator_is_detected() {
     let mut p = phase1_done(4);
     p.acc.tau_g1[5] = p.acc.tau_g1[6];
     let e = p.verify().unwrap_err();
-    assert!(matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("τⁱ·G1")), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("τⁱ·G1")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -117,11 +143,17 @@ fn phase1_reordered_transcript_is_detected() {
     let mut p = phase1_done(4);
     p.contributions.swap(0, 1);
     let e = p.verify().unwrap_err();
-    assert!(matches!(e, CeremonyError::ChainHash { index: 1, .. }), "{e}");
+    assert!(
+        matches!(e, CeremonyError::ChainHash { index: 1, .. }),
+        "{e}"
+    );
     // Even with the chain recomputed, the proofs are bound to their position.
     p.rehash();
     let e = p.verify().unwrap_err();
-    assert!(matches!(e, CeremonyError::ProofOfKnowledge { index: 1, .. }), "{e}");
+    assert!(
+        matches!(e, CeremonyError::ProofOfKnowledge { index: 1, .. }),
+        "{e}"
+    );
 }
 
 #[test]
@@ -129,8 +161,10 @@ fn phase1_forged_beacon_is_detected() {
     let mut p = phase1_done(4);
     let last = p.contributions.len() - 1;
     // Claim a different beacon value than the one used.
-    p.contributions[last].origin =
-        x402_zk_circuits::ceremony::transcript::Origin::Beacon { value: b"other".to_vec(), iterations_exp: 4 };
+    p.contributions[last].origin = x402_zk_circuits::ceremony::transcript::Origin::Beacon {
+        value: b"other".to_vec(),
+        iterations_exp: 4,
+    };
     p.rehash();
     let e = p.verify().unwrap_err();
     assert!(matches!(e, CeremonyError::Beacon { index: 4 }), "{e}");
@@ -142,12 +176,21 @@ fn truncated_and_corrupted_files_are_detected() {
     let bytes = p.to_bytes();
     for cut in [3, 20, bytes.len() / 2, bytes.len() - 1] {
         let e = Phase1::from_bytes(&bytes[..cut]).unwrap_err();
-        assert!(matches!(e, CeremonyError::Truncated(_) | CeremonyError::Checksum), "cut {cut}: {e}");
+        assert!(
+            matches!(e, CeremonyError::Truncated(_) | CeremonyError::Checksum),
+            "cut {cut}: {e}"
+        );
     }
     let mut bad = bytes.clone();
     bad[100] ^= 1;
-    assert!(matches!(Phase1::from_bytes(&bad).unwrap_err(), CeremonyError::Checksum));
-    assert!(matches!(Phase2::from_bytes(&bytes).unwrap_err(), CeremonyError::BadMagic { .. }));
+    assert!(matches!(
+        Phase1::from_bytes(&bad).unwrap_err(),
+        CeremonyError::Checksum
+    ));
+    assert!(matches!(
+        Phase2::from_bytes(&bytes).unwrap_err(),
+        CeremonyError::BadMagic { .. }
+    ));
 
     // A file on disk written atomically, then cut short by a broken copy.
     let dir = std::env::temp_dir().join(format!("x402-ceremony-{}", std::process::id()));
@@ -157,7 +200,10 @@ fn truncated_and_corrupted_files_are_detected() {
     assert_eq!(Phase1::load(&path).unwrap(), p);
     std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
     let e = Phase1::load(&path).unwrap_err();
-    assert!(matches!(e, CeremonyError::Checksum | CeremonyError::Truncated(_)), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Checksum | CeremonyError::Truncated(_)),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -184,26 +230,45 @@ fn phase2_wrong_circuit_tampering_and_reordering_are_detected() {
     let mut t = p2.clone();
     t.pk.l_query[0] = t.pk.l_query[1];
     let e = t.verify(&p1, toy(10)).unwrap_err();
-    assert!(matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("L query")), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("L query")),
+        "{e}"
+    );
 
     // Tampered A query (circuit-only part).
     let mut t = p2.clone();
     t.pk.a_query.swap(1, 2);
     let e = t.verify(&p1, toy(10)).unwrap_err();
-    assert!(matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("A query")), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("A query")),
+        "{e}"
+    );
 
     // Tampered δ contribution: bob's recorded δ replaced, chain recomputed.
     let mut t = p2.clone();
     t.contributions[1].delta_after = t.contributions[0].delta_after;
     t.rehash();
     let e = t.verify(&p1, toy(10)).unwrap_err();
-    assert!(matches!(e, CeremonyError::BadUpdate { index: 2, which: "delta", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            CeremonyError::BadUpdate {
+                index: 2,
+                which: "delta",
+                ..
+            }
+        ),
+        "{e}"
+    );
 
     // Reordered δ contributions.
     let mut t = p2.clone();
     t.contributions.swap(0, 1);
     let e = t.verify(&p1, toy(10)).unwrap_err();
-    assert!(matches!(e, CeremonyError::ChainHash { index: 1, .. }), "{e}");
+    assert!(
+        matches!(e, CeremonyError::ChainHash { index: 1, .. }),
+        "{e}"
+    );
 
     // Circuit larger than the accumulator.
     let e = Phase2::init(&phase1_done(2), toy(10)).unwrap_err();

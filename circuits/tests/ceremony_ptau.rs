@@ -38,7 +38,8 @@ fn snarkjs() -> Option<PathBuf> {
     if p.exists() {
         return Some(p);
     }
-    let msg = "snarkjs not installed: run `npm ci --prefix circuits/js` to enable the .ptau import test";
+    let msg =
+        "snarkjs not installed: run `npm ci --prefix circuits/js` to enable the .ptau import test";
     if std::env::var("X402_REQUIRE_SNARKJS").is_ok_and(|v| v == "1") {
         panic!("{msg}");
     }
@@ -47,8 +48,18 @@ fn snarkjs() -> Option<PathBuf> {
 }
 
 fn run(cli: &Path, args: &[&str], dir: &Path) {
-    let out = Command::new("node").arg(cli).args(args).current_dir(dir).output().expect("run node");
-    assert!(out.status.success(), "snarkjs {args:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("node")
+        .arg(cli)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "snarkjs {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -56,9 +67,36 @@ fn snarkjs_ptau_import_then_phase2_proves() {
     let Some(cli) = snarkjs() else { return };
     let dir = std::env::temp_dir().join(format!("x402-ptau-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    run(&cli, &["powersoftau", "new", "bn128", "5", "pot_0.ptau"], &dir);
-    run(&cli, &["powersoftau", "contribute", "pot_0.ptau", "pot_1.ptau", "--name=first", "-e=some entropy"], &dir);
-    run(&cli, &["powersoftau", "beacon", "pot_1.ptau", "pot_2.ptau", "0102030405060708090a", "10", "-n=beacon"], &dir);
+    run(
+        &cli,
+        &["powersoftau", "new", "bn128", "5", "pot_0.ptau"],
+        &dir,
+    );
+    run(
+        &cli,
+        &[
+            "powersoftau",
+            "contribute",
+            "pot_0.ptau",
+            "pot_1.ptau",
+            "--name=first",
+            "-e=some entropy",
+        ],
+        &dir,
+    );
+    run(
+        &cli,
+        &[
+            "powersoftau",
+            "beacon",
+            "pot_1.ptau",
+            "pot_2.ptau",
+            "0102030405060708090a",
+            "10",
+            "-n=beacon",
+        ],
+        &dir,
+    );
     let data = std::fs::read(dir.join("pot_2.ptau")).unwrap();
 
     // Import the whole file and a truncated power.
@@ -79,7 +117,12 @@ fn snarkjs_ptau_import_then_phase2_proves() {
     p2.verify(&p1, Pair(None)).unwrap();
     let keys = p2.finalize();
     let (x, z) = (Fr::from(3u64), Fr::from(11u64));
-    let proof = Groth16::<Bn254>::prove(&keys.pk, Pair(Some((x, z))), &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
+    let proof = Groth16::<Bn254>::prove(
+        &keys.pk,
+        Pair(Some((x, z))),
+        &mut ChaCha20Rng::seed_from_u64(3),
+    )
+    .unwrap();
     assert!(Groth16::<Bn254>::verify(&keys.pk.vk, &[x * z, x + z], &proof).unwrap());
 
     // Corrupted .ptau: one tauG1 point replaced by another valid point → inconsistent powers.
@@ -89,10 +132,16 @@ fn snarkjs_ptau_import_then_phase2_proves() {
     let p4 = bad[b..b + 64].to_vec();
     bad[a..a + 64].copy_from_slice(&p4);
     let e = ptau::import(&bad, None).unwrap_err();
-    assert!(matches!(e, CeremonyError::Ptau(ref s) if s.contains("not consistent")), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Ptau(ref s) if s.contains("not consistent")),
+        "{e}"
+    );
     // Truncated .ptau.
     let e = ptau::import(&data[..data.len() / 2], None).unwrap_err();
-    assert!(matches!(e, CeremonyError::Ptau(ref s) if s.contains("truncated")), "{e}");
+    assert!(
+        matches!(e, CeremonyError::Ptau(ref s) if s.contains("truncated")),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -18,7 +18,9 @@ pub const MAX_ITERATIONS_EXP: u32 = 40;
 /// `SHA-256` applied `2^iterations_exp` times to `value`.
 pub fn beacon_seed(value: &[u8], iterations_exp: u32) -> Result<[u8; 32]> {
     if iterations_exp > MAX_ITERATIONS_EXP {
-        return Err(CeremonyError::Usage(format!("beacon iterations exponent {iterations_exp} > {MAX_ITERATIONS_EXP}")));
+        return Err(CeremonyError::Usage(format!(
+            "beacon iterations exponent {iterations_exp} > {MAX_ITERATIONS_EXP}"
+        )));
     }
     let mut h: [u8; 32] = Sha256::digest(value).into();
     for _ in 1..(1u64 << iterations_exp) {
@@ -37,7 +39,9 @@ pub fn parse_beacon_hex(s: &str) -> Result<Vec<u8>> {
     let v = hex::decode(s.trim().trim_start_matches("0x"))
         .map_err(|e| CeremonyError::Usage(format!("beacon value must be hex: {e}")))?;
     if v.is_empty() || v.len() > 1024 {
-        return Err(CeremonyError::Usage("beacon value must be 1..=1024 bytes".into()));
+        return Err(CeremonyError::Usage(
+            "beacon value must be 1..=1024 bytes".into(),
+        ));
     }
     Ok(v)
 }

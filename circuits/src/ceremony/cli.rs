@@ -155,7 +155,9 @@ fn load2(p: &Path) -> Result<Phase2> {
 
 fn verified1(p: &Path) -> Result<Phase1> {
     let p1 = load1(p)?;
-    let report = p1.verify().with_context(|| format!("phase-1 file {} does not verify", p.display()))?;
+    let report = p1
+        .verify()
+        .with_context(|| format!("phase-1 file {} does not verify", p.display()))?;
     eprintln!("phase 1 OK ({} contributions)", report.entries.len());
     Ok(p1)
 }
@@ -166,15 +168,39 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
         CeremonyCmd::New { power, out } => {
             let p = Phase1::new(power)?;
             p.save(&out)?;
-            announce(&format!("new phase-1 accumulator of 2^{power} powers written to {}", out.display()), &p.transcript_hash());
+            announce(
+                &format!(
+                    "new phase-1 accumulator of 2^{power} powers written to {}",
+                    out.display()
+                ),
+                &p.transcript_hash(),
+            );
         }
-        CeremonyCmd::Contribute { input, out, name, entropy } => {
+        CeremonyCmd::Contribute {
+            input,
+            out,
+            name,
+            entropy,
+        } => {
             let mut p = load1(&input)?;
             let h = p.contribute(&name, &mut participant_rng(&entropy));
             p.save(&out)?;
-            announce(&format!("contribution #{} by {name:?} written to {}", p.contributions.len(), out.display()), &h);
+            announce(
+                &format!(
+                    "contribution #{} by {name:?} written to {}",
+                    p.contributions.len(),
+                    out.display()
+                ),
+                &h,
+            );
         }
-        CeremonyCmd::Beacon { input, out, value, iterations_exp, name } => {
+        CeremonyCmd::Beacon {
+            input,
+            out,
+            value,
+            iterations_exp,
+            name,
+        } => {
             let mut p = load1(&input)?;
             let h = p.beacon(&name, &parse_beacon_hex(&value)?, iterations_exp)?;
             p.save(&out)?;
@@ -183,7 +209,11 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
         CeremonyCmd::Verify { input } => {
             let p = load1(&input)?;
             let report = p.verify().context("phase 1 does NOT verify")?;
-            println!("phase 1 OK: 2^{} powers, {} contributions", p.acc.power, report.entries.len());
+            println!(
+                "phase 1 OK: 2^{} powers, {} contributions",
+                p.acc.power,
+                report.entries.len()
+            );
             println!("{report}");
         }
         CeremonyCmd::ImportPtau { ptau, power, out } => {
@@ -193,7 +223,13 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
             p.save(&out)?;
             println!("ptau file blake2b: {}", hex_digest(&file_hash));
             announce(
-                &format!("imported 2^{} powers (file power {}, ceremony power {}) to {}", p.acc.power, header.power, header.ceremony_power, out.display()),
+                &format!(
+                    "imported 2^{} powers (file power {}, ceremony power {}) to {}",
+                    p.acc.power,
+                    header.power,
+                    header.ceremony_power,
+                    out.display()
+                ),
                 &p.transcript_hash(),
             );
         }
@@ -201,40 +237,75 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
             let p1 = verified1(&phase1)?;
             let p2 = Phase2::init(&p1, ReceiptCircuit::blank())?;
             p2.save(&out)?;
-            announce(&format!("phase 2 initialised for the receipt circuit, written to {}", out.display()), &p2.transcript_hash());
+            announce(
+                &format!(
+                    "phase 2 initialised for the receipt circuit, written to {}",
+                    out.display()
+                ),
+                &p2.transcript_hash(),
+            );
         }
-        CeremonyCmd::Phase2Contribute { input, out, name, entropy } => {
+        CeremonyCmd::Phase2Contribute {
+            input,
+            out,
+            name,
+            entropy,
+        } => {
             let mut p = load2(&input)?;
             let h = p.contribute(&name, &mut participant_rng(&entropy));
             p.save(&out)?;
-            announce(&format!("phase-2 contribution #{} by {name:?} written to {}", p.contributions.len(), out.display()), &h);
+            announce(
+                &format!(
+                    "phase-2 contribution #{} by {name:?} written to {}",
+                    p.contributions.len(),
+                    out.display()
+                ),
+                &h,
+            );
         }
-        CeremonyCmd::Phase2Beacon { input, out, value, iterations_exp, name } => {
+        CeremonyCmd::Phase2Beacon {
+            input,
+            out,
+            value,
+            iterations_exp,
+            name,
+        } => {
             let mut p = load2(&input)?;
             let h = p.beacon(&name, &parse_beacon_hex(&value)?, iterations_exp)?;
             p.save(&out)?;
-            announce(&format!("phase-2 beacon applied, written to {}", out.display()), &h);
+            announce(
+                &format!("phase-2 beacon applied, written to {}", out.display()),
+                &h,
+            );
         }
         CeremonyCmd::Phase2Verify { phase1, input } => {
             let p1 = verified1(&phase1)?;
             let p2 = load2(&input)?;
-            let report = p2.verify(&p1, ReceiptCircuit::blank()).context("phase 2 does NOT verify")?;
+            let report = p2
+                .verify(&p1, ReceiptCircuit::blank())
+                .context("phase 2 does NOT verify")?;
             println!("phase 2 OK: {} contributions", report.entries.len());
             println!("{report}");
         }
         CeremonyCmd::Finalize { phase1, input, out } => {
             let p1 = verified1(&phase1)?;
             let p2 = load2(&input)?;
-            p2.verify(&p1, ReceiptCircuit::blank()).context("phase 2 does NOT verify")?;
+            p2.verify(&p1, ReceiptCircuit::blank())
+                .context("phase 2 does NOT verify")?;
             if p2.contributions.is_empty() {
-                anyhow::bail!("phase 2 has no contribution: δ is still 1, the keys would be forgeable");
+                anyhow::bail!(
+                    "phase 2 has no contribution: δ is still 1, the keys would be forgeable"
+                );
             }
             let keys = p2.finalize();
             keys.save(&out)?;
             let vk = &keys.pk.vk;
             let json = serde_json::to_string_pretty(&export::snarkjs::vk_json(vk))?;
             io::write_atomic(&out.join("verification_key.json"), json.as_bytes())?;
-            io::write_atomic(&out.join("verifying_key.rs"), export::solana::vk_rust_source(vk, keys.provenance()).as_bytes())?;
+            io::write_atomic(
+                &out.join("verifying_key.rs"),
+                export::solana::vk_rust_source(vk, keys.provenance()).as_bytes(),
+            )?;
             println!("keys written to {} (receipt.pk, receipt.vk, verification_key.json, verifying_key.rs)", out.display());
             println!("provenance: {}", keys.provenance());
             announce("final", &p2.transcript_hash());

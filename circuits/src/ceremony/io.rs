@@ -53,7 +53,8 @@ impl Writer {
     }
     /// Appends an arkworks value, uncompressed.
     pub fn ark<T: CanonicalSerialize>(&mut self, v: &T) {
-        v.serialize_uncompressed(&mut self.buf).expect("writing to a Vec cannot fail");
+        v.serialize_uncompressed(&mut self.buf)
+            .expect("writing to a Vec cannot fail");
     }
     /// Appends a length-prefixed vector of arkworks values, uncompressed.
     pub fn ark_vec<T: CanonicalSerialize>(&mut self, v: &[T]) {
@@ -84,15 +85,26 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// Checks magic, checksum and version; `what` names the file kind in errors.
-    pub fn open(data: &'a [u8], magic: &[u8; 8], what: &'static str, max_version: u32) -> Result<Self> {
+    pub fn open(
+        data: &'a [u8],
+        magic: &[u8; 8],
+        what: &'static str,
+        max_version: u32,
+    ) -> Result<Self> {
         if data.len() < 8 || &data[..8] != magic {
             if data.len() < 8 && magic.starts_with(data) {
-                return Err(CeremonyError::Truncated(format!("{} bytes, shorter than a {what} header", data.len())));
+                return Err(CeremonyError::Truncated(format!(
+                    "{} bytes, shorter than a {what} header",
+                    data.len()
+                )));
             }
             return Err(CeremonyError::BadMagic { expected: what });
         }
         if data.len() < 12 + 64 {
-            return Err(CeremonyError::Truncated(format!("{} bytes, shorter than a {what} header", data.len())));
+            return Err(CeremonyError::Truncated(format!(
+                "{} bytes, shorter than a {what} header",
+                data.len()
+            )));
         }
         let (body, sum) = data.split_at(data.len() - 64);
         if Blake2b512::digest(body).as_slice() != sum {
@@ -102,7 +114,11 @@ impl<'a> Reader<'a> {
         if version == 0 || version > max_version {
             return Err(CeremonyError::UnsupportedVersion { what, version });
         }
-        Ok(Reader { buf: body, pos: 12, version })
+        Ok(Reader {
+            buf: body,
+            pos: 12,
+            version,
+        })
     }
 
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
@@ -115,11 +131,15 @@ impl<'a> Reader<'a> {
     }
     /// Reads a u32.
     pub fn u32(&mut self, what: &str) -> Result<u32> {
-        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4")))
+        Ok(u32::from_le_bytes(
+            self.take(4, what)?.try_into().expect("4"),
+        ))
     }
     /// Reads a u64.
     pub fn u64(&mut self, what: &str) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8")))
+        Ok(u64::from_le_bytes(
+            self.take(8, what)?.try_into().expect("8"),
+        ))
     }
     /// Reads `N` raw bytes.
     pub fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
@@ -133,32 +153,52 @@ impl<'a> Reader<'a> {
     pub fn bytes(&mut self, what: &str, max: usize) -> Result<Vec<u8>> {
         let n = self.u32(what)? as usize;
         if n > max {
-            return Err(CeremonyError::Malformed { what: what.into(), reason: format!("length {n} > {max}") });
+            return Err(CeremonyError::Malformed {
+                what: what.into(),
+                reason: format!("length {n} > {max}"),
+            });
         }
         Ok(self.take(n, what)?.to_vec())
     }
     /// Reads a length-prefixed UTF-8 string.
     pub fn string(&mut self, what: &str) -> Result<String> {
-        String::from_utf8(self.bytes(what, 4096)?)
-            .map_err(|e| CeremonyError::Malformed { what: what.into(), reason: e.to_string() })
+        String::from_utf8(self.bytes(what, 4096)?).map_err(|e| CeremonyError::Malformed {
+            what: what.into(),
+            reason: e.to_string(),
+        })
     }
     /// Reads one arkworks value (validated).
     pub fn ark<T: CanonicalDeserialize>(&mut self, what: &str) -> Result<T> {
         let mut rest = &self.buf[self.pos..];
         let before = rest.len();
-        let v = T::deserialize_with_mode(&mut rest, Compress::No, Validate::Yes).map_err(|e| match e {
-            ark_serialize::SerializationError::IoError(_) => CeremonyError::Truncated(format!("ends inside {what}")),
-            e => CeremonyError::Malformed { what: what.into(), reason: e.to_string() },
-        })?;
+        let v =
+            T::deserialize_with_mode(&mut rest, Compress::No, Validate::Yes).map_err(
+                |e| match e {
+                    ark_serialize::SerializationError::IoError(_) => {
+                        CeremonyError::Truncated(format!("ends inside {what}"))
+                    }
+                    e => CeremonyError::Malformed {
+                        what: what.into(),
+                        reason: e.to_string(),
+                    },
+                },
+            )?;
         self.pos += before - rest.len();
         Ok(v)
     }
     /// Reads a length-prefixed vector of arkworks values of the expected length, validated in parallel.
-    pub fn ark_vec<T: CanonicalDeserialize + Send>(&mut self, what: &str, expected: usize) -> Result<Vec<T>> {
+    pub fn ark_vec<T: CanonicalDeserialize + Send>(
+        &mut self,
+        what: &str,
+        expected: usize,
+    ) -> Result<Vec<T>> {
         use rayon::prelude::*;
         let n = self.u64(what)? as usize;
         if n != expected {
-            return Err(CeremonyError::Malformed { what: what.into(), reason: format!("{n} elements, expected {expected}") });
+            return Err(CeremonyError::Malformed {
+                what: what.into(),
+                reason: format!("{n} elements, expected {expected}"),
+            });
         }
         if n == 0 {
             return Ok(Vec::new());
@@ -173,9 +213,11 @@ impl<'a> Reader<'a> {
         all.par_chunks(size)
             .enumerate()
             .map(|(i, mut c)| {
-                T::deserialize_with_mode(&mut c, Compress::No, Validate::Yes).map_err(|e| CeremonyError::Malformed {
-                    what: format!("{what}[{i}]"),
-                    reason: e.to_string(),
+                T::deserialize_with_mode(&mut c, Compress::No, Validate::Yes).map_err(|e| {
+                    CeremonyError::Malformed {
+                        what: format!("{what}[{i}]"),
+                        reason: e.to_string(),
+                    }
                 })
             })
             .collect()
@@ -195,9 +237,18 @@ impl<'a> Reader<'a> {
 /// Writes `data` to `path` atomically: a sibling temp file is written, flushed to disk, then renamed over
 /// `path`, so a crash leaves either the old file or the new one, never a partial file under the final name.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let io = |source| CeremonyError::Io { path: path.display().to_string(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let io = |source| CeremonyError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -213,7 +264,10 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
 
 /// Reads a whole file.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| CeremonyError::Io { path: path.display().to_string(), source })
+    std::fs::read(path).map_err(|source| CeremonyError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// BLAKE2b-512 of some bytes.

@@ -198,16 +198,21 @@ pub fn verifier_rng() -> ChaCha20Rng {
 
 /// The BN254 G1 and G2 generators (the `one` elements every accumulator starts from).
 pub fn generators() -> (G1Affine, G2Affine) {
-    (G1Projective::generator().into_affine(), G2Projective::generator().into_affine())
+    (
+        G1Projective::generator().into_affine(),
+        G2Projective::generator().into_affine(),
+    )
 }
 
 /// A progress bar on stderr for a long step (hidden automatically when stderr is not a terminal).
 pub fn progress(len: u64, msg: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
-        ProgressStyle::with_template("{msg:>28} [{elapsed_precise}] {wide_bar} {pos}/{len} (eta {eta})")
-            .expect("static template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg:>28} [{elapsed_precise}] {wide_bar} {pos}/{len} (eta {eta})",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
     );
     pb.set_message(msg.to_string());
     pb
@@ -227,21 +232,27 @@ pub(crate) fn powers(x: ark_bn254::Fr, n: usize) -> Vec<ark_bn254::Fr> {
 /// Multiplies each point by its scalar in parallel, with a progress bar.
 pub(crate) fn scale_g1(points: &mut [G1Affine], scalars: &[ark_bn254::Fr], pb: &ProgressBar) {
     use rayon::prelude::*;
-    points.par_chunks_mut(1024).zip(scalars.par_chunks(1024)).for_each(|(p, s)| {
-        let proj: Vec<G1Projective> = p.iter().zip(s).map(|(p, s)| *p * s).collect();
-        p.copy_from_slice(&G1Projective::normalize_batch(&proj));
-        pb.inc(p.len() as u64);
-    });
+    points
+        .par_chunks_mut(1024)
+        .zip(scalars.par_chunks(1024))
+        .for_each(|(p, s)| {
+            let proj: Vec<G1Projective> = p.iter().zip(s).map(|(p, s)| *p * s).collect();
+            p.copy_from_slice(&G1Projective::normalize_batch(&proj));
+            pb.inc(p.len() as u64);
+        });
 }
 
 /// G2 twin of [`scale_g1`].
 pub(crate) fn scale_g2(points: &mut [G2Affine], scalars: &[ark_bn254::Fr], pb: &ProgressBar) {
     use rayon::prelude::*;
-    points.par_chunks_mut(512).zip(scalars.par_chunks(512)).for_each(|(p, s)| {
-        let proj: Vec<G2Projective> = p.iter().zip(s).map(|(p, s)| *p * s).collect();
-        p.copy_from_slice(&G2Projective::normalize_batch(&proj));
-        pb.inc(p.len() as u64);
-    });
+    points
+        .par_chunks_mut(512)
+        .zip(scalars.par_chunks(512))
+        .for_each(|(p, s)| {
+            let proj: Vec<G2Projective> = p.iter().zip(s).map(|(p, s)| *p * s).collect();
+            p.copy_from_slice(&G2Projective::normalize_batch(&proj));
+            pb.inc(p.len() as u64);
+        });
 }
 
 /// A non-zero random scalar.
@@ -253,4 +264,3 @@ pub(crate) fn nonzero_scalar<R: ark_std::rand::Rng>(rng: &mut R) -> ark_bn254::F
         }
     }
 }
-

@@ -12,8 +12,8 @@
 use super::io::{self, Reader, Writer};
 use super::transcript::{chain, Origin, Pok};
 use super::{
-    beacon, generators, hex_digest, nonzero_scalar, powers, progress, same_ratio, scale_g1, scale_g2, shifted_lc_g1,
-    shifted_lc_g2, verifier_rng, CeremonyError, Digest, Result,
+    beacon, generators, hex_digest, nonzero_scalar, powers, progress, same_ratio, scale_g1,
+    scale_g2, shifted_lc_g1, shifted_lc_g2, verifier_rng, CeremonyError, Digest, Result,
 };
 use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::CurveGroup;
@@ -107,7 +107,12 @@ pub struct Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (i, (name, origin, hash)) in self.entries.iter().enumerate() {
-            writeln!(f, "  #{} {name} ({origin})\n     {}", i + 1, hex_digest(hash))?;
+            writeln!(
+                f,
+                "  #{} {name} ({origin})\n     {}",
+                i + 1,
+                hex_digest(hash)
+            )?;
         }
         write!(f, "transcript hash: {}", hex_digest(&self.transcript_hash))
     }
@@ -117,7 +122,9 @@ impl Accumulator {
     /// The identity accumulator (τ = α = β = 1) of `2^power` powers.
     pub fn new(power: u32) -> Result<Self> {
         if !(1..=MAX_POWER).contains(&power) {
-            return Err(CeremonyError::Usage(format!("power must be in 1..={MAX_POWER}, got {power}")));
+            return Err(CeremonyError::Usage(format!(
+                "power must be in 1..={MAX_POWER}, got {power}"
+            )));
         }
         let n = 1usize << power;
         let (g1, g2) = generators();
@@ -170,7 +177,10 @@ impl Accumulator {
     pub fn check_consistency(&self) -> Result<()> {
         let bad = |s: &str| Err(CeremonyError::Inconsistent(s.to_string()));
         let n = self.n();
-        if self.tau_g1.len() != 2 * n - 1 || self.tau_g2.len() != n || self.alpha_g1.len() != n || self.beta_g1.len() != n
+        if self.tau_g1.len() != 2 * n - 1
+            || self.tau_g2.len() != n
+            || self.alpha_g1.len() != n
+            || self.beta_g1.len() != n
         {
             return bad("vector lengths do not match the power");
         }
@@ -220,7 +230,10 @@ impl Accumulator {
     fn read(r: &mut Reader<'_>) -> Result<Self> {
         let power = r.u32("power")?;
         if !(1..=MAX_POWER).contains(&power) {
-            return Err(CeremonyError::Malformed { what: "power".into(), reason: format!("{power} out of range") });
+            return Err(CeremonyError::Malformed {
+                what: "power".into(),
+                reason: format!("{power} out of range"),
+            });
         }
         let n = 1usize << power;
         Ok(Accumulator {
@@ -237,7 +250,13 @@ impl Accumulator {
 impl Head {
     fn initial() -> Self {
         let (g1, g2) = generators();
-        Head { tau_g1: g1, tau_g2: g2, alpha_g1: g1, beta_g1: g1, beta_g2: g2 }
+        Head {
+            tau_g1: g1,
+            tau_g2: g2,
+            alpha_g1: g1,
+            beta_g1: g1,
+            beta_g2: g2,
+        }
     }
     fn write(&self, w: &mut Writer) {
         w.ark(&self.tau_g1);
@@ -293,15 +312,24 @@ impl Contribution {
 impl Phase1 {
     /// A fresh ceremony of `2^power` powers.
     pub fn new(power: u32) -> Result<Self> {
-        Ok(Phase1 { acc: Accumulator::new(power)?, contributions: Vec::new() })
+        Ok(Phase1 {
+            acc: Accumulator::new(power)?,
+            contributions: Vec::new(),
+        })
     }
 
     /// Starts the transcript from an accumulator imported from a `.ptau` file (already checked by the caller).
     pub fn from_imported(acc: Accumulator, file_hash: Digest, ptau_power: u32) -> Self {
-        let mut p = Phase1 { acc, contributions: Vec::new() };
+        let mut p = Phase1 {
+            acc,
+            contributions: Vec::new(),
+        };
         let c = Contribution {
             name: "imported powers of tau".into(),
-            origin: Origin::Imported { file_hash, power: ptau_power },
+            origin: Origin::Imported {
+                file_hash,
+                power: ptau_power,
+            },
             key: None,
             after: p.acc.head(),
             hash: [0; 64],
@@ -320,7 +348,10 @@ impl Phase1 {
 
     /// The transcript hash: chain value after the last contribution.
     pub fn transcript_hash(&self) -> Digest {
-        self.contributions.last().map(|c| c.hash).unwrap_or_else(|| Self::genesis(self.acc.power))
+        self.contributions
+            .last()
+            .map(|c| c.hash)
+            .unwrap_or_else(|| Self::genesis(self.acc.power))
     }
 
     fn push(&mut self, mut c: Contribution) -> Digest {
@@ -334,7 +365,13 @@ impl Phase1 {
         let (mut secrets, key) = keypair(rng, &prev);
         self.acc.apply(&secrets[0], &secrets[1], &secrets[2]);
         secrets.zeroize();
-        let c = Contribution { name: name.into(), origin, key: Some(key), after: self.acc.head(), hash: [0; 64] };
+        let c = Contribution {
+            name: name.into(),
+            origin,
+            key: Some(key),
+            after: self.acc.head(),
+            hash: [0; 64],
+        };
         self.push(c)
     }
 
@@ -347,7 +384,14 @@ impl Phase1 {
     /// Adds the public beacon contribution; returns the new transcript hash.
     pub fn beacon(&mut self, name: &str, value: &[u8], iterations_exp: u32) -> Result<Digest> {
         let mut rng = beacon::beacon_rng(value, iterations_exp)?;
-        Ok(self.contribute_with(name, Origin::Beacon { value: value.to_vec(), iterations_exp }, &mut rng))
+        Ok(self.contribute_with(
+            name,
+            Origin::Beacon {
+                value: value.to_vec(),
+                iterations_exp,
+            },
+            &mut rng,
+        ))
     }
 
     /// Recomputes every chain hash from the records, as a forger rewriting the transcript would. Only useful to
@@ -364,7 +408,10 @@ impl Phase1 {
         let mut prev = Self::genesis(self.acc.power);
         let mut head = Head::initial();
         let mut entries = Vec::new();
-        let pb = progress(self.contributions.len() as u64, "phase 1: checking transcript");
+        let pb = progress(
+            self.contributions.len() as u64,
+            "phase 1: checking transcript",
+        );
         for (i, c) in self.contributions.iter().enumerate() {
             let index = i + 1;
             let name = c.name.clone();
@@ -374,9 +421,17 @@ impl Phase1 {
             match (&c.origin, &c.key) {
                 (Origin::Imported { .. }, None) if i == 0 => {}
                 (Origin::Imported { .. }, _) => {
-                    return Err(CeremonyError::Inconsistent(format!("contribution #{index}: an import can only start a transcript")))
+                    return Err(CeremonyError::Inconsistent(format!(
+                        "contribution #{index}: an import can only start a transcript"
+                    )))
                 }
-                (_, None) => return Err(CeremonyError::ProofOfKnowledge { index, name, which: "all secrets (missing)" }),
+                (_, None) => {
+                    return Err(CeremonyError::ProofOfKnowledge {
+                        index,
+                        name,
+                        which: "all secrets (missing)",
+                    })
+                }
                 (origin, Some(key)) => {
                     let checks: [(&Pok, &'static str, G1Affine, G1Affine); 3] = [
                         (&key.tau, "tau", head.tau_g1, c.after.tau_g1),
@@ -384,14 +439,22 @@ impl Phase1 {
                         (&key.beta, "beta", head.beta_g1, c.after.beta_g1),
                     ];
                     for (pok, which, old, new) in checks {
-                        let (r, rx) = pok
-                            .verify(&prev, which)
-                            .ok_or_else(|| CeremonyError::ProofOfKnowledge { index, name: name.clone(), which })?;
+                        let (r, rx) = pok.verify(&prev, which).ok_or_else(|| {
+                            CeremonyError::ProofOfKnowledge {
+                                index,
+                                name: name.clone(),
+                                which,
+                            }
+                        })?;
                         if !same_ratio((old, new), (r, rx)) {
                             return Err(CeremonyError::BadUpdate { index, name, which });
                         }
                     }
-                    if let Origin::Beacon { value, iterations_exp } = origin {
+                    if let Origin::Beacon {
+                        value,
+                        iterations_exp,
+                    } = origin
+                    {
                         let mut rng = beacon::beacon_rng(value, *iterations_exp)?;
                         let (mut s, expected) = keypair(&mut rng, &prev);
                         s.zeroize();
@@ -403,10 +466,18 @@ impl Phase1 {
             }
             let (g1, g2) = generators();
             if !same_ratio((g1, c.after.tau_g1), (g2, c.after.tau_g2)) {
-                return Err(CeremonyError::BadUpdate { index, name, which: "tau (G2)" });
+                return Err(CeremonyError::BadUpdate {
+                    index,
+                    name,
+                    which: "tau (G2)",
+                });
             }
             if !same_ratio((g1, c.after.beta_g1), (g2, c.after.beta_g2)) {
-                return Err(CeremonyError::BadUpdate { index, name, which: "beta (G2)" });
+                return Err(CeremonyError::BadUpdate {
+                    index,
+                    name,
+                    which: "beta (G2)",
+                });
             }
             head = c.after;
             prev = c.hash;
@@ -420,7 +491,10 @@ impl Phase1 {
             ));
         }
         self.acc.check_consistency()?;
-        Ok(Report { transcript_hash: prev, entries })
+        Ok(Report {
+            transcript_hash: prev,
+            entries,
+        })
     }
 
     /// Encodes the file.
@@ -454,7 +528,13 @@ impl Phase1 {
             };
             let after = Head::read(&mut r)?;
             let hash = r.digest("contribution hash")?;
-            contributions.push(Contribution { name, origin, key, after, hash });
+            contributions.push(Contribution {
+                name,
+                origin,
+                key,
+                after,
+                hash,
+            });
         }
         r.end("phase-1 file")?;
         Ok(Phase1 { acc, contributions })

@@ -18,8 +18,8 @@ use super::io::{self, Reader, Writer};
 use super::phase1::{Accumulator, Phase1, Report};
 use super::transcript::{chain, Origin, Pok};
 use super::{
-    beacon, generators, hex_digest, nonzero_scalar, progress, same_ratio, scale_g1, verifier_rng, CeremonyError,
-    Digest, Result,
+    beacon, generators, hex_digest, nonzero_scalar, progress, same_ratio, scale_g1, verifier_rng,
+    CeremonyError, Digest, Result,
 };
 use crate::groth16::{ProvingKeys, VerifierKey};
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
@@ -70,8 +70,13 @@ impl R1cs {
         let matrices = all
             .remove(R1CS_PREDICATE_LABEL)
             .ok_or_else(|| CeremonyError::Synthesis("circuit has no R1CS constraints".into()))?;
-        if all.values().any(|m| !m.is_empty() && m.iter().any(|x| !x.is_empty())) {
-            return Err(CeremonyError::Synthesis("circuit uses non-R1CS predicates; Groth16 needs R1CS".into()));
+        if all
+            .values()
+            .any(|m| !m.is_empty() && m.iter().any(|x| !x.is_empty()))
+        {
+            return Err(CeremonyError::Synthesis(
+                "circuit uses non-R1CS predicates; Groth16 needs R1CS".into(),
+            ));
         }
         Ok(R1cs {
             num_instance: cs.num_instance_variables(),
@@ -102,7 +107,9 @@ impl R1cs {
 
     /// log2 of the QAP domain size.
     pub fn domain_power(&self) -> u32 {
-        (self.num_constraints + self.num_instance).next_power_of_two().trailing_zeros()
+        (self.num_constraints + self.num_instance)
+            .next_power_of_two()
+            .trailing_zeros()
     }
 
     /// Per variable, the `(constraint row, coefficient)` pairs of matrix `which` (transpose).
@@ -132,11 +139,14 @@ fn lin<G: CurveGroup<ScalarField = Fr>>(terms: &[(usize, Fr)], bases: &[G::Affin
     acc
 }
 
-fn lagrange<G: CurveGroup<ScalarField = Fr>>(powers: &[G::Affine], domain: &GeneralEvaluationDomain<Fr>) -> Vec<G::Affine>
+fn lagrange<G>(powers: &[G::Affine], domain: &GeneralEvaluationDomain<Fr>) -> Vec<G::Affine>
 where
-    G: ark_poly::domain::DomainCoeff<Fr>,
+    G: CurveGroup<ScalarField = Fr> + ark_poly::domain::DomainCoeff<Fr>,
 {
-    let mut v: Vec<G> = powers[..domain.size()].iter().map(|p| (*p).into()).collect();
+    let mut v: Vec<G> = powers[..domain.size()]
+        .iter()
+        .map(|p| (*p).into())
+        .collect();
     domain.ifft_in_place(&mut v);
     G::normalize_batch(&v)
 }
@@ -145,7 +155,10 @@ where
 pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> {
     let need = r1cs.domain_power();
     if need > acc.power {
-        return Err(CeremonyError::TooSmall { need, have: acc.power });
+        return Err(CeremonyError::TooSmall {
+            need,
+            have: acc.power,
+        });
     }
     let domain = GeneralEvaluationDomain::<Fr>::new(r1cs.num_constraints + r1cs.num_instance)
         .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))?;
@@ -164,7 +177,13 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
     let nv = r1cs.num_instance + r1cs.num_witness;
     let nc = r1cs.num_constraints;
     // Public input k also sits in A at row nc + k (the libsnark reduction's input constraints).
-    let extra = |k: usize| if k < r1cs.num_instance { Some(nc + k) } else { None };
+    let extra = |k: usize| {
+        if k < r1cs.num_instance {
+            Some(nc + k)
+        } else {
+            None
+        }
+    };
     let rows: Vec<(G1Projective, G1Projective, G2Projective, G1Projective)> = (0..nv)
         .into_par_iter()
         .map(|k| {
@@ -187,7 +206,10 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
     let b_g2_query = G2Projective::normalize_batch(&rows.iter().map(|r| r.2).collect::<Vec<_>>());
     let lc = G1Projective::normalize_batch(&rows.iter().map(|r| r.3).collect::<Vec<_>>());
     // τⁱ·(τᵐ − 1) for i < m − 1 (ark-groth16's h_query length).
-    let h: Vec<G1Projective> = (0..m - 1).into_par_iter().map(|i| acc.tau_g1[i + m].into_group() - acc.tau_g1[i]).collect();
+    let h: Vec<G1Projective> = (0..m - 1)
+        .into_par_iter()
+        .map(|i| acc.tau_g1[i + m].into_group() - acc.tau_g1[i])
+        .collect();
     let h_query = G1Projective::normalize_batch(&h);
     pb.finish_and_clear();
     let (g1, g2) = generators();
@@ -279,7 +301,10 @@ impl Phase2 {
 
     /// The transcript hash: covers phase 1 (through its hash), the circuit, and every δ contribution.
     pub fn transcript_hash(&self) -> Digest {
-        self.contributions.last().map(|c| c.hash).unwrap_or_else(|| self.genesis())
+        self.contributions
+            .last()
+            .map(|c| c.hash)
+            .unwrap_or_else(|| self.genesis())
     }
 
     fn push(&mut self, mut c: Contribution) -> Digest {
@@ -295,7 +320,10 @@ impl Phase2 {
         let pk = &mut self.pk;
         pk.delta_g1 = (pk.delta_g1 * x).into_affine();
         pk.vk.delta_g2 = (pk.vk.delta_g2 * x).into_affine();
-        let pb = progress((pk.l_query.len() + pk.h_query.len()) as u64, "phase 2: contributing");
+        let pb = progress(
+            (pk.l_query.len() + pk.h_query.len()) as u64,
+            "phase 2: contributing",
+        );
         let mut s = vec![inv; pk.l_query.len().max(pk.h_query.len())];
         scale_g1(&mut pk.l_query, &s, &pb);
         scale_g1(&mut pk.h_query, &s, &pb);
@@ -303,7 +331,13 @@ impl Phase2 {
         s.zeroize();
         x.zeroize();
         inv.zeroize();
-        let c = Contribution { name: name.into(), origin, key, delta_after: self.pk.delta_g1, hash: [0; 64] };
+        let c = Contribution {
+            name: name.into(),
+            origin,
+            key,
+            delta_after: self.pk.delta_g1,
+            hash: [0; 64],
+        };
         self.push(c)
     }
 
@@ -315,7 +349,14 @@ impl Phase2 {
     /// Adds the beacon's δ contribution.
     pub fn beacon(&mut self, name: &str, value: &[u8], iterations_exp: u32) -> Result<Digest> {
         let mut rng = beacon::beacon_rng(value, iterations_exp)?;
-        Ok(self.contribute_with(name, Origin::Beacon { value: value.to_vec(), iterations_exp }, &mut rng))
+        Ok(self.contribute_with(
+            name,
+            Origin::Beacon {
+                value: value.to_vec(),
+                iterations_exp,
+            },
+            &mut rng,
+        ))
     }
 
     /// Recomputes every chain hash, as a forger would (tests only).
@@ -330,12 +371,18 @@ impl Phase2 {
     pub fn verify<C: ConstraintSynthesizer<Fr>>(&self, p1: &Phase1, circuit: C) -> Result<Report> {
         let short = |d: &Digest| hex_digest(d)[..16].to_string();
         if p1.transcript_hash() != self.phase1_hash {
-            return Err(CeremonyError::Phase1Mismatch { file: short(&self.phase1_hash), given: short(&p1.transcript_hash()) });
+            return Err(CeremonyError::Phase1Mismatch {
+                file: short(&self.phase1_hash),
+                given: short(&p1.transcript_hash()),
+            });
         }
         let r1cs = R1cs::synthesize(circuit)?;
         let circuit_hash = r1cs.hash();
         if circuit_hash != self.circuit_hash {
-            return Err(CeremonyError::CircuitMismatch { file: short(&self.circuit_hash), given: short(&circuit_hash) });
+            return Err(CeremonyError::CircuitMismatch {
+                file: short(&self.circuit_hash),
+                given: short(&circuit_hash),
+            });
         }
         let init = initial_key(&p1.acc, &r1cs)?;
         let (pk, ipk) = (&self.pk, &init);
@@ -343,14 +390,27 @@ impl Phase2 {
             if ok {
                 Ok(())
             } else {
-                Err(CeremonyError::Inconsistent(format!("{what} differs from the value recomputed from phase 1 and the circuit")))
+                Err(CeremonyError::Inconsistent(format!(
+                    "{what} differs from the value recomputed from phase 1 and the circuit"
+                )))
             }
         };
-        same(pk.vk.alpha_g1 == ipk.vk.alpha_g1 && pk.beta_g1 == ipk.beta_g1 && pk.vk.beta_g2 == ipk.vk.beta_g2, "α/β")?;
+        same(
+            pk.vk.alpha_g1 == ipk.vk.alpha_g1
+                && pk.beta_g1 == ipk.beta_g1
+                && pk.vk.beta_g2 == ipk.vk.beta_g2,
+            "α/β",
+        )?;
         same(pk.vk.gamma_g2 == ipk.vk.gamma_g2, "γ")?;
-        same(pk.vk.gamma_abc_g1 == ipk.vk.gamma_abc_g1, "IC (public input query)")?;
+        same(
+            pk.vk.gamma_abc_g1 == ipk.vk.gamma_abc_g1,
+            "IC (public input query)",
+        )?;
         same(pk.a_query == ipk.a_query, "A query")?;
-        same(pk.b_g1_query == ipk.b_g1_query && pk.b_g2_query == ipk.b_g2_query, "B query")?;
+        same(
+            pk.b_g1_query == ipk.b_g1_query && pk.b_g2_query == ipk.b_g2_query,
+            "B query",
+        )?;
         same(pk.l_query.len() == ipk.l_query.len(), "L query length")?;
         same(pk.h_query.len() == ipk.h_query.len(), "H query length")?;
 
@@ -363,16 +423,27 @@ impl Phase2 {
             if chain(&prev, &c.record()) != c.hash {
                 return Err(CeremonyError::ChainHash { index, name });
             }
-            let (r, rx) = c
-                .key
-                .verify(&prev, "delta")
-                .ok_or_else(|| CeremonyError::ProofOfKnowledge { index, name: name.clone(), which: "delta" })?;
+            let (r, rx) =
+                c.key
+                    .verify(&prev, "delta")
+                    .ok_or_else(|| CeremonyError::ProofOfKnowledge {
+                        index,
+                        name: name.clone(),
+                        which: "delta",
+                    })?;
             if !same_ratio((delta, c.delta_after), (r, rx)) {
-                return Err(CeremonyError::BadUpdate { index, name, which: "delta" });
+                return Err(CeremonyError::BadUpdate {
+                    index,
+                    name,
+                    which: "delta",
+                });
             }
             match &c.origin {
                 Origin::Participant => {}
-                Origin::Beacon { value, iterations_exp } => {
+                Origin::Beacon {
+                    value,
+                    iterations_exp,
+                } => {
                     let mut rng = beacon::beacon_rng(value, *iterations_exp)?;
                     let (mut x, expected) = draw(&mut rng, &prev);
                     x.zeroize();
@@ -381,7 +452,9 @@ impl Phase2 {
                     }
                 }
                 Origin::Imported { .. } => {
-                    return Err(CeremonyError::Inconsistent(format!("contribution #{index}: import in a phase-2 transcript")))
+                    return Err(CeremonyError::Inconsistent(format!(
+                        "contribution #{index}: import in a phase-2 transcript"
+                    )))
                 }
             }
             delta = c.delta_after;
@@ -389,14 +462,21 @@ impl Phase2 {
             entries.push((c.name.clone(), c.origin.describe(), c.hash));
         }
         if pk.delta_g1 != delta {
-            return Err(CeremonyError::Inconsistent("δ·G1 does not match the last contribution".into()));
+            return Err(CeremonyError::Inconsistent(
+                "δ·G1 does not match the last contribution".into(),
+            ));
         }
         if !same_ratio((g1, pk.delta_g1), (g2, pk.vk.delta_g2)) {
-            return Err(CeremonyError::Inconsistent("δ·G1 and δ·G2 do not share δ".into()));
+            return Err(CeremonyError::Inconsistent(
+                "δ·G1 and δ·G2 do not share δ".into(),
+            ));
         }
         // L and H must be their initial values divided by δ: e(Σrᵢ·Xᵢ, δ·G2) = e(Σrᵢ·X⁰ᵢ, G2).
         let mut rng = verifier_rng();
-        for (what, now, then) in [("L query", &pk.l_query, &ipk.l_query), ("H query", &pk.h_query, &ipk.h_query)] {
+        for (what, now, then) in [
+            ("L query", &pk.l_query, &ipk.l_query),
+            ("H query", &pk.h_query, &ipk.h_query),
+        ] {
             if now.is_empty() {
                 continue;
             }
@@ -404,16 +484,24 @@ impl Phase2 {
             let a = G1Projective::msm_unchecked(now, &r).into_affine();
             let b = G1Projective::msm_unchecked(then, &r).into_affine();
             if !same_ratio((a, b), (g2, pk.vk.delta_g2)) {
-                return Err(CeremonyError::Inconsistent(format!("{what} is not the initial {what} divided by δ")));
+                return Err(CeremonyError::Inconsistent(format!(
+                    "{what} is not the initial {what} divided by δ"
+                )));
             }
         }
-        Ok(Report { transcript_hash: prev, entries })
+        Ok(Report {
+            transcript_hash: prev,
+            entries,
+        })
     }
 
     /// The final keys, tagged with the transcript hash. Call after [`Phase2::verify`].
     pub fn finalize(&self) -> ProvingKeys {
         let provenance = provenance_tag(&self.transcript_hash());
-        ProvingKeys { pk: self.pk.clone(), verifier: VerifierKey::new(self.pk.vk.clone(), &provenance) }
+        ProvingKeys {
+            pk: self.pk.clone(),
+            verifier: VerifierKey::new(self.pk.vk.clone(), &provenance),
+        }
     }
 
     /// Encodes the file.
@@ -444,10 +532,21 @@ impl Phase2 {
             let key = Pok::read(&mut r, "delta proof")?;
             let delta_after = r.ark("delta after")?;
             let hash = r.digest("contribution hash")?;
-            contributions.push(Contribution { name, origin, key, delta_after, hash });
+            contributions.push(Contribution {
+                name,
+                origin,
+                key,
+                delta_after,
+                hash,
+            });
         }
         r.end("phase-2 file")?;
-        Ok(Phase2 { phase1_hash, circuit_hash, pk, contributions })
+        Ok(Phase2 {
+            phase1_hash,
+            circuit_hash,
+            pk,
+            contributions,
+        })
     }
 
     /// Writes the file atomically.
@@ -460,4 +559,3 @@ impl Phase2 {
         Self::from_bytes(&io::read(path)?)
     }
 }
-

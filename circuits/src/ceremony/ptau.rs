@@ -56,7 +56,13 @@ fn g2(b: &[u8]) -> Option<G2Affine> {
     (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
 }
 
-fn points<T: Send>(data: &[u8], size: usize, count: usize, what: &str, parse: fn(&[u8]) -> Option<T>) -> Result<Vec<T>> {
+fn points<T: Send>(
+    data: &[u8],
+    size: usize,
+    count: usize,
+    what: &str,
+    parse: fn(&[u8]) -> Option<T>,
+) -> Result<Vec<T>> {
     let pb = progress(count as u64, &format!("ptau: reading {what}"));
     let v: Option<Vec<T>> = data[..size * count]
         .par_chunks(size)
@@ -100,21 +106,30 @@ pub fn import(data: &[u8], power: Option<u32>) -> Result<(Accumulator, PtauHeade
         let size = u64::from_le_bytes(data[pos + 4..pos + 12].try_into().expect("8")) as usize;
         pos += 12;
         if data.len() - pos < size {
-            return err(format!("file is truncated (section {ty} declares {size} bytes)"));
+            return err(format!(
+                "file is truncated (section {ty} declares {size} bytes)"
+            ));
         }
         if sections.insert(ty, &data[pos..pos + size]).is_some() {
             return err(format!("section {ty} appears twice"));
         }
         pos += size;
     }
-    let section = |t: u32| sections.get(&t).copied().ok_or_else(|| CeremonyError::Ptau(format!("missing section {t}")));
+    let section = |t: u32| {
+        sections
+            .get(&t)
+            .copied()
+            .ok_or_else(|| CeremonyError::Ptau(format!("missing section {t}")))
+    };
 
     let h = section(1)?;
     if h.len() != 4 + 32 + 8 {
         return err("header section has the wrong size (only BN254 / n8 = 32 is supported)");
     }
     let n8 = u32::from_le_bytes(h[..4].try_into().expect("4"));
-    let q = BigInt::<4>([0, 1, 2, 3].map(|i| u64::from_le_bytes(h[4 + 8 * i..12 + 8 * i].try_into().expect("8"))));
+    let q = BigInt::<4>(
+        [0, 1, 2, 3].map(|i| u64::from_le_bytes(h[4 + 8 * i..12 + 8 * i].try_into().expect("8"))),
+    );
     if n8 != 32 || q != Fq::MODULUS {
         return err("curve is not BN254 (bn128)");
     }
@@ -127,24 +142,61 @@ pub fn import(data: &[u8], power: Option<u32>) -> Result<(Accumulator, PtauHeade
     }
     let want = power.unwrap_or(header.power);
     if want == 0 || want > header.power {
-        return Err(CeremonyError::TooSmall { need: want, have: header.power });
+        return Err(CeremonyError::TooSmall {
+            need: want,
+            have: header.power,
+        });
     }
     let (file_n, n) = (1usize << header.power, 1usize << want);
-    fn check_len<'a>(s: Result<&'a [u8]>, t: u32, expect: usize, power: u32) -> Result<&'a [u8]> {
+    fn check_len(s: Result<&[u8]>, t: u32, expect: usize, power: u32) -> Result<&[u8]> {
         let s = s?;
         if s.len() != expect {
-            return err(format!("section {t} has {} bytes, expected {expect} for power {power}", s.len()));
+            return err(format!(
+                "section {t} has {} bytes, expected {expect} for power {power}",
+                s.len()
+            ));
         }
         Ok(s)
     }
     let acc = Accumulator {
         power: want,
-        tau_g1: points(check_len(section(2), 2, (2 * file_n - 1) * 64, header.power)?, 64, 2 * n - 1, "tauG1", g1)?,
-        tau_g2: points(check_len(section(3), 3, file_n * 128, header.power)?, 128, n, "tauG2", g2)?,
-        alpha_g1: points(check_len(section(4), 4, file_n * 64, header.power)?, 64, n, "alphaTauG1", g1)?,
-        beta_g1: points(check_len(section(5), 5, file_n * 64, header.power)?, 64, n, "betaTauG1", g1)?,
-        beta_g2: points(check_len(section(6), 6, 128, header.power)?, 128, 1, "betaG2", g2)?[0],
+        tau_g1: points(
+            check_len(section(2), 2, (2 * file_n - 1) * 64, header.power)?,
+            64,
+            2 * n - 1,
+            "tauG1",
+            g1,
+        )?,
+        tau_g2: points(
+            check_len(section(3), 3, file_n * 128, header.power)?,
+            128,
+            n,
+            "tauG2",
+            g2,
+        )?,
+        alpha_g1: points(
+            check_len(section(4), 4, file_n * 64, header.power)?,
+            64,
+            n,
+            "alphaTauG1",
+            g1,
+        )?,
+        beta_g1: points(
+            check_len(section(5), 5, file_n * 64, header.power)?,
+            64,
+            n,
+            "betaTauG1",
+            g1,
+        )?,
+        beta_g2: points(
+            check_len(section(6), 6, 128, header.power)?,
+            128,
+            1,
+            "betaG2",
+            g2,
+        )?[0],
     };
-    acc.check_consistency().map_err(|e| CeremonyError::Ptau(format!("the powers are not consistent: {e}")))?;
+    acc.check_consistency()
+        .map_err(|e| CeremonyError::Ptau(format!("the powers are not consistent: {e}")))?;
     Ok((acc, header, io::blake2b(data)))
 }

@@ -19,7 +19,9 @@ use rand_chacha::ChaCha20Rng;
 /// A G2 point with unknown discrete log, derived from `data`: a ChaCha20 stream seeded by BLAKE2b picks a
 /// random x-coordinate on the curve and the cofactor is cleared (arkworks' `UniformRand` for G2).
 pub fn hash_to_g2(data: &[u8]) -> G2Affine {
-    let h = Blake2b512::new_with_prefix(b"x402-zk/ceremony/hash-to-g2").chain_update(data).finalize();
+    let h = Blake2b512::new_with_prefix(b"x402-zk/ceremony/hash-to-g2")
+        .chain_update(data)
+        .finalize();
     let mut seed = [0u8; 32];
     seed.copy_from_slice(&h[..32]);
     G2Projective::rand(&mut ChaCha20Rng::from_seed(seed)).into_affine()
@@ -53,7 +55,11 @@ impl Pok {
         let g1_s = (G1Projective::generator() * s).into_affine();
         let g1_sx = (g1_s * x).into_affine();
         let r = Self::r(prev, tag, &g1_s, &g1_sx);
-        Pok { g1_s, g1_sx, g2_rx: (r * x).into_affine() }
+        Pok {
+            g1_s,
+            g1_sx,
+            g2_rx: (r * x).into_affine(),
+        }
     }
 
     /// Checks the proof and returns `(r, x·r)` to check state updates against.
@@ -71,7 +77,11 @@ impl Pok {
 
     /// Reads the encoding.
     pub fn read(r: &mut super::io::Reader<'_>, what: &str) -> super::Result<Pok> {
-        Ok(Pok { g1_s: r.ark(what)?, g1_sx: r.ark(what)?, g2_rx: r.ark(what)? })
+        Ok(Pok {
+            g1_s: r.ark(what)?,
+            g1_sx: r.ark(what)?,
+            g2_rx: r.ark(what)?,
+        })
     }
 }
 
@@ -102,7 +112,10 @@ impl Origin {
     pub fn write(&self, w: &mut Writer) {
         match self {
             Origin::Participant => w.u32(0),
-            Origin::Beacon { value, iterations_exp } => {
+            Origin::Beacon {
+                value,
+                iterations_exp,
+            } => {
                 w.u32(1);
                 w.bytes(value);
                 w.u32(*iterations_exp);
@@ -119,10 +132,19 @@ impl Origin {
     pub fn read(r: &mut super::io::Reader<'_>) -> super::Result<Origin> {
         Ok(match r.u32("origin")? {
             0 => Origin::Participant,
-            1 => Origin::Beacon { value: r.bytes("beacon value", 1024)?, iterations_exp: r.u32("beacon iterations")? },
-            2 => Origin::Imported { file_hash: r.digest("ptau hash")?, power: r.u32("ptau power")? },
+            1 => Origin::Beacon {
+                value: r.bytes("beacon value", 1024)?,
+                iterations_exp: r.u32("beacon iterations")?,
+            },
+            2 => Origin::Imported {
+                file_hash: r.digest("ptau hash")?,
+                power: r.u32("ptau power")?,
+            },
             t => {
-                return Err(super::CeremonyError::Malformed { what: "origin".into(), reason: format!("unknown tag {t}") })
+                return Err(super::CeremonyError::Malformed {
+                    what: "origin".into(),
+                    reason: format!("unknown tag {t}"),
+                })
             }
         })
     }
@@ -131,11 +153,20 @@ impl Origin {
     pub fn describe(&self) -> String {
         match self {
             Origin::Participant => "participant".into(),
-            Origin::Beacon { value, iterations_exp } => {
-                format!("beacon {} hashed 2^{iterations_exp} times", hex::encode(value))
+            Origin::Beacon {
+                value,
+                iterations_exp,
+            } => {
+                format!(
+                    "beacon {} hashed 2^{iterations_exp} times",
+                    hex::encode(value)
+                )
             }
             Origin::Imported { file_hash, power } => {
-                format!("imported .ptau (power {power}, blake2b {}…)", &hex::encode(file_hash)[..16])
+                format!(
+                    "imported .ptau (power {power}, blake2b {}…)",
+                    &hex::encode(file_hash)[..16]
+                )
             }
         }
     }
@@ -143,5 +174,9 @@ impl Origin {
 
 /// `BLAKE2b-512(prev ‖ record)`.
 pub fn chain(prev: &Digest, record: &[u8]) -> Digest {
-    Blake2b512::new().chain_update(prev).chain_update(record).finalize().into()
+    Blake2b512::new()
+        .chain_update(prev)
+        .chain_update(record)
+        .finalize()
+        .into()
 }
