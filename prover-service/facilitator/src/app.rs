@@ -17,7 +17,8 @@ use crate::rpc::{RpcOptions, RpcPool};
 use crate::settle::{settle, SettleOutcome};
 use crate::verify::{check_payment, Policy};
 use crate::x402::{
-    FacilitatorRequest, Reason, SettleResponse, SupportedKind, SupportedResponse, VerifyResponse, SCHEME, X402_VERSION,
+    FacilitatorRequest, Reason, SettleResponse, SupportedKind, SupportedResponse, VerifyResponse,
+    SCHEME, X402_VERSION,
 };
 
 /// Largest request body accepted (a payment payload is ~1 KiB).
@@ -44,7 +45,8 @@ impl State {
         let key = load_attester_key(&c.attester_key)?;
         let fee_payer = solana_keypair::read_keypair_file(&c.fee_payer)
             .map_err(|e| anyhow::anyhow!("fee payer keypair {}: {e}", c.fee_payer.display()))?;
-        let program_id = pubkey_bytes(&c.program_id, "program id").map_err(|e| anyhow::anyhow!(e))?;
+        let program_id =
+            pubkey_bytes(&c.program_id, "program id").map_err(|e| anyhow::anyhow!(e))?;
         Ok(Arc::new(State {
             policy: Policy {
                 network: c.network.clone(),
@@ -54,7 +56,10 @@ impl State {
                 vk,
             },
             rpc: RpcPool::new(c.rpc_urls.clone(), RpcOptions::default()),
-            attester: AttesterService { key, ledger: ReceiptLedger::open(c.receipt_ledger.clone())? },
+            attester: AttesterService {
+                key,
+                ledger: ReceiptLedger::open(c.receipt_ledger.clone())?,
+            },
             fee_payer,
         }))
     }
@@ -62,24 +67,31 @@ impl State {
 
 /// Reads an attester key file: JSON `{"secretKey": "<64 hex chars>", ...}` (from `x402-zk attester keygen`) or a bare hex string.
 pub fn load_attester_key(path: &std::path::Path) -> anyhow::Result<Attester> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("attester key {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("attester key {}: {e}", path.display()))?;
     let hex_str = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(v) => v["secretKey"]
             .as_str()
             .or_else(|| v["secret"].as_str())
-            .ok_or_else(|| anyhow::anyhow!("attester key {}: no \"secretKey\" field", path.display()))?
+            .ok_or_else(|| {
+                anyhow::anyhow!("attester key {}: no \"secretKey\" field", path.display())
+            })?
             .to_string(),
         Err(_) => text.trim().to_string(),
     };
     let bytes = hex::decode(hex_str.trim_start_matches("0x"))
         .map_err(|e| anyhow::anyhow!("attester key {}: not hex: {e}", path.display()))?;
-    let secret: [u8; 32] =
-        bytes.try_into().map_err(|_| anyhow::anyhow!("attester key {}: secret must be 32 bytes", path.display()))?;
+    let secret: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("attester key {}: secret must be 32 bytes", path.display()))?;
     Ok(Attester::from_secret(secret))
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn invalid(status: StatusCode, reason: Reason, message: String) -> HttpResponse {
@@ -91,7 +103,10 @@ fn invalid(status: StatusCode, reason: Reason, message: String) -> HttpResponse 
     })
 }
 
-async fn verify_route(state: web::Data<Arc<State>>, body: web::Json<FacilitatorRequest>) -> HttpResponse {
+async fn verify_route(
+    state: web::Data<Arc<State>>,
+    body: web::Json<FacilitatorRequest>,
+) -> HttpResponse {
     match check_payment(&state.policy, &body, unix_now()) {
         Err(r) => invalid(StatusCode::OK, r.reason, r.message),
         Ok(p) => match crate::settle::nullifier_status(&state, &p).await {
@@ -101,13 +116,24 @@ async fn verify_route(state: web::Data<Arc<State>>, body: web::Json<FacilitatorR
                 invalid_message: None,
                 payer: Some(format!("0x{}", hex::encode(p.nullifier_be))),
             }),
-            Ok(Some(_)) => invalid(StatusCode::OK, Reason::NullifierSpent, "this receipt has already paid".into()),
-            Err(e) => invalid(StatusCode::SERVICE_UNAVAILABLE, Reason::RpcUnavailable, e.to_string()),
+            Ok(Some(_)) => invalid(
+                StatusCode::OK,
+                Reason::NullifierSpent,
+                "this receipt has already paid".into(),
+            ),
+            Err(e) => invalid(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Reason::RpcUnavailable,
+                e.to_string(),
+            ),
         },
     }
 }
 
-async fn settle_route(state: web::Data<Arc<State>>, body: web::Json<FacilitatorRequest>) -> HttpResponse {
+async fn settle_route(
+    state: web::Data<Arc<State>>,
+    body: web::Json<FacilitatorRequest>,
+) -> HttpResponse {
     let network = state.policy.network.clone();
     let fail = |status: StatusCode, reason: Reason, message: String| {
         HttpResponse::build(status).json(SettleResponse {
@@ -125,7 +151,8 @@ async fn settle_route(state: web::Data<Arc<State>>, body: web::Json<FacilitatorR
     };
     let payer = Some(format!("0x{}", hex::encode(payment.nullifier_be)));
     match settle(&state, &payment).await {
-        Ok(SettleOutcome::Settled { signature }) | Ok(SettleOutcome::AlreadySettled { signature }) => {
+        Ok(SettleOutcome::Settled { signature })
+        | Ok(SettleOutcome::AlreadySettled { signature }) => {
             HttpResponse::Ok().json(SettleResponse {
                 success: true,
                 error_reason: None,
@@ -135,7 +162,9 @@ async fn settle_route(state: web::Data<Arc<State>>, body: web::Json<FacilitatorR
                 network: network.clone(),
             })
         }
-        Err(r) if r.reason == Reason::RpcUnavailable => fail(StatusCode::SERVICE_UNAVAILABLE, r.reason, r.message),
+        Err(r) if r.reason == Reason::RpcUnavailable => {
+            fail(StatusCode::SERVICE_UNAVAILABLE, r.reason, r.message)
+        }
         Err(r) => fail(StatusCode::OK, r.reason, r.message),
     }
 }
@@ -162,18 +191,27 @@ async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
 }
 
 fn problem(status: StatusCode, slug: &str, detail: String) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/problem+json").json(json!({
-        "type": format!("https://x402-zk.dev/problems/{slug}"),
-        "title": slug.replace('-', " "),
-        "status": status.as_u16(),
-        "detail": detail,
-    }))
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .json(json!({
+            "type": format!("https://x402-zk.dev/problems/{slug}"),
+            "title": slug.replace('-', " "),
+            "status": status.as_u16(),
+            "detail": detail,
+        }))
 }
 
-async fn attest_route(state: web::Data<Arc<State>>, body: web::Json<AttestRequest>) -> HttpResponse {
+async fn attest_route(
+    state: web::Data<Arc<State>>,
+    body: web::Json<AttestRequest>,
+) -> HttpResponse {
     match state.attester.attest(&state.rpc, &body).await {
         Ok(r) => HttpResponse::Ok().json(r),
-        Err(e) => problem(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.slug(), e.to_string()),
+        Err(e) => problem(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            e.slug(),
+            e.to_string(),
+        ),
     }
 }
 
@@ -182,13 +220,19 @@ async fn health() -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
-    problem(StatusCode::NOT_FOUND, "not-found", format!("no route for {} {}", req.method(), req.path()))
+    problem(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        format!("no route for {} {}", req.method(), req.path()),
+    )
 }
 
 /// Malformed or oversized JSON bodies: x402-shaped on /verify and /settle, problem+json elsewhere.
 fn json_error(err: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
     let status = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
         JsonPayloadError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -207,7 +251,11 @@ fn json_error(err: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
 pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(state))
-            .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(MAX_BODY_BYTES)
+                    .error_handler(json_error),
+            )
             .route("/verify", web::post().to(verify_route))
             .route("/settle", web::post().to(settle_route))
             .route("/supported", web::get().to(supported_route))

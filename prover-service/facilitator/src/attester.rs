@@ -128,7 +128,10 @@ impl ReceiptLedger {
                 }
             }
         }
-        Ok(ReceiptLedger { seen: Mutex::new(seen), path })
+        Ok(ReceiptLedger {
+            seen: Mutex::new(seen),
+            path,
+        })
     }
 
     /// Records `sig`; false when it was already there.
@@ -138,7 +141,10 @@ impl ReceiptLedger {
             return Ok(false);
         }
         if let Some(p) = &self.path {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p)?;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)?;
             writeln!(f, "{sig}")?;
             f.sync_data()?;
         }
@@ -154,8 +160,11 @@ pub struct AttesterService {
 
 /// 32-byte account from base58, with a message naming the field.
 pub fn pubkey_bytes(s: &str, what: &str) -> Result<[u8; 32], String> {
-    let v = bs58::decode(s).into_vec().map_err(|e| format!("{what}: not base58: {e}"))?;
-    v.try_into().map_err(|_| format!("{what}: must be 32 bytes"))
+    let v = bs58::decode(s)
+        .into_vec()
+        .map_err(|e| format!("{what}: not base58: {e}"))?;
+    v.try_into()
+        .map_err(|_| format!("{what}: must be 32 bytes"))
 }
 
 /// Asset bytes: native SOL is 32 zero bytes (the system program id decodes to exactly that).
@@ -164,23 +173,43 @@ pub fn asset_bytes(s: &str) -> Result<[u8; 32], String> {
 }
 
 impl AttesterService {
-    pub async fn attest(&self, rpc: &RpcPool, req: &AttestRequest) -> Result<AttestResponse, AttestError> {
+    pub async fn attest(
+        &self,
+        rpc: &RpcPool,
+        req: &AttestRequest,
+    ) -> Result<AttestResponse, AttestError> {
         let pay_to = pubkey_bytes(&req.pay_to, "payTo").map_err(AttestError::Malformed)?;
         let asset = asset_bytes(&req.asset).map_err(AttestError::Malformed)?;
-        let commitment =
-            fr_from_str_checked(&req.commitment, "commitment").map_err(|e| AttestError::Malformed(e.to_string()))?;
+        let commitment = fr_from_str_checked(&req.commitment, "commitment")
+            .map_err(|e| AttestError::Malformed(e.to_string()))?;
         if bs58::decode(&req.tx_signature).into_vec().map(|v| v.len()) != Ok(64) {
-            return Err(AttestError::Malformed("txSignature: must be a base58 64-byte signature".into()));
+            return Err(AttestError::Malformed(
+                "txSignature: must be a base58 64-byte signature".into(),
+            ));
         }
-        let tx = rpc.finalized_transaction(&req.tx_signature).await?.ok_or(AttestError::NotFinalized)?;
+        let tx = rpc
+            .finalized_transaction(&req.tx_signature)
+            .await?
+            .ok_or(AttestError::NotFinalized)?;
         let facts = inspect_transaction(&tx, &req.pay_to, &req.asset)?;
         if facts.memo_commitment != Some(commitment) {
             return Err(AttestError::MemoMismatch);
         }
-        if !self.ledger.claim(&req.tx_signature).await.map_err(|e| AttestError::Rpc(RpcError::Unavailable(e.to_string())))? {
+        if !self
+            .ledger
+            .claim(&req.tx_signature)
+            .await
+            .map_err(|e| AttestError::Rpc(RpcError::Unavailable(e.to_string())))?
+        {
             return Err(AttestError::AlreadyReceipted);
         }
-        let receipt = Receipt { pay_to, asset, amount: facts.amount, paid_at: facts.paid_at, commitment };
+        let receipt = Receipt {
+            pay_to,
+            asset,
+            amount: facts.amount,
+            paid_at: facts.paid_at,
+            commitment,
+        };
         let sig = receipt.sign(&self.key);
         let a = self.key.public();
         tracing::info!(tx = %req.tx_signature, "receipt issued");
@@ -192,8 +221,15 @@ impl AttesterService {
                 paid_at: facts.paid_at,
                 commitment: fr_to_hex(&commitment),
             },
-            signature: SignatureJson { r8x: fr_to_decimal(&sig.r8.x), r8y: fr_to_decimal(&sig.r8.y), s: fr_to_decimal(&sig.s) },
-            attester: PointJson { x: fr_to_decimal(&a.x), y: fr_to_decimal(&a.y) },
+            signature: SignatureJson {
+                r8x: fr_to_decimal(&sig.r8.x),
+                r8y: fr_to_decimal(&sig.r8.y),
+                s: fr_to_decimal(&sig.s),
+            },
+            attester: PointJson {
+                x: fr_to_decimal(&a.x),
+                y: fr_to_decimal(&a.y),
+            },
         })
     }
 }
@@ -209,36 +245,58 @@ pub struct TransferFacts {
 /// Reads amount (balance delta of `pay_to` in `asset`), block time and the x402-zk memo from a
 /// `getTransaction` (jsonParsed) result. Balance deltas count every way of paying (plain
 /// transfer, CPI, transferChecked) and nothing else.
-pub fn inspect_transaction(tx: &Value, pay_to: &str, asset: &str) -> Result<TransferFacts, AttestError> {
+pub fn inspect_transaction(
+    tx: &Value,
+    pay_to: &str,
+    asset: &str,
+) -> Result<TransferFacts, AttestError> {
     let meta = &tx["meta"];
     if !meta["err"].is_null() {
         return Err(AttestError::TransactionFailed);
     }
     let paid_at = tx["blockTime"].as_u64().ok_or(AttestError::NotFinalized)?;
-    let keys = tx["transaction"]["message"]["accountKeys"].as_array().cloned().unwrap_or_default();
+    let keys = tx["transaction"]["message"]["accountKeys"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let key_at = |i: usize| -> Option<String> {
         let k = keys.get(i)?;
-        k["pubkey"].as_str().or_else(|| k.as_str()).map(str::to_string)
+        k["pubkey"]
+            .as_str()
+            .or_else(|| k.as_str())
+            .map(str::to_string)
     };
-    let no_transfer = || AttestError::NoTransfer { pay_to: pay_to.to_string(), asset: asset.to_string() };
+    let no_transfer = || AttestError::NoTransfer {
+        pay_to: pay_to.to_string(),
+        asset: asset.to_string(),
+    };
     let amount = if asset == NATIVE_SOL {
-        let idx = (0..keys.len()).find(|&i| key_at(i).as_deref() == Some(pay_to)).ok_or_else(no_transfer)?;
+        let idx = (0..keys.len())
+            .find(|&i| key_at(i).as_deref() == Some(pay_to))
+            .ok_or_else(no_transfer)?;
         let pre = meta["preBalances"][idx].as_u64().unwrap_or(0);
         let post = meta["postBalances"][idx].as_u64().unwrap_or(0);
-        post.checked_sub(pre).filter(|d| *d > 0).ok_or_else(no_transfer)?
+        post.checked_sub(pre)
+            .filter(|d| *d > 0)
+            .ok_or_else(no_transfer)?
     } else {
         let sum = |field: &str| -> u64 {
             meta[field]
                 .as_array()
                 .map(|v| {
                     v.iter()
-                        .filter(|b| b["owner"].as_str() == Some(pay_to) && b["mint"].as_str() == Some(asset))
+                        .filter(|b| {
+                            b["owner"].as_str() == Some(pay_to) && b["mint"].as_str() == Some(asset)
+                        })
                         .filter_map(|b| b["uiTokenAmount"]["amount"].as_str()?.parse::<u64>().ok())
                         .sum()
                 })
                 .unwrap_or(0)
         };
-        sum("postTokenBalances").checked_sub(sum("preTokenBalances")).filter(|d| *d > 0).ok_or_else(no_transfer)?
+        sum("postTokenBalances")
+            .checked_sub(sum("preTokenBalances"))
+            .filter(|d| *d > 0)
+            .ok_or_else(no_transfer)?
     };
     let memo_commitment = tx["transaction"]["message"]["instructions"]
         .as_array()
@@ -248,7 +306,11 @@ pub fn inspect_transaction(tx: &Value, pay_to: &str, asset: &str) -> Result<Tran
         .filter_map(|ix| ix["parsed"].as_str())
         .filter_map(|m| m.strip_prefix(MEMO_PREFIX))
         .find_map(|c| fr_from_str_checked(c.trim(), "memo").ok());
-    Ok(TransferFacts { amount, paid_at, memo_commitment })
+    Ok(TransferFacts {
+        amount,
+        paid_at,
+        memo_commitment,
+    })
 }
 
 #[cfg(test)]
@@ -271,7 +333,8 @@ mod tests {
 
     #[test]
     fn reads_sol_delta_time_and_memo() {
-        let facts = inspect_transaction(&sol_tx(2_500, "x402-zk:0x05"), PAY_TO, NATIVE_SOL).unwrap();
+        let facts =
+            inspect_transaction(&sol_tx(2_500, "x402-zk:0x05"), PAY_TO, NATIVE_SOL).unwrap();
         assert_eq!(facts.amount, 2_500);
         assert_eq!(facts.paid_at, 1_764_000_000);
         assert_eq!(facts.memo_commitment, Some(Fr::from(5u64)));
@@ -284,18 +347,26 @@ mod tests {
             Err(AttestError::NoTransfer { .. })
         ));
         assert!(matches!(
-            inspect_transaction(&sol_tx(10, "x"), "11111111111111111111111111111112", NATIVE_SOL),
+            inspect_transaction(
+                &sol_tx(10, "x"),
+                "11111111111111111111111111111112",
+                NATIVE_SOL
+            ),
             Err(AttestError::NoTransfer { .. })
         ));
         let mut failed = sol_tx(10, "x402-zk:0x05");
         failed["meta"]["err"] = json!({"InstructionError": [0, "Custom"]});
-        assert!(matches!(inspect_transaction(&failed, PAY_TO, NATIVE_SOL), Err(AttestError::TransactionFailed)));
+        assert!(matches!(
+            inspect_transaction(&failed, PAY_TO, NATIVE_SOL),
+            Err(AttestError::TransactionFailed)
+        ));
     }
 
     #[test]
     fn memo_at_or_above_modulus_is_ignored_not_reduced() {
         let r = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
-        let facts = inspect_transaction(&sol_tx(10, &format!("x402-zk:{r}")), PAY_TO, NATIVE_SOL).unwrap();
+        let facts =
+            inspect_transaction(&sol_tx(10, &format!("x402-zk:{r}")), PAY_TO, NATIVE_SOL).unwrap();
         assert_eq!(facts.memo_commitment, None);
     }
 

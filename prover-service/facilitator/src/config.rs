@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Clone, Debug, Parser)]
-#[command(name = "x402-zk-facilitator", version, about = "x402 v2 facilitator and receipt attester for the zk-receipt scheme")]
+#[command(
+    name = "x402-zk-facilitator",
+    version,
+    about = "x402 v2 facilitator and receipt attester for the zk-receipt scheme"
+)]
 pub struct Config {
     /// Listen address.
     #[arg(long, env = "FACILITATOR_BIND", default_value = "127.0.0.1")]
@@ -15,7 +19,12 @@ pub struct Config {
     pub port: u16,
     /// Solana RPC URLs, in order of preference (comma-separated): the first is the primary, the
     /// rest are fallbacks.
-    #[arg(long, env = "SOLANA_RPC_URLS", value_delimiter = ',', default_value = "http://127.0.0.1:8899")]
+    #[arg(
+        long,
+        env = "SOLANA_RPC_URLS",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8899"
+    )]
     pub rpc_urls: Vec<String>,
     /// CAIP-2 network this facilitator settles on.
     #[arg(long, env = "X402_NETWORK", default_value = "solana:localnet")]
@@ -50,6 +59,8 @@ pub struct Config {
 impl Config {
     /// True when every RPC URL points at this machine: dev keys are tolerated only there.
     pub fn is_local(&self) -> bool {
-        self.rpc_urls.iter().all(|u| u.contains("127.0.0.1") || u.contains("localhost"))
+        self.rpc_urls
+            .iter()
+            .all(|u| u.contains("127.0.0.1") || u.contains("localhost"))
     }
 }

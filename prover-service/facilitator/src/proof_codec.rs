@@ -67,7 +67,11 @@ pub fn decode_solana_proof(bytes: &[u8]) -> Result<Proof<Bn254>, ProofDecodeErro
     let neg_a = g1(&bytes[..64], "proof_a")?;
     let b = g2(&bytes[64..192], "proof_b")?;
     let c = g1(&bytes[192..], "proof_c")?;
-    Ok(Proof { a: (-neg_a.into_group()).into(), b, c })
+    Ok(Proof {
+        a: (-neg_a.into_group()).into(),
+        b,
+        c,
+    })
 }
 
 #[cfg(test)]
@@ -76,7 +80,11 @@ mod tests {
     use x402_zk_circuits::export::solana::proof_bytes;
 
     fn sample() -> Proof<Bn254> {
-        Proof { a: G1Affine::generator(), b: G2Affine::generator(), c: (G1Affine::generator() + G1Affine::generator()).into() }
+        Proof {
+            a: G1Affine::generator(),
+            b: G2Affine::generator(),
+            c: (G1Affine::generator() + G1Affine::generator()).into(),
+        }
     }
 
     #[test]
@@ -88,15 +96,27 @@ mod tests {
     #[test]
     fn rejects_bad_encodings() {
         let good = proof_bytes(&sample());
-        assert_eq!(decode_solana_proof(&good[..255]), Err(ProofDecodeError::Length(255)));
+        assert_eq!(
+            decode_solana_proof(&good[..255]),
+            Err(ProofDecodeError::Length(255))
+        );
         let mut off = good;
         off[63] ^= 1;
-        assert_eq!(decode_solana_proof(&off), Err(ProofDecodeError::NotOnCurve("proof_a")));
+        assert_eq!(
+            decode_solana_proof(&off),
+            Err(ProofDecodeError::NotOnCurve("proof_a"))
+        );
         let mut big = good;
         big[192..224].copy_from_slice(&[0xff; 32]);
-        assert_eq!(decode_solana_proof(&big), Err(ProofDecodeError::NotCanonical("proof_c")));
+        assert_eq!(
+            decode_solana_proof(&big),
+            Err(ProofDecodeError::NotCanonical("proof_c"))
+        );
         let mut zero = good;
         zero[64..192].copy_from_slice(&[0; 128]);
-        assert_eq!(decode_solana_proof(&zero), Err(ProofDecodeError::Identity("proof_b")));
+        assert_eq!(
+            decode_solana_proof(&zero),
+            Err(ProofDecodeError::Identity("proof_b"))
+        );
     }
 }

@@ -13,7 +13,11 @@ pub enum RpcError {
     Unavailable(String),
     /// The node answered with a JSON-RPC error: retrying elsewhere would not help.
     #[error("RPC error {code}: {message}")]
-    Node { code: i64, message: String, data: Option<Value> },
+    Node {
+        code: i64,
+        message: String,
+        data: Option<Value>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -54,9 +58,20 @@ impl RpcPool {
     /// `urls` in order of preference; the first is the primary.
     pub fn new(urls: Vec<String>, opts: RpcOptions) -> Self {
         assert!(!urls.is_empty(), "RpcPool needs at least one URL");
-        let http = reqwest::Client::builder().timeout(opts.timeout).build().expect("reqwest client");
-        let breakers = urls.iter().map(|_| Mutex::new(Breaker::default())).collect();
-        RpcPool { urls, breakers, http, opts }
+        let http = reqwest::Client::builder()
+            .timeout(opts.timeout)
+            .build()
+            .expect("reqwest client");
+        let breakers = urls
+            .iter()
+            .map(|_| Mutex::new(Breaker::default()))
+            .collect();
+        RpcPool {
+            urls,
+            breakers,
+            http,
+            opts,
+        }
     }
 
     pub fn urls(&self) -> &[String] {
@@ -133,9 +148,16 @@ impl RpcPool {
     }
 
     /// Account data (decoded) at `commitment`, or `None` when the account does not exist.
-    pub async fn account_data(&self, address: &str, commitment: &str) -> Result<Option<Vec<u8>>, RpcError> {
+    pub async fn account_data(
+        &self,
+        address: &str,
+        commitment: &str,
+    ) -> Result<Option<Vec<u8>>, RpcError> {
         let r = self
-            .call("getAccountInfo", json!([address, {"encoding": "base64", "commitment": commitment}]))
+            .call(
+                "getAccountInfo",
+                json!([address, {"encoding": "base64", "commitment": commitment}]),
+            )
             .await?;
         let value = &r["value"];
         if value.is_null() {
@@ -150,7 +172,9 @@ impl RpcPool {
     }
 
     pub async fn latest_blockhash(&self) -> Result<String, RpcError> {
-        let r = self.call("getLatestBlockhash", json!([{"commitment": "confirmed"}])).await?;
+        let r = self
+            .call("getLatestBlockhash", json!([{"commitment": "confirmed"}]))
+            .await?;
         r["value"]["blockhash"]
             .as_str()
             .map(str::to_string)

@@ -17,9 +17,13 @@ use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
 
 pub enum SettleOutcome {
-    Settled { signature: String },
+    Settled {
+        signature: String,
+    },
     /// The nullifier was already burnt for this very resource (idempotent retry).
-    AlreadySettled { signature: String },
+    AlreadySettled {
+        signature: String,
+    },
 }
 
 /// What a spent nullifier PDA records.
@@ -31,7 +35,11 @@ pub struct SpentNullifier {
 }
 
 pub fn nullifier_pda(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> Pubkey {
-    Pubkey::find_program_address(&[b"nullifier", nullifier_be], &Pubkey::new_from_array(*program_id)).0
+    Pubkey::find_program_address(
+        &[b"nullifier", nullifier_be],
+        &Pubkey::new_from_array(*program_id),
+    )
+    .0
 }
 
 fn parse_nullifier_account(data: &[u8]) -> Option<SpentNullifier> {
@@ -45,13 +53,24 @@ fn parse_nullifier_account(data: &[u8]) -> Option<SpentNullifier> {
 }
 
 /// The spent-nullifier record, if this payment's nullifier has been burnt (confirmed commitment).
-pub async fn nullifier_status(state: &State, p: &CheckedPayment) -> Result<Option<SpentNullifier>, RpcError> {
+pub async fn nullifier_status(
+    state: &State,
+    p: &CheckedPayment,
+) -> Result<Option<SpentNullifier>, RpcError> {
     let pda = nullifier_pda(&state.policy.program_id, &p.nullifier_be);
-    Ok(state.rpc.account_data(&pda.to_string(), "confirmed").await?.and_then(|d| parse_nullifier_account(&d)))
+    Ok(state
+        .rpc
+        .account_data(&pda.to_string(), "confirmed")
+        .await?
+        .and_then(|d| parse_nullifier_account(&d)))
 }
 
 /// The `verify_payment` instruction for a checked payment.
-pub fn verify_payment_ix(program_id: &[u8; 32], fee_payer: &Pubkey, p: &CheckedPayment) -> Instruction {
+pub fn verify_payment_ix(
+    program_id: &[u8; 32],
+    fee_payer: &Pubkey,
+    p: &CheckedPayment,
+) -> Instruction {
     use x402_zk_verifier::{accounts, instruction, state::CONFIG_SEED};
     let program = Pubkey::new_from_array(*program_id);
     let config = Pubkey::find_program_address(&[CONFIG_SEED], &program).0;
@@ -74,19 +93,34 @@ pub fn verify_payment_ix(program_id: &[u8; 32], fee_payer: &Pubkey, p: &CheckedP
         nullifier,
         system_program: anchor_client::anchor_lang::system_program::ID,
     };
-    Instruction { program_id: program, accounts: accounts.to_account_metas(None), data: instruction::VerifyPayment { terms, payment }.data() }
+    Instruction {
+        program_id: program,
+        accounts: accounts.to_account_metas(None),
+        data: instruction::VerifyPayment { terms, payment }.data(),
+    }
 }
 
 fn rpc_rejection(e: RpcError) -> Rejection {
     match e {
         RpcError::Unavailable(m) => Rejection::new(Reason::RpcUnavailable, m),
         RpcError::Node { message, data, .. } => {
-            let logs = data.as_ref().and_then(|d| d["logs"].as_array()).cloned().unwrap_or_default();
-            let replay = logs.iter().any(|l| l.as_str().is_some_and(|s| s.contains("NullifierAlreadyUsed")));
+            let logs = data
+                .as_ref()
+                .and_then(|d| d["logs"].as_array())
+                .cloned()
+                .unwrap_or_default();
+            let replay = logs.iter().any(|l| {
+                l.as_str()
+                    .is_some_and(|s| s.contains("NullifierAlreadyUsed"))
+            });
             if replay {
                 Rejection::new(Reason::NullifierSpent, "this receipt has already paid")
             } else {
-                let detail = logs.iter().filter_map(|l| l.as_str()).find(|l| l.contains("Error Message")).unwrap_or(&message);
+                let detail = logs
+                    .iter()
+                    .filter_map(|l| l.as_str())
+                    .find(|l| l.contains("Error Message"))
+                    .unwrap_or(&message);
                 Rejection::new(Reason::SettlementFailed, detail.to_string())
             }
         }
@@ -97,9 +131,14 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
     let resource_be = x402_zk_circuits::field::fr_to_be_bytes(&p.public.resource_hash);
     if let Some(spent) = nullifier_status(state, p).await.map_err(rpc_rejection)? {
         return if spent.resource_hash == resource_be {
-            Ok(SettleOutcome::AlreadySettled { signature: String::new() })
+            Ok(SettleOutcome::AlreadySettled {
+                signature: String::new(),
+            })
         } else {
-            Err(Rejection::new(Reason::NullifierSpent, "this receipt has already paid for another resource"))
+            Err(Rejection::new(
+                Reason::NullifierSpent,
+                "this receipt has already paid for another resource",
+            ))
         };
     }
     let payer = state.fee_payer.pubkey();
@@ -112,12 +151,21 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         .map_err(rpc_rejection)?
         .parse()
         .map_err(|_| Rejection::new(Reason::RpcUnavailable, "bad blockhash from RPC"))?;
-    let tx = Transaction::new_signed_with_payer(&[budget, ix], Some(&payer), &[&state.fee_payer], blockhash);
-    let wire = bincode::serialize(&tx).map_err(|e| Rejection::new(Reason::SettlementFailed, e.to_string()))?;
+    let tx = Transaction::new_signed_with_payer(
+        &[budget, ix],
+        Some(&payer),
+        &[&state.fee_payer],
+        blockhash,
+    );
+    let wire = bincode::serialize(&tx)
+        .map_err(|e| Rejection::new(Reason::SettlementFailed, e.to_string()))?;
     let b64 = base64::engine::general_purpose::STANDARD.encode(wire);
     let sig = state
         .rpc
-        .call("sendTransaction", json!([b64, {"encoding": "base64", "preflightCommitment": "confirmed"}]))
+        .call(
+            "sendTransaction",
+            json!([b64, {"encoding": "base64", "preflightCommitment": "confirmed"}]),
+        )
         .await
         .map_err(rpc_rejection)?;
     let signature = sig.as_str().unwrap_or_default().to_string();
@@ -130,7 +178,9 @@ fn compute_budget_ix(units: u32) -> Instruction {
     let mut data = vec![2u8];
     data.extend_from_slice(&units.to_le_bytes());
     Instruction {
-        program_id: "ComputeBudget111111111111111111111111111111".parse().expect("compute budget id"),
+        program_id: "ComputeBudget111111111111111111111111111111"
+            .parse()
+            .expect("compute budget id"),
         accounts: vec![],
         data,
     }
@@ -140,13 +190,19 @@ async fn wait_confirmed(state: &State, signature: &str) -> Result<(), Rejection>
     for _ in 0..60 {
         let r = state
             .rpc
-            .call("getSignatureStatuses", json!([[signature], {"searchTransactionHistory": false}]))
+            .call(
+                "getSignatureStatuses",
+                json!([[signature], {"searchTransactionHistory": false}]),
+            )
             .await
             .map_err(rpc_rejection)?;
         let st = &r["value"][0];
         if !st.is_null() {
             if !st["err"].is_null() {
-                return Err(Rejection::new(Reason::SettlementFailed, format!("transaction failed: {}", st["err"])));
+                return Err(Rejection::new(
+                    Reason::SettlementFailed,
+                    format!("transaction failed: {}", st["err"]),
+                ));
             }
             let level = st["confirmationStatus"].as_str().unwrap_or("");
             if level == "confirmed" || level == "finalized" {
@@ -155,5 +211,8 @@ async fn wait_confirmed(state: &State, signature: &str) -> Result<(), Rejection>
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    Err(Rejection::new(Reason::SettlementFailed, format!("transaction {signature} not confirmed in time")))
+    Err(Rejection::new(
+        Reason::SettlementFailed,
+        format!("transaction {signature} not confirmed in time"),
+    ))
 }

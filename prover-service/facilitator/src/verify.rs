@@ -36,16 +36,24 @@ fn reject(reason: Reason, msg: impl Into<String>) -> Rejection {
 }
 
 fn extra_str<'a>(extra: &'a serde_json::Value, key: &str) -> Result<&'a str, Rejection> {
-    extra[key]
-        .as_str()
-        .ok_or_else(|| reject(Reason::RequirementsMismatch, format!("requirements.extra.{key} missing")))
+    extra[key].as_str().ok_or_else(|| {
+        reject(
+            Reason::RequirementsMismatch,
+            format!("requirements.extra.{key} missing"),
+        )
+    })
 }
 
 fn extra_u64(extra: &serde_json::Value, key: &str) -> Result<u64, Rejection> {
     let v = &extra[key];
     v.as_u64()
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        .ok_or_else(|| reject(Reason::RequirementsMismatch, format!("requirements.extra.{key} must be an integer")))
+        .ok_or_else(|| {
+            reject(
+                Reason::RequirementsMismatch,
+                format!("requirements.extra.{key} must be an integer"),
+            )
+        })
 }
 
 /// 32-byte big-endian of a canonical field element given as 0x-hex or decimal.
@@ -54,31 +62,50 @@ fn field(s: &str, what: &'static str) -> Result<Fr, Rejection> {
 }
 
 /// Runs the off-chain checks at wall-clock `now_unix`. Does not touch the chain.
-pub fn check_payment(policy: &Policy, req: &FacilitatorRequest, now_unix: u64) -> Result<CheckedPayment, Rejection> {
+pub fn check_payment(
+    policy: &Policy,
+    req: &FacilitatorRequest,
+    now_unix: u64,
+) -> Result<CheckedPayment, Rejection> {
     let reqs = &req.payment_requirements;
     if req.x402_version != X402_VERSION || req.payment_payload.x402_version != X402_VERSION {
         return Err(reject(Reason::InvalidPayload, "x402Version must be 2"));
     }
     if reqs.scheme != SCHEME || req.payment_payload.accepted.scheme != SCHEME {
-        return Err(reject(Reason::UnsupportedScheme, format!("only scheme {SCHEME} is supported")));
+        return Err(reject(
+            Reason::UnsupportedScheme,
+            format!("only scheme {SCHEME} is supported"),
+        ));
     }
     if reqs.network != policy.network {
-        return Err(reject(Reason::NetworkMismatch, format!("this facilitator settles on {}", policy.network)));
+        return Err(reject(
+            Reason::NetworkMismatch,
+            format!("this facilitator settles on {}", policy.network),
+        ));
     }
     if req.payment_payload.accepted != *reqs {
-        return Err(reject(Reason::RequirementsMismatch, "paymentPayload.accepted differs from paymentRequirements"));
+        return Err(reject(
+            Reason::RequirementsMismatch,
+            "paymentPayload.accepted differs from paymentRequirements",
+        ));
     }
-    let pay_to = pubkey_bytes(&reqs.pay_to, "payTo").map_err(|m| reject(Reason::RequirementsMismatch, m))?;
+    let pay_to =
+        pubkey_bytes(&reqs.pay_to, "payTo").map_err(|m| reject(Reason::RequirementsMismatch, m))?;
     let asset = asset_bytes(&reqs.asset).map_err(|m| reject(Reason::RequirementsMismatch, m))?;
-    let min_amount: u64 = reqs
-        .amount
-        .parse()
-        .map_err(|_| reject(Reason::RequirementsMismatch, "amount must be a u64 decimal string"))?;
+    let min_amount: u64 = reqs.amount.parse().map_err(|_| {
+        reject(
+            Reason::RequirementsMismatch,
+            "amount must be a u64 decimal string",
+        )
+    })?;
     let extra = &reqs.extra;
     let program_id = pubkey_bytes(extra_str(extra, "programId")?, "extra.programId")
         .map_err(|m| reject(Reason::RequirementsMismatch, m))?;
     if program_id != policy.program_id {
-        return Err(reject(Reason::RequirementsMismatch, "extra.programId is not this facilitator's program"));
+        return Err(reject(
+            Reason::RequirementsMismatch,
+            "extra.programId is not this facilitator's program",
+        ));
     }
     let max_age = extra_u64(extra, "maxAge")?;
     let required_resource = field(extra_str(extra, "resourceHash")?, "extra.resourceHash")?;
@@ -87,23 +114,32 @@ pub fn check_payment(policy: &Policy, req: &FacilitatorRequest, now_unix: u64) -
         .map_err(|e| reject(Reason::InvalidPayload, format!("payload: {e}")))?;
     let resource_hash = field(&payload.resource_hash, "resourceHash")?;
     if resource_hash != required_resource {
-        return Err(reject(Reason::ResourceMismatch, "payload.resourceHash is not the resource being paid for"));
+        return Err(reject(
+            Reason::ResourceMismatch,
+            "payload.resourceHash is not the resource being paid for",
+        ));
     }
     if payload.now.abs_diff(now_unix) > policy.max_clock_skew_seconds {
         return Err(reject(
             Reason::StaleTimestamp,
-            format!("payload.now is more than {} s from the facilitator clock", policy.max_clock_skew_seconds),
+            format!(
+                "payload.now is more than {} s from the facilitator clock",
+                policy.max_clock_skew_seconds
+            ),
         ));
     }
     let nullifier = field(&payload.nullifier, "nullifier")?;
     let proof_vec = base64::engine::general_purpose::STANDARD
         .decode(payload.proof.as_bytes())
         .map_err(|e| reject(Reason::InvalidPayload, format!("proof: not base64: {e}")))?;
-    let proof_arr: [u8; 256] = proof_vec
-        .as_slice()
-        .try_into()
-        .map_err(|_| reject(Reason::InvalidPayload, format!("proof must be 256 bytes, got {}", proof_vec.len())))?;
-    let proof = decode_solana_proof(&proof_arr).map_err(|e| reject(Reason::InvalidProof, e.to_string()))?;
+    let proof_arr: [u8; 256] = proof_vec.as_slice().try_into().map_err(|_| {
+        reject(
+            Reason::InvalidPayload,
+            format!("proof must be 256 bytes, got {}", proof_vec.len()),
+        )
+    })?;
+    let proof =
+        decode_solana_proof(&proof_arr).map_err(|e| reject(Reason::InvalidProof, e.to_string()))?;
 
     let public = PublicParams {
         attester: policy.attester,
@@ -116,8 +152,12 @@ pub fn check_payment(policy: &Policy, req: &FacilitatorRequest, now_unix: u64) -
         program_id,
     };
     let pub_hash = public.pub_hash(&nullifier);
-    verify_pub_hash(&policy.vk, &pub_hash, &proof)
-        .map_err(|_| reject(Reason::InvalidProof, "the proof does not verify for these requirements"))?;
+    verify_pub_hash(&policy.vk, &pub_hash, &proof).map_err(|_| {
+        reject(
+            Reason::InvalidProof,
+            "the proof does not verify for these requirements",
+        )
+    })?;
     Ok(CheckedPayment {
         public,
         nullifier,
