@@ -218,6 +218,16 @@ async fn bad_inputs_map_to_problem_types() {
     )
     .await;
 
+    // resourceHash must be a 31-byte value (< 2^248) even though it is < r.
+    let mut req = valid_request(1);
+    req["public"]["resourceHash"] = json!(format!("0x01{}", "00".repeat(31)));
+    assert_problem(
+        post(&srv, "/v1/proofs", &req).await,
+        422,
+        "statement-unsatisfied",
+    )
+    .await;
+
     // Oversized body.
     let mut req = valid_request(1);
     req["secret"] = json!("1".repeat(40_000));

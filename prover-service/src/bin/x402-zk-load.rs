@@ -1,1 +1,234 @@
-fn main() {}
+//! `x402-zk-load`: a bounded load generator for the prover service (loopback only).
+//!
+//! `clients` concurrent clients each send `requests` proof requests back to back, then it prints
+//! status counts, throughput and latency percentiles (markdown and JSON).
+//!
+//! Modes:
+//! - `uncached`: every request is a distinct valid witness (a fresh `resourceHash`), so each one
+//!   needs a new Groth16 proof: measures proofs per second.
+//! - `cached`: every request is the same witness, proved once during warm-up: measures the
+//!   cached path (parse, hash, cache lookup, JSON response).
+//!
+//! Requests are signed by a local attester (`Attester::from_secret([42; 32])`): the service accepts
+//! any attester key, which is a public parameter of the statement.
+
+use anyhow::{bail, Context};
+use clap::{Parser, ValueEnum};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use x402_zk_circuits::field::fr_to_decimal;
+use x402_zk_circuits::receipt::{commitment, Receipt};
+use x402_zk_circuits::{Attester, Fr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    Cached,
+    Uncached,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "x402-zk-load",
+    about = "Bounded load run against an x402-zk prover (loopback)"
+)]
+struct Args {
+    /// Base URL of the prover; must be a loopback address.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Requests per client.
+    #[arg(long, default_value_t = 100)]
+    requests: usize,
+    /// What to measure.
+    #[arg(long, value_enum, default_value_t = Mode::Cached)]
+    mode: Mode,
+    /// Endpoint path.
+    #[arg(long, default_value = "/v1/proofs")]
+    path: String,
+    /// Per-request timeout, seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout_seconds: u64,
+}
+
+const PAY_TO: [u8; 32] = [7u8; 32];
+const ASSET: [u8; 32] = [0u8; 32];
+const PROGRAM_ID: [u8; 32] = [9u8; 32];
+const AMOUNT: u64 = 1_500_000;
+const NOW: u64 = 1_760_000_600;
+
+fn base_request() -> Value {
+    let attester = Attester::from_secret([42u8; 32]);
+    let secret = Fr::from(123_456_789u64);
+    let receipt = Receipt {
+        pay_to: PAY_TO,
+        asset: ASSET,
+        amount: AMOUNT,
+        paid_at: NOW - 60,
+        commitment: commitment(&secret),
+    };
+    let sig = receipt.sign(&attester);
+    let a = attester.public();
+    json!({
+        "receipt": {
+            "payTo": bs58::encode(PAY_TO).into_string(),
+            "asset": bs58::encode(ASSET).into_string(),
+            "amount": AMOUNT,
+            "paidAt": NOW - 60,
+            "signature": {"R8x": fr_to_decimal(&sig.r8.x), "R8y": fr_to_decimal(&sig.r8.y), "S": fr_to_decimal(&sig.s)}
+        },
+        "secret": fr_to_decimal(&secret),
+        "public": {
+            "attester": {"x": fr_to_decimal(&a.x), "y": fr_to_decimal(&a.y)},
+            "minAmount": 1000,
+            "now": NOW,
+            "maxAge": 3600,
+            "resourceHash": "1",
+            "programId": bs58::encode(PROGRAM_ID).into_string()
+        }
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let idx = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[idx.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let host = reqwest::Url::parse(&args.url)
+        .context("--url")?
+        .host_str()
+        .unwrap_or_default()
+        .to_string();
+    if !(host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1") {
+        bail!("refusing to load a non-loopback host: {host}");
+    }
+    let url = format!("{}{}", args.url.trim_end_matches('/'), args.path);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(args.timeout_seconds))
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
+    let base = Arc::new(base_request());
+    let base_bytes: bytes::Bytes = serde_json::to_vec(&*base)?.into();
+
+    // Warm-up: one request (proves the cached witness; checks the server answers 200).
+    let warm = client.post(&url).json(&*base).send().await?;
+    if !warm.status().is_success() {
+        bail!(
+            "warm-up request failed: {} {}",
+            warm.status(),
+            warm.text().await?
+        );
+    }
+
+    let counter = Arc::new(AtomicU64::new(2));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(args.clients);
+    for _ in 0..args.clients {
+        let client = client.clone();
+        let url = url.clone();
+        let base = Arc::clone(&base);
+        let base_bytes = base_bytes.clone();
+        let counter = Arc::clone(&counter);
+        let (n, mode) = (args.requests, args.mode);
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(n);
+            let mut statuses: Vec<u16> = Vec::with_capacity(n);
+            let mut errors = 0u64;
+            for _ in 0..n {
+                let body: bytes::Bytes = match mode {
+                    Mode::Cached => base_bytes.clone(),
+                    Mode::Uncached => {
+                        let mut b = (*base).clone();
+                        b["public"]["resourceHash"] =
+                            json!(counter.fetch_add(1, Ordering::Relaxed).to_string());
+                        serde_json::to_vec(&b).expect("json").into()
+                    }
+                };
+                let t0 = Instant::now();
+                let req = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body);
+                match req.send().await {
+                    Ok(res) => {
+                        let status = res.status().as_u16();
+                        let _ = res.bytes().await;
+                        lat.push(t0.elapsed());
+                        statuses.push(status);
+                    }
+                    Err(_) => errors += 1,
+                }
+            }
+            (lat, statuses, errors)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+    let mut transport_errors = 0;
+    for t in tasks {
+        let (l, s, e) = t.await?;
+        lat.extend(l);
+        for code in s {
+            *statuses.entry(code).or_default() += 1;
+        }
+        transport_errors += e;
+    }
+    let elapsed = started.elapsed();
+    lat.sort();
+    let total = lat.len() as u64 + transport_errors;
+    let ok = statuses.get(&200).copied().unwrap_or(0);
+    let errors = total - ok;
+    let rps = total as f64 / elapsed.as_secs_f64();
+    let (p50, p95, p99) = (
+        percentile(&lat, 50.0),
+        percentile(&lat, 95.0),
+        percentile(&lat, 99.0),
+    );
+    let max = lat.last().copied().unwrap_or_default();
+    println!(
+        "| {:?} | {} × {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |",
+        args.mode,
+        args.clients,
+        args.requests,
+        total,
+        errors,
+        rps,
+        ms(p50),
+        ms(p95),
+        ms(p99),
+        ms(max),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "{}",
+        json!({
+            "mode": format!("{:?}", args.mode).to_lowercase(),
+            "clients": args.clients,
+            "requestsPerClient": args.requests,
+            "total": total,
+            "errors": errors,
+            "statuses": statuses,
+            "transportErrors": transport_errors,
+            "elapsedSeconds": elapsed.as_secs_f64(),
+            "requestsPerSecond": rps,
+            "latencyMs": {"p50": ms(p50), "p95": ms(p95), "p99": ms(p99), "max": ms(max)},
+        })
+    );
+    if errors > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
