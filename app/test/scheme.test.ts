@@ -147,7 +147,7 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
     assert.equal(payload.resourceHash, offer.extra.resourceHash);
     // The attester got only the signature and the commitment, never the secret.
     const attestReq = services.requests.find((r) => r.url === "/v1/attest")!.body as Record<string, unknown>;
-    assert.deepEqual(Object.keys(attestReq).sort(), ["commitment", "txSignature"]);
+    assert.deepEqual(Object.keys(attestReq).sort(), ["asset", "commitment", "payTo", "txSignature"]);
     assert.ok(parseFieldElement(attestReq.commitment as string) > 0n);
     void commitment;
   } finally {
