@@ -18,13 +18,11 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::sync::OnceLock;
 
-/// BN254 scalar field modulus r, decimal.
-pub const BN254_R_DECIMAL: &str =
-    "21888242871839275222246405745257275088548364400416034343698204186575808495617";
-
+/// BN254 scalar field modulus r, taken from the circuits crate (one source of truth: a hand-typed
+/// copy here once held a wrong value).
 fn modulus() -> &'static BigUint {
     static R: OnceLock<BigUint> = OnceLock::new();
-    R.get_or_init(|| BN254_R_DECIMAL.parse().expect("constant"))
+    R.get_or_init(x402_zk_circuits::field::modulus)
 }
 
 /// A canonical BN254 scalar field element as 32 big-endian bytes (always < r).
@@ -395,7 +393,10 @@ mod tests {
     #[test]
     fn field_parse_rejects_modulus_never_reduces() {
         assert!(matches!(
-            FieldBytes::parse(BN254_R_DECIMAL, "x"),
+            FieldBytes::parse(
+                "21888242871839275222246405745257275088548364400416034343698204186575808495617",
+                "x"
+            ),
             Err(ApiError::NotInField("x"))
         ));
         let r_minus_1 = (modulus() - 1u32).to_string();

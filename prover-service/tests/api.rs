@@ -5,7 +5,6 @@ mod common;
 use common::fixtures::{self, valid_request};
 use common::*;
 use serde_json::{json, Value};
-use x402_zk_prover_service::model::BN254_R_DECIMAL;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proof_success_shape() {
@@ -149,8 +148,9 @@ async fn bad_inputs_map_to_problem_types() {
 
     // Field elements ≥ r: rejected, never reduced (decimal and hex, several fields).
     let r_hex = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+    let r_decimal = x402_zk_circuits::field::modulus().to_string();
     for (section, field, v) in [
-        (None, "secret", BN254_R_DECIMAL),
+        (None, "secret", r_decimal.as_str()),
         (Some("public"), "resourceHash", r_hex),
         (
             Some("public"),
@@ -172,7 +172,7 @@ async fn bad_inputs_map_to_problem_types() {
         assert!(body["detail"].as_str().unwrap().contains(field), "{body}");
     }
     let mut req = valid_request(1);
-    req["receipt"]["signature"]["R8x"] = json!(BN254_R_DECIMAL);
+    req["receipt"]["signature"]["R8x"] = json!(x402_zk_circuits::field::modulus().to_string());
     assert_problem(
         post(&srv, "/v1/proofs", &req).await,
         400,
