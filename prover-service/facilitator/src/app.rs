@@ -13,6 +13,7 @@ use x402_zk_circuits::groth16::VerifierKey;
 
 use crate::attester::{pubkey_bytes, AttestRequest, AttesterService, ReceiptLedger};
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::rpc::{RpcOptions, RpcPool};
 use crate::settle::{settle, SettleOutcome};
 use crate::verify::{check_payment, Policy};
@@ -29,6 +30,7 @@ pub struct State {
     pub rpc: RpcPool,
     pub attester: AttesterService,
     pub fee_payer: Keypair,
+    pub metrics: Metrics,
 }
 
 impl State {
@@ -61,6 +63,7 @@ impl State {
                 ledger: ReceiptLedger::open(c.receipt_ledger.clone())?,
             },
             fee_payer,
+            metrics: Metrics::default(),
         }))
     }
 }
@@ -107,21 +110,33 @@ async fn verify_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
+    let count = |result: &str| {
+        state
+            .metrics
+            .inc("facilitator_verify_total", "result", result)
+    };
+    let fail = |status: StatusCode, reason: Reason, message: String| {
+        count(reason.as_str());
+        invalid(status, reason, message)
+    };
     match check_payment(&state.policy, &body, unix_now()) {
-        Err(r) => invalid(StatusCode::OK, r.reason, r.message),
+        Err(r) => fail(StatusCode::OK, r.reason, r.message),
         Ok(p) => match crate::settle::nullifier_status(&state, &p).await {
-            Ok(None) => HttpResponse::Ok().json(VerifyResponse {
-                is_valid: true,
-                invalid_reason: None,
-                invalid_message: None,
-                payer: Some(format!("0x{}", hex::encode(p.nullifier_be))),
-            }),
-            Ok(Some(_)) => invalid(
+            Ok(None) => {
+                count("valid");
+                HttpResponse::Ok().json(VerifyResponse {
+                    is_valid: true,
+                    invalid_reason: None,
+                    invalid_message: None,
+                    payer: Some(format!("0x{}", hex::encode(p.nullifier_be))),
+                })
+            }
+            Ok(Some(_)) => fail(
                 StatusCode::OK,
                 Reason::NullifierSpent,
                 "this receipt has already paid".into(),
             ),
-            Err(e) => invalid(
+            Err(e) => fail(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Reason::RpcUnavailable,
                 e.to_string(),
@@ -135,7 +150,13 @@ async fn settle_route(
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
     let network = state.policy.network.clone();
+    let count = |result: &str| {
+        state
+            .metrics
+            .inc("facilitator_settle_total", "result", result)
+    };
     let fail = |status: StatusCode, reason: Reason, message: String| {
+        count(reason.as_str());
         HttpResponse::build(status).json(SettleResponse {
             success: false,
             error_reason: Some(reason.as_str().into()),
@@ -151,8 +172,17 @@ async fn settle_route(
     };
     let payer = Some(format!("0x{}", hex::encode(payment.nullifier_be)));
     match settle(&state, &payment).await {
-        Ok(SettleOutcome::Settled { signature })
-        | Ok(SettleOutcome::AlreadySettled { signature }) => {
+        Ok(outcome) => {
+            let signature = match outcome {
+                SettleOutcome::Settled { signature } => {
+                    count("settled");
+                    signature
+                }
+                SettleOutcome::AlreadySettled { signature } => {
+                    count("already_settled");
+                    signature
+                }
+            };
             HttpResponse::Ok().json(SettleResponse {
                 success: true,
                 error_reason: None,
@@ -206,17 +236,41 @@ async fn attest_route(
     body: web::Json<AttestRequest>,
 ) -> HttpResponse {
     match state.attester.attest(&state.rpc, &body).await {
-        Ok(r) => HttpResponse::Ok().json(r),
-        Err(e) => problem(
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
-            e.slug(),
-            e.to_string(),
-        ),
+        Ok(r) => {
+            state
+                .metrics
+                .inc("facilitator_attest_total", "result", "issued");
+            HttpResponse::Ok().json(r)
+        }
+        Err(e) => {
+            state
+                .metrics
+                .inc("facilitator_attest_total", "result", e.slug());
+            problem(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+                e.slug(),
+                e.to_string(),
+            )
+        }
     }
 }
 
-async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+/// Liveness plus the RPC endpoints' state (which one answers, which circuits are open).
+async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "rpc": {
+            "endpoints": state.rpc.stats(),
+            "fallbackAnswers": state.rpc.fallback_answers(),
+        },
+    }))
+}
+
+/// Prometheus scrape endpoint.
+async fn metrics_route(state: web::Data<Arc<State>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.rpc))
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
@@ -261,6 +315,7 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/supported", web::get().to(supported_route))
             .route("/v1/attest", web::post().to(attest_route))
             .route("/health", web::get().to(health))
+            .route("/metrics", web::get().to(metrics_route))
             .default_service(web::to(not_found));
     }
 }

@@ -4,10 +4,11 @@
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
 //! → arkworks, strictly), [`settle`] (the `verify_payment` transaction), [`rpc`] (fallback list,
-//! backoff, circuit breaker), [`attester`], [`app`] (routes), [`config`].
+//! backoff, circuit breaker), [`attester`], [`app`] (routes), [`config`], [`metrics`] (`/metrics`, `/health`).
 pub mod app;
 pub mod attester;
 pub mod config;
+pub mod metrics;
 pub mod proof_codec;
 pub mod rpc;
 pub mod settle;

@@ -1,6 +1,7 @@
 //! Solana JSON-RPC with an ordered fallback list, retry with exponential backoff, and a circuit
 //! breaker per endpoint: an endpoint that fails `breaker_threshold` times in a row is skipped for
 //! `breaker_cooldown`, so a dead primary costs one timeout, not one per request.
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -47,11 +48,50 @@ struct Breaker {
     open_until: Option<Instant>,
 }
 
+/// Per-endpoint counters, exported in `/health` and `/metrics`.
+#[derive(Default)]
+struct EndpointCounters {
+    ok: AtomicU64,
+    errors: AtomicU64,
+    breaker_opens: AtomicU64,
+}
+
+/// What one endpoint has done since start (see [`RpcPool::stats`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointStats {
+    /// Position in the fallback list (0 = primary).
+    pub index: usize,
+    /// `host:port` of the URL only: paths and queries can carry API keys.
+    pub host: String,
+    /// Calls this endpoint answered (a JSON-RPC error from a healthy node counts as answered).
+    pub ok: u64,
+    /// Transport failures, 5xx and malformed bodies.
+    pub errors: u64,
+    /// Times its circuit breaker opened.
+    pub breaker_opens: u64,
+    /// Whether the circuit is open now (the endpoint is being skipped).
+    pub circuit_open: bool,
+}
+
 pub struct RpcPool {
     urls: Vec<String>,
     breakers: Vec<Mutex<Breaker>>,
+    counters: Vec<EndpointCounters>,
+    /// Calls answered by an endpoint other than the primary.
+    fallback_answers: AtomicU64,
     http: reqwest::Client,
     opts: RpcOptions,
+}
+
+/// `host:port` of a URL, without scheme, user info, path or query (those may hold secrets).
+pub fn redacted_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_string()
 }
 
 impl RpcPool {
@@ -66,12 +106,39 @@ impl RpcPool {
             .iter()
             .map(|_| Mutex::new(Breaker::default()))
             .collect();
+        let counters = urls.iter().map(|_| EndpointCounters::default()).collect();
         RpcPool {
             urls,
             breakers,
+            counters,
+            fallback_answers: AtomicU64::new(0),
             http,
             opts,
         }
+    }
+
+    /// Counters of every endpoint, in fallback order.
+    pub fn stats(&self) -> Vec<EndpointStats> {
+        self.urls
+            .iter()
+            .enumerate()
+            .map(|(i, url)| {
+                let c = &self.counters[i];
+                EndpointStats {
+                    index: i,
+                    host: redacted_host(url),
+                    ok: c.ok.load(Ordering::Relaxed),
+                    errors: c.errors.load(Ordering::Relaxed),
+                    breaker_opens: c.breaker_opens.load(Ordering::Relaxed),
+                    circuit_open: self.is_open(i),
+                }
+            })
+            .collect()
+    }
+
+    /// Calls answered by a fallback endpoint (not the primary) since start.
+    pub fn fallback_answers(&self) -> u64 {
+        self.fallback_answers.load(Ordering::Relaxed)
     }
 
     pub fn urls(&self) -> &[String] {
@@ -85,15 +152,25 @@ impl RpcPool {
     }
 
     fn record(&self, i: usize, ok: bool) {
+        let c = &self.counters[i];
         let mut b = self.breakers[i].lock().expect("breaker lock");
         if ok {
+            c.ok.fetch_add(1, Ordering::Relaxed);
+            if i > 0 {
+                self.fallback_answers.fetch_add(1, Ordering::Relaxed);
+            }
             *b = Breaker::default();
             return;
         }
+        c.errors.fetch_add(1, Ordering::Relaxed);
         b.consecutive_failures += 1;
         if b.consecutive_failures >= self.opts.breaker_threshold {
+            let was_open = b.open_until.is_some_and(|t| t > Instant::now());
             b.open_until = Some(Instant::now() + self.opts.breaker_cooldown);
-            tracing::warn!(url = %self.urls[i], "RPC endpoint circuit opened");
+            if !was_open {
+                c.breaker_opens.fetch_add(1, Ordering::Relaxed);
+            }
+            tracing::warn!(host = %redacted_host(&self.urls[i]), "RPC endpoint circuit opened");
         }
     }
 
@@ -114,10 +191,11 @@ impl RpcPool {
                 if self.is_open(i) && !all_open {
                     continue;
                 }
+                let host = redacted_host(url);
                 match self.http.post(url).json(&body).send().await {
                     Ok(resp) if resp.status().is_server_error() => {
                         self.record(i, false);
-                        last = format!("{url}: HTTP {}", resp.status());
+                        last = format!("{host}: HTTP {}", resp.status());
                     }
                     Ok(resp) => match resp.json::<Value>().await {
                         Ok(v) => {
@@ -133,12 +211,20 @@ impl RpcPool {
                         }
                         Err(e) => {
                             self.record(i, false);
-                            last = format!("{url}: bad JSON-RPC body: {e}");
+                            last = format!("{host}: bad JSON-RPC body: {e}");
                         }
                     },
                     Err(e) => {
                         self.record(i, false);
-                        last = format!("{url}: {e}");
+                        // reqwest's message names the full URL: keep only host:port.
+                        let kind = if e.is_timeout() {
+                            "timed out"
+                        } else if e.is_connect() {
+                            "connection failed"
+                        } else {
+                            "request failed"
+                        };
+                        last = format!("{host}: {kind}");
                     }
                 }
                 tracing::debug!(%last, "RPC endpoint failed, trying the next one");
@@ -190,5 +276,52 @@ impl RpcPool {
             )
             .await?;
         Ok(if r.is_null() { None } else { Some(r) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_host_drops_scheme_credentials_path_and_query() {
+        assert_eq!(redacted_host("http://127.0.0.1:8899"), "127.0.0.1:8899");
+        assert_eq!(
+            redacted_host("https://user:pw@rpc.example.com/v1/abc?api-key=SECRET"),
+            "rpc.example.com"
+        );
+        assert_eq!(
+            redacted_host("https://rpc.example.com?api-key=S"),
+            "rpc.example.com"
+        );
+    }
+
+    #[tokio::test]
+    async fn dead_endpoint_is_counted_and_its_circuit_opens() {
+        // A port nothing listens on: bind, note the port, drop the listener.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pool = RpcPool::new(
+            vec![format!("http://127.0.0.1:{port}/?api-key=SECRET")],
+            RpcOptions {
+                attempts: 3,
+                base_backoff: Duration::from_millis(1),
+                timeout: Duration::from_secs(2),
+                breaker_threshold: 2,
+                breaker_cooldown: Duration::from_secs(60),
+            },
+        );
+        let err = pool.call("getHealth", json!([])).await.unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("connection failed"), "{msg}");
+        assert!(!msg.contains("SECRET"), "RPC URL query leaked: {msg}");
+        let s = &pool.stats()[0];
+        assert_eq!((s.ok, s.errors, s.breaker_opens), (0, 3, 1));
+        assert!(s.circuit_open);
+        assert_eq!(s.host, format!("127.0.0.1:{port}"));
+        assert_eq!(pool.fallback_answers(), 0);
     }
 }
