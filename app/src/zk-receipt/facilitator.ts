@@ -8,7 +8,7 @@
  * real Groth16 check by simulating `verify_payment`, and settles with `verifyOnChain` under
  * {@link retryWithBackoff}.
  */
-import { HTTPFacilitatorClient } from "@x402/core/server";
+import { FacilitatorResponseError, HTTPFacilitatorClient } from "@x402/core/server";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import type { Network, PaymentPayload, PaymentRequirements, SchemeNetworkFacilitator, SettleResponse, VerifyResponse } from "@x402/core/types";
 import { X402ZkError, describe } from "../errors";
@@ -17,9 +17,64 @@ import { retryWithBackoff, type RetryOptions } from "../retry";
 import { VerifierClient, verifyInputFromPayment } from "../program";
 import { ZK_RECEIPT_SCHEME, parseZkReceiptPayload, parseZkReceiptRequirements } from "./types";
 
-/** An x402 facilitator client for our facilitator at `url` (`/verify`, `/settle`, `/supported`). */
+/** Prefix of the error a resource server answers with when the facilitator cannot be reached. */
+export const FACILITATOR_UNAVAILABLE = "facilitator_unavailable";
+
+/** Default per-request deadline to the facilitator (x402 core's is 90 s; settlement takes seconds). */
+export const DEFAULT_FACILITATOR_TIMEOUT_MS = 30_000;
+
+function transportDetail(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === "string") return cause.code;
+  if (cause && typeof cause.message === "string" && cause.message) return cause.message;
+  // "Facilitator verify failed (500): <html>…": keep the status, drop the page.
+  const status = /failed \((\d{3})\)/.exec(describe(e));
+  if (status) return `HTTP ${status[1]}`;
+  return describe(e).slice(0, 120);
+}
+
+/**
+ * x402 core's `HTTPFacilitatorClient`, except that a facilitator that cannot be reached (connection
+ * refused, reset, DNS, a non-JSON error page) becomes a `FacilitatorResponseError` whose message
+ * starts with {@link FACILITATOR_UNAVAILABLE}. `@x402/express` answers those with
+ * `502 {"error": "facilitator_unavailable: …"}` (JSON) instead of `500 Internal Server Error`, or —
+ * for a failed `/verify` — a misleading `402` that blames the payment. The message names the
+ * operation and the error code, never the facilitator's URL (an internal address).
+ * Facilitator answers in the x402 shapes (`isValid:false`, `success:false`) pass through unchanged.
+ */
+export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
+  override async verify(...args: Parameters<HTTPFacilitatorClient["verify"]>): ReturnType<HTTPFacilitatorClient["verify"]> {
+    return this.guard("verify", () => super.verify(...args));
+  }
+
+  override async settle(...args: Parameters<HTTPFacilitatorClient["settle"]>): ReturnType<HTTPFacilitatorClient["settle"]> {
+    return this.guard("settle", () => super.settle(...args));
+  }
+
+  override async getSupported(): ReturnType<HTTPFacilitatorClient["getSupported"]> {
+    return this.guard("supported", () => super.getSupported());
+  }
+
+  private async guard<T>(op: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      const name = (e as { name?: unknown } | undefined)?.name;
+      // x402-shaped refusals (VerifyError / SettleError) and core's own boundary errors stay as they are.
+      if (e instanceof FacilitatorResponseError || name === "VerifyError" || name === "SettleError") throw e;
+      const err = new FacilitatorResponseError(`${FACILITATOR_UNAVAILABLE}: the payment facilitator did not answer ${op} (${transportDetail(e)}); try again later`);
+      Object.defineProperty(err, "cause", { value: e, enumerable: false, writable: true, configurable: true });
+      throw err;
+    }
+  }
+}
+
+/**
+ * An x402 facilitator client for our facilitator at `url` (`/verify`, `/settle`, `/supported`): a
+ * {@link ZkReceiptHTTPFacilitatorClient} with a {@link DEFAULT_FACILITATOR_TIMEOUT_MS} deadline.
+ */
 export function createZkReceiptFacilitatorClient(url: string, opts: { timeoutMs?: number } = {}): HTTPFacilitatorClient {
-  return new HTTPFacilitatorClient({ url, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) } as ConstructorParameters<typeof HTTPFacilitatorClient>[0]);
+  return new ZkReceiptHTTPFacilitatorClient({ url, timeoutMs: opts.timeoutMs ?? DEFAULT_FACILITATOR_TIMEOUT_MS });
 }
 
 /** `invalidReason` / `errorReason` values (snake_case, like the x402 spec's). */

@@ -1,0 +1,120 @@
+/**
+ * A resource server whose facilitator is down answers a clear JSON error (502
+ * `facilitator_unavailable`), never an HTML 500, a hang, or a 402 that blames the payment.
+ * Real `@x402/express` middleware and real sockets; the "facilitator" is a closed port or a
+ * plain HTTP server that answers an HTML error page.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { paymentMiddleware, x402ResourceServer } from "@x402/express";
+import { encodePaymentSignatureHeader } from "@x402/core/http";
+import { VERIFIER_PROGRAM_ID } from "../src/index";
+import { ZK_RECEIPT_SCHEME, SOLANA_LOCALNET_CAIP2 } from "../src/zk-receipt/types";
+import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
+import { FACILITATOR_UNAVAILABLE, createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { sendJson, startJsonServer } from "./helpers";
+
+const network = SOLANA_LOCALNET_CAIP2;
+const payTo = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
+const attester = { x: "1234", y: "5678" };
+
+/** A loopback port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function resourceServer(facilitatorUrl: string) {
+  const rs = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitatorUrl, { timeoutMs: 5_000 })), {
+    networks: [network],
+    programId: VERIFIER_PROGRAM_ID.toBase58(),
+    attester,
+    attesterUrl: "http://127.0.0.1:9/",
+    proverUrl: "http://127.0.0.1:9/",
+  });
+  const app = express();
+  app.use(
+    paymentMiddleware(
+      { "GET /premium": { accepts: { scheme: ZK_RECEIPT_SCHEME, network, payTo, price: zkReceiptPrice({ amount: 1000 }), maxTimeoutSeconds: 60 }, description: "premium" } },
+      rs,
+    ),
+  );
+  app.get("/premium", (_req, res) => {
+    res.json({ ok: true });
+  });
+  const http = await new Promise<import("node:http").Server>((r) => {
+    const s = app.listen(0, "127.0.0.1", () => r(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/premium`,
+    close: () => new Promise<void>((r) => { http.closeAllConnections(); http.close(() => r()); }),
+  };
+}
+
+async function expectFacilitatorUnavailable(res: Response, op: string): Promise<void> {
+  assert.equal(res.status, 502);
+  assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+  const body = (await res.json()) as { error?: string };
+  assert.ok(body.error?.startsWith(`${FACILITATOR_UNAVAILABLE}: `), JSON.stringify(body));
+  assert.match(body.error!, new RegExp(`did not answer ${op}`));
+  assert.doesNotMatch(body.error!, /127\.0\.0\.1|<html/i, "neither the facilitator's address nor an HTML page leaks");
+}
+
+test("facilitator down from the start: the unpaid request gets 502 facilitator_unavailable (JSON)", async () => {
+  const server = await resourceServer(`http://127.0.0.1:${await deadPort()}`);
+  try {
+    const t0 = Date.now();
+    const res = await fetch(server.url);
+    await expectFacilitatorUnavailable(res, "supported");
+    assert.ok(Date.now() - t0 < 5_000, "no hang");
+  } finally {
+    await server.close();
+  }
+});
+
+test("facilitator answering an HTML error page: 502 facilitator_unavailable, not HTML", async () => {
+  const html = await startJsonServer((_req, _body, res) => {
+    res.writeHead(500, { "content-type": "text/html" });
+    res.end("<html><body>Internal Server Error</body></html>");
+  });
+  const server = await resourceServer(html.url);
+  try {
+    const res = await fetch(server.url);
+    await expectFacilitatorUnavailable(res.clone(), "supported");
+    assert.match(((await res.json()) as { error: string }).error, /\(HTTP 500\)/);
+  } finally {
+    await server.close();
+    await html.close();
+  }
+});
+
+test("facilitator gone after start-up: a paid retry gets 502 facilitator_unavailable, not a 402 blaming the payment", async () => {
+  const fac = await startJsonServer((req, _body, res) => {
+    if (req.url === "/supported") {
+      return sendJson(res, 200, { kinds: [{ x402Version: 2, scheme: ZK_RECEIPT_SCHEME, network, extra: {} }], extensions: [], signers: {} });
+    }
+    sendJson(res, 404, {});
+  });
+  const server = await resourceServer(fac.url);
+  try {
+    const unpaid = await fetch(server.url);
+    assert.equal(unpaid.status, 402);
+    const required = JSON.parse(Buffer.from(unpaid.headers.get("payment-required")!, "base64").toString("utf8"));
+    await fac.close();
+    const header = encodePaymentSignatureHeader({
+      x402Version: 2,
+      resource: required.resource,
+      accepted: required.accepts[0],
+      payload: { proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x" + "11".repeat(32), now: 1, resourceHash: required.accepts[0].extra.resourceHash },
+    });
+    await expectFacilitatorUnavailable(await fetch(server.url, { headers: { "PAYMENT-SIGNATURE": header } }), "verify");
+  } finally {
+    await server.close();
+  }
+});
