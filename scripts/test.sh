@@ -52,5 +52,8 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # The main job as a test: a real validator, prover, facilitator, @x402/express server and
   # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
   run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh
+  # Negative paths against real processes: underpayment, wrong merchant, expired receipt/payment,
+  # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
+  run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
 fi
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"
