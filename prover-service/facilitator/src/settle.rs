@@ -170,6 +170,11 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         .map_err(rpc_rejection)?;
     let signature = sig.as_str().unwrap_or_default().to_string();
     wait_confirmed(state, &signature).await?;
+    state.metrics.inc(
+        "facilitator_settle_transactions_total",
+        "instruction",
+        "verify_payment",
+    );
     tracing::info!(tx = %signature, "payment settled");
     Ok(SettleOutcome::Settled { signature })
 }
