@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/e2e.sh — the end-to-end suite: the happy path plus every negative path of issue #7
 # (underpayment, wrong merchant, expired receipt, expired payment, replay, facilitator down,
-# facilitator dying mid-payment, RPC primary down → fallback), all against real processes.
+# facilitator dying mid-payment, RPC primary down → fallback) and settlement batching, all against
+# real processes.
 #
 # Starts once (scripts/stack.sh): one solana-test-validator (program preloaded), the Rust prover,
-# four Rust facilitators + attesters and one Node process with seven @x402/express servers; then runs
+# five Rust facilitators + attesters and one Node process with eight @x402/express servers; then runs
 # app/test-e2e/*.test.ts (node:test, real @x402/fetch client). Stops every process on exit, prints
 # the logs on failure.
 #
@@ -13,6 +14,7 @@
 #   fallback     18511  dead,live           server fallback (also its attester)
 #   stale        18512  live, skew 4 s      server stale
 #   killable     18513  live                server killable (the test kills this facilitator)
+#   batch        18514  live, --batch-max 4 --batch-window-ms 2000   server batch
 #   (none)       18519  nothing listens     server deadFacilitator
 # The dead RPC primary is 127.0.0.1:18518 (nothing listens).
 #
@@ -28,16 +30,17 @@ cd "$ROOT"
 
 MIN_AMOUNT=1000000 EXPIRING_MAX_AGE=3 STALE_SKEW=4
 PROVER_PORT=18580
-F_MAIN=18510 F_FALLBACK=18511 F_STALE=18512 F_KILL=18513
+F_MAIN=18510 F_FALLBACK=18511 F_STALE=18512 F_KILL=18513 F_BATCH=18514
 S_A=18520 S_B=18521 S_EXPIRING=18522 S_STALE=18523 S_FALLBACK=18524 S_DEADFAC=18525 S_KILL=18526
+S_BATCH=18527 BATCH_WINDOW_MS=2000
 STACK_LOG_LINES=40
 stack_init e2e "${X402_E2E_DIR:-$ROOT/.x402-zk/e2e}" "${E2E_RPC_PORT:-18999}"
 # Dead endpoints: ports nothing listens on (checked below). Not 1-1023: fetch refuses some of those
 # ("bad port") before trying, which is not what a dead server looks like.
 DEAD_RPC_PORT=18518 DEAD_FACILITATOR=18519
 DEAD_RPC="http://127.0.0.1:$DEAD_RPC_PORT"
-for p in $PROVER_PORT $F_MAIN $F_FALLBACK $F_STALE $F_KILL $DEAD_FACILITATOR $S_A $S_B $S_EXPIRING $S_STALE \
-  $S_FALLBACK $S_DEADFAC $S_KILL $DEAD_RPC_PORT; do
+for p in $PROVER_PORT $F_MAIN $F_FALLBACK $F_STALE $F_KILL $F_BATCH $DEAD_FACILITATOR $S_A $S_B $S_EXPIRING $S_STALE \
+  $S_FALLBACK $S_DEADFAC $S_KILL $S_BATCH $DEAD_RPC_PORT; do
   port_free "$p" "an e2e port"
 done
 
@@ -54,8 +57,9 @@ start_facilitator f-main $F_MAIN "$RPC"
 start_facilitator f-fallback $F_FALLBACK "$DEAD_RPC,$RPC"
 start_facilitator f-stale $F_STALE "$RPC" --max-clock-skew-seconds $STALE_SKEW
 start_facilitator f-killable $F_KILL "$RPC"
+start_facilitator f-batch $F_BATCH "$RPC" --batch-max 4 --batch-window-ms $BATCH_WINDOW_MS
 wait_http prover "http://127.0.0.1:$PROVER_PORT/health"
-for p in $F_MAIN $F_FALLBACK $F_STALE $F_KILL; do wait_http "facilitator :$p" "http://127.0.0.1:$p/health"; done
+for p in $F_MAIN $F_FALLBACK $F_STALE $F_KILL $F_BATCH; do wait_http "facilitator :$p" "http://127.0.0.1:$p/health"; done
 
 fac() { echo "http://127.0.0.1:$1"; }
 server() { # server NAME PORT FACILITATOR_PORT PAY_TO [MAX_AGE] [ATTESTER_PORT]
@@ -73,22 +77,22 @@ SERVERS="$(jq -s . <(server a $S_A $F_MAIN "$MERCHANT") <(server b $S_B $F_MAIN 
   <(server fallback $S_FALLBACK $F_FALLBACK "$MERCHANT" 600 $F_FALLBACK) \
   <(server deadFacilitator $S_DEADFAC $DEAD_FACILITATOR "$MERCHANT" |
     jq --arg p "$PROGRAM_ID" --arg x "$ATTESTER_X" --arg y "$ATTESTER_Y" '. + {programId: $p, attester: {x: $x, y: $y}}') \
-  <(server killable $S_KILL $F_KILL "$MERCHANT"))"
+  <(server killable $S_KILL $F_KILL "$MERCHANT") <(server batch $S_BATCH $F_BATCH "$MERCHANT"))"
 start_bg servers env E2E_SERVERS="$SERVERS" node app/build-test/test-e2e/servers.js
-for p in $S_A $S_B $S_EXPIRING $S_STALE $S_FALLBACK $S_DEADFAC $S_KILL; do
+for p in $S_A $S_B $S_EXPIRING $S_STALE $S_FALLBACK $S_DEADFAC $S_KILL $S_BATCH; do
   wait_http servers "http://127.0.0.1:$p/health"
 done
 
 jq -n --arg rpc "$RPC" --arg dead "$DEAD_RPC" --arg payer "$WORK/payer.json" --arg program "$PROGRAM_ID" \
   --arg min "$MIN_AMOUNT" --arg prover "$(fac $PROVER_PORT)" \
-  --arg fm "$(fac $F_MAIN)" --arg ff "$(fac $F_FALLBACK)" --arg fs "$(fac $F_STALE)" --arg fk "$(fac $F_KILL)" \
+  --arg fm "$(fac $F_MAIN)" --arg ff "$(fac $F_FALLBACK)" --arg fs "$(fac $F_STALE)" --arg fk "$(fac $F_KILL)" --arg fb "$(fac $F_BATCH)" \
   --argjson killPid "$STACK_PID_f_killable" --argjson skew $STALE_SKEW --argjson maxAge $EXPIRING_MAX_AGE \
   --arg sa "$(fac $S_A)" --arg sb "$(fac $S_B)" --arg se "$(fac $S_EXPIRING)" --arg ss "$(fac $S_STALE)" \
-  --arg sf "$(fac $S_FALLBACK)" --arg sd "$(fac $S_DEADFAC)" --arg sk "$(fac $S_KILL)" \
+  --arg sf "$(fac $S_FALLBACK)" --arg sd "$(fac $S_DEADFAC)" --arg sk "$(fac $S_KILL)" --arg sbatch "$(fac $S_BATCH)" \
   '{rpc: $rpc, deadRpc: $dead, payerKeypair: $payer, programId: $program, minAmount: $min, proverUrl: $prover,
-    facilitators: {main: $fm, fallback: $ff, stale: $fs, killable: $fk}, killableFacilitatorPid: $killPid,
+    facilitators: {main: $fm, fallback: $ff, stale: $fs, killable: $fk, batch: $fb}, killableFacilitatorPid: $killPid,
     staleSkewSeconds: $skew, expiringMaxAge: $maxAge,
-    servers: {a: $sa, b: $sb, expiring: $se, stale: $ss, fallback: $sf, deadFacilitator: $sd, killable: $sk}}' \
+    servers: {a: $sa, b: $sb, expiring: $se, stale: $ss, fallback: $sf, deadFacilitator: $sd, killable: $sk, batch: $sbatch}}' \
   >"$WORK/e2e.json"
 
 run_step "end-to-end suite (app/test-e2e)" bash -c "cd app && E2E_CONFIG='$WORK/e2e.json' \

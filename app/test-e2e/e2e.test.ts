@@ -40,11 +40,11 @@ interface E2eConfig {
   programId: string;
   minAmount: string;
   proverUrl: string;
-  facilitators: { main: string; fallback: string; stale: string; killable: string };
+  facilitators: { main: string; fallback: string; stale: string; killable: string; batch: string };
   killableFacilitatorPid: number;
   staleSkewSeconds: number;
   expiringMaxAge: number;
-  servers: { a: string; b: string; expiring: string; stale: string; fallback: string; deadFacilitator: string; killable: string };
+  servers: { a: string; b: string; expiring: string; stale: string; fallback: string; deadFacilitator: string; killable: string; batch: string };
 }
 
 if (!process.env.E2E_CONFIG) throw new Error("E2E_CONFIG not set: run the suite with scripts/e2e.sh, which starts the processes and writes it");
@@ -327,5 +327,32 @@ describe("x402-zk end to end (real validator, prover, facilitators, express serv
     assert.ok((await metric(cfg.facilitators.fallback, "facilitator_rpc_fallback_answers_total")) > 0);
     assert.equal(await metric(cfg.facilitators.fallback, 'facilitator_settle_total{result="settled"}'), 1);
     assert.equal(await metric(cfg.facilitators.fallback, 'facilitator_attest_total{result="issued"}'), 1);
+  });
+
+  test("batching (--batch-max 4 --batch-window-ms 2000): two concurrent paid requests settle in one verify_batch transaction, each with its own 200", async () => {
+    const url = premium(cfg.servers.batch);
+    const required = await requirementsOf(url);
+    const [c1, c2] = [payingClient(), payingClient()];
+    const payloads = await Promise.all([c1.client.createPaymentPayload(required), c2.client.createPaymentPayload(required)]);
+    const responses = await Promise.all(payloads.map((p) => fetch(url, { headers: { "PAYMENT-SIGNATURE": encodePaymentSignatureHeader(p) } })));
+    const settlements = [];
+    for (const res of responses) {
+      assert.equal(res.status, 200, await res.clone().text());
+      settlements.push(decodePaymentResponseHeader(res.headers.get("payment-response")!));
+    }
+    assert.ok(settlements.every((s) => s.success));
+    assert.notEqual(settlements[0]!.payer, settlements[1]!.payer, "two different receipts");
+    assert.match(settlements[0]!.transaction, /^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
+    assert.equal(settlements[0]!.transaction, settlements[1]!.transaction, "one shared transaction");
+    const records = await Promise.all(payloads.map((p) => verifier.fetchNullifier(nullifierOf(p))));
+    assert.ok(records[0] && records[1], "both nullifiers burnt");
+    assert.equal(records[0]!.slot, records[1]!.slot);
+    // The transaction on-chain writes both nullifier accounts.
+    const tx = await liveRpc.connection("confirmed").getTransaction(settlements[0]!.transaction, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    const keys = tx!.transaction.message.getAccountKeys().staticAccountKeys.map((k) => k.toBase58());
+    for (const r of records) assert.ok(keys.includes(r!.address.toBase58()));
+    assert.equal(await metric(cfg.facilitators.batch, 'facilitator_settle_transactions_total{instruction="verify_batch"}'), 1);
+    assert.equal(await metric(cfg.facilitators.batch, 'facilitator_settle_transactions_total{instruction="verify_payment"}'), 0);
+    assert.equal(await metric(cfg.facilitators.batch, 'facilitator_settle_total{result="settled"}'), 2);
   });
 });

@@ -1,6 +1,6 @@
 //! Routes and server lifecycle. Every error is JSON: x402 endpoints answer in the x402 shapes
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::error::JsonPayloadError;
@@ -12,6 +12,7 @@ use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::groth16::VerifierKey;
 
 use crate::attester::{pubkey_bytes, AttestRequest, AttesterService, ReceiptLedger};
+use crate::batch::{BatchConfig, Batcher};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rpc::{RpcOptions, RpcPool};
@@ -31,6 +32,21 @@ pub struct State {
     pub attester: AttesterService,
     pub fee_payer: Keypair,
     pub metrics: Metrics,
+    /// Settlement batching, when configured (`--batch-max` > 1).
+    pub batch: Option<BatchConfig>,
+    /// The batch queue; started by [`serve`] / [`spawn_local`] on the server's runtime.
+    pub batcher: OnceLock<Batcher>,
+}
+
+impl State {
+    /// Starts the batch collector if batching is configured and not started yet.
+    pub fn start_batcher(self: &Arc<Self>) {
+        if let Some(cfg) = self.batch {
+            if cfg.max > 1 && self.batcher.get().is_none() {
+                let _ = self.batcher.set(Batcher::start(self, cfg));
+            }
+        }
+    }
 }
 
 impl State {
@@ -64,6 +80,11 @@ impl State {
             },
             fee_payer,
             metrics: Metrics::default(),
+            batch: Some(BatchConfig {
+                max: usize::from(c.batch_max),
+                window: std::time::Duration::from_millis(c.batch_window_ms),
+            }),
+            batcher: OnceLock::new(),
         }))
     }
 }
@@ -171,7 +192,11 @@ async fn settle_route(
         Err(r) => return fail(StatusCode::OK, r.reason, r.message),
     };
     let payer = Some(format!("0x{}", hex::encode(payment.nullifier_be)));
-    match settle(&state, &payment).await {
+    let outcome = match state.batcher.get() {
+        Some(batcher) => batcher.settle(payment).await,
+        None => settle(&state, &payment).await,
+    };
+    match outcome {
         Ok(outcome) => {
             let signature = match outcome {
                 SettleOutcome::Settled { signature } => {
@@ -321,6 +346,7 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 pub async fn serve(state: Arc<State>, bind: &str, port: u16) -> std::io::Result<()> {
+    state.start_batcher();
     HttpServer::new(move || App::new().configure(configure(state.clone())))
         .bind((bind, port))?
         .run()
@@ -331,6 +357,7 @@ pub async fn serve(state: Arc<State>, bind: &str, port: u16) -> std::io::Result<
 pub fn spawn_local(state: Arc<State>) -> std::io::Result<(u16, actix_web::dev::ServerHandle)> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
+    state.start_batcher();
     let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
         .workers(2)
         .listen(listener)?

@@ -51,6 +51,15 @@ pub struct Config {
     /// Accept keys with provenance `dev` (unsafe: their maker can forge proofs). Only for a local validator.
     #[arg(long, env = "ALLOW_DEV_KEYS", default_value_t = false)]
     pub allow_dev_keys: bool,
+    /// Settlement batching: most payments settled together (same merchant and terms share one
+    /// `verify_batch` transaction). 1 = off: every `/settle` sends its own `verify_payment`.
+    #[arg(long, env = "SETTLE_BATCH_MAX", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub batch_max: u16,
+    /// Settlement batching: how long the first payment of a batch waits for others (ms).
+    #[arg(long, env = "SETTLE_BATCH_WINDOW_MS", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch_window_ms: u64,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,

@@ -3,10 +3,11 @@
 //! transfers. See `docs/PROTOCOL.md`.
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
-//! → arkworks, strictly), [`settle`] (the `verify_payment` transaction), [`rpc`] (fallback list,
+//! → arkworks, strictly), [`settle`] (the `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`] (fallback list,
 //! backoff, circuit breaker), [`attester`], [`app`] (routes), [`config`], [`metrics`] (`/metrics`, `/health`).
 pub mod app;
 pub mod attester;
+pub mod batch;
 pub mod config;
 pub mod metrics;
 pub mod proof_codec;

@@ -11,7 +11,8 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_level))
         .init();
     let state = State::from_config(&config)?;
-    tracing::info!(bind = %config.bind, port = config.port, network = %config.network, "facilitator starting");
+    tracing::info!(bind = %config.bind, port = config.port, network = %config.network,
+        batch_max = config.batch_max, batch_window_ms = config.batch_window_ms, "facilitator starting");
     serve(state, &config.bind, config.port).await?;
     Ok(())
 }

@@ -142,8 +142,24 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         };
     }
     let payer = state.fee_payer.pubkey();
-    let budget = compute_budget_ix(400_000);
-    let ix = verify_payment_ix(&state.policy.program_id, &payer, p);
+    let ixs = [
+        compute_budget_ix(400_000),
+        verify_payment_ix(&state.policy.program_id, &payer, p),
+    ];
+    let signature = send_and_confirm(state, &ixs).await?;
+    state.metrics.inc(
+        "facilitator_settle_transactions_total",
+        "instruction",
+        "verify_payment",
+    );
+    tracing::info!(tx = %signature, "payment settled");
+    Ok(SettleOutcome::Settled { signature })
+}
+
+/// Signs `ixs` with the fee payer on a fresh blockhash, sends, and waits for `confirmed`.
+/// Returns the signature.
+pub async fn send_and_confirm(state: &State, ixs: &[Instruction]) -> Result<String, Rejection> {
+    let payer = state.fee_payer.pubkey();
     let blockhash: solana_hash::Hash = state
         .rpc
         .latest_blockhash()
@@ -151,12 +167,7 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         .map_err(rpc_rejection)?
         .parse()
         .map_err(|_| Rejection::new(Reason::RpcUnavailable, "bad blockhash from RPC"))?;
-    let tx = Transaction::new_signed_with_payer(
-        &[budget, ix],
-        Some(&payer),
-        &[&state.fee_payer],
-        blockhash,
-    );
+    let tx = Transaction::new_signed_with_payer(ixs, Some(&payer), &[&state.fee_payer], blockhash);
     let wire = bincode::serialize(&tx)
         .map_err(|e| Rejection::new(Reason::SettlementFailed, e.to_string()))?;
     let b64 = base64::engine::general_purpose::STANDARD.encode(wire);
@@ -170,16 +181,11 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         .map_err(rpc_rejection)?;
     let signature = sig.as_str().unwrap_or_default().to_string();
     wait_confirmed(state, &signature).await?;
-    state.metrics.inc(
-        "facilitator_settle_transactions_total",
-        "instruction",
-        "verify_payment",
-    );
-    tracing::info!(tx = %signature, "payment settled");
-    Ok(SettleOutcome::Settled { signature })
+    Ok(signature)
 }
 
-fn compute_budget_ix(units: u32) -> Instruction {
+/// `ComputeBudget::SetComputeUnitLimit(units)`.
+pub fn compute_budget_ix(units: u32) -> Instruction {
     let mut data = vec![2u8];
     data.extend_from_slice(&units.to_le_bytes());
     Instruction {
