@@ -156,6 +156,32 @@ describe("x402-zk end to end (real validator, prover, facilitators, express serv
     assert.equal(await refusedWith(premium(cfg.servers.a), c.seen.payload!), "nullifier_already_used");
   });
 
+  test("malformed payment headers: every one is a 4xx with a JSON body, never a 5xx or HTML", async () => {
+    const url = premium(cfg.servers.a);
+    const required = await requirementsOf(url);
+    const accepted = required.accepts[0] as PaymentRequirements & { extra: { resourceHash: string } };
+    const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64");
+    const payload = (p: unknown) => b64({ x402Version: 2, resource: required.resource, accepted, payload: p });
+    const headers: [string, string][] = [
+      ["not base64", "%%% not base64 %%%"],
+      ["base64 of text", b64("not json")],
+      ["empty object", b64({})],
+      ["payload a string", payload("x")],
+      ["short proof", payload({ proof: "AAAA", nullifier: "0x01", now: 1, resourceHash: accepted.extra.resourceHash })],
+      ["unknown payload field", payload({ proof: Buffer.alloc(256).toString("base64"), nullifier: "0x01", now: 1, resourceHash: accepted.extra.resourceHash, extra: 1 })],
+      ["non-canonical nullifier (≥ r)", payload({ proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x" + "ff".repeat(32), now: Math.floor(Date.now() / 1000), resourceHash: accepted.extra.resourceHash })],
+      ["negative now", payload({ proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x01", now: -1, resourceHash: accepted.extra.resourceHash })],
+      ["points not on the curve", payload({ proof: Buffer.alloc(256, 0xff).toString("base64"), nullifier: "0x01", now: Math.floor(Date.now() / 1000), resourceHash: accepted.extra.resourceHash })],
+    ];
+    for (const [what, header] of headers) {
+      const res = await fetch(url, { headers: { "PAYMENT-SIGNATURE": header } });
+      assert.ok(res.status >= 400 && res.status < 500, `${what}: status ${res.status} ${await res.clone().text()}`);
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/, `${what}: JSON body`);
+      await res.json();
+    }
+    // (@x402/express settles only after a handler answered < 400, so no 4xx here settled anything.)
+  });
+
   test("underpayment, honest client: the attester receipts what was paid, the prover refuses (PROVER_REJECTED amount-below-minimum); no paid request is sent", async () => {
     const c = payingClient({ pay: payInstead((p) => ({ ...p, amount: p.amount - 1n })) });
     await assert.rejects(c.fetch(premium(cfg.servers.a)), /Failed to create payment payload: prover answered 422/);
