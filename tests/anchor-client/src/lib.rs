@@ -1,0 +1,644 @@
+//! anchor-client tests of the built program on a real `solana-test-validator`.
+//!
+//! [`TestEnv::start`] launches a validator of its own (free ports, a temporary ledger, `--reset`,
+//! the program from `target/deploy/x402_zk_verifier.so` at the address of
+//! `keys/x402_zk_verifier-keypair.json`) and stops it when dropped. Everything on chain goes through
+//! anchor-client: [`anchor_client::Program`] and its [`anchor_client::RequestBuilder`] with the
+//! program crate's generated `accounts::*` / `instruction::*` types. Proofs are real: the receipt
+//! circuit (`x402-zk-circuits`) proven with the deterministic dev keys the committed `vk.rs` comes
+//! from, for the `now` of the validator's Clock sysvar (the program checks it against its skew).
+use std::net::{TcpListener, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anchor_client::anchor_lang::prelude::Pubkey;
+use anchor_client::anchor_lang::system_program;
+use anchor_client::{Client, ClientError, Cluster, CommitmentConfig, Instruction, Program};
+use anyhow::{anyhow, bail, Context, Result};
+use ark_bn254::Fr;
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use sha2::{Digest, Sha256};
+use solana_keypair::Keypair;
+use solana_rpc_client_api::client_error::ErrorKind;
+use solana_rpc_client_api::config::RpcTransactionConfig;
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_signer::Signer;
+use solana_transaction_status_client_types::option_serializer::OptionSerializer;
+use solana_transaction_status_client_types::UiTransactionEncoding;
+use x402_zk_circuits::eddsa::Attester;
+use x402_zk_circuits::field::fr_to_be_bytes;
+use x402_zk_circuits::groth16::ProvingKeys;
+use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
+use x402_zk_verifier::errors::ErrorCode;
+use x402_zk_verifier::instructions::{InitializeConfigArgs, PaymentProof, PaymentTerms};
+use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED};
+use x402_zk_verifier::{accounts, instruction};
+
+pub use solana_signature::Signature;
+
+/// The Clock sysvar's address.
+pub const CLOCK_SYSVAR: &str = "SysvarC1ock11111111111111111111111111111111";
+
+/// What every test program handle looks like: payer behind an `Arc` (thread-safe for async).
+pub type Prog = Program<Arc<Keypair>>;
+
+/// Compute units requested for every program transaction (Groth16 needs more than the 200k default).
+pub const CU_LIMIT: u32 = 1_400_000;
+/// Seed of the attester key the config is initialized with (any BabyJubJub key works).
+pub const ATTESTER_SEED: u64 = 0xa77e_5700;
+/// Amount the dev receipts pay; terms ask for [`MIN_AMOUNT`].
+pub const PAID_AMOUNT: u64 = 1_500;
+pub const MIN_AMOUNT: u64 = 1_000;
+pub const MAX_AGE: u64 = 3_600;
+
+/// The repository root (this crate lives in `tests/anchor-client`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The validator
+
+/// A `solana-test-validator` child process with the program preloaded; killed on drop.
+pub struct Validator {
+    child: Child,
+    pub rpc_url: String,
+    pub ws_url: String,
+    ledger: tempfile::TempDir,
+}
+
+/// Ports the validator binds from `base`: RPC `base`, websocket `base + 1`, faucet `base + 2`,
+/// gossip `base + 3`, and the dynamic range `base + 10 .. base + 10 + DYNAMIC_PORTS`.
+const DYNAMIC_PORTS: u16 = 40;
+const PORT_SPAN: u16 = 10 + DYNAMIC_PORTS;
+
+fn port_free(p: u16) -> bool {
+    TcpListener::bind(("0.0.0.0", p)).is_ok() && UdpSocket::bind(("0.0.0.0", p)).is_ok()
+}
+
+/// First base port in 28000..32000 whose whole span is free (well away from `anchor test`'s
+/// 8899/8900/9900 and the demo's 18xxx); the start depends on the pid so concurrent test binaries
+/// do not race for the same span.
+fn free_base_port() -> Result<u16> {
+    let slots = (32_000 - 28_000) / PORT_SPAN;
+    let first = std::process::id() as u16 % slots;
+    for i in 0..slots {
+        let base = 28_000 + ((first + i) % slots) * PORT_SPAN;
+        if (base..base + PORT_SPAN).all(port_free) {
+            return Ok(base);
+        }
+    }
+    bail!("no free port span of {PORT_SPAN} in 28000..32000")
+}
+
+impl Validator {
+    /// Starts the validator and waits until it answers and the program is deployed.
+    pub async fn start() -> Result<Self> {
+        let root = repo_root();
+        let so = root.join("target/deploy/x402_zk_verifier.so");
+        let program_keypair = root.join("keys/x402_zk_verifier-keypair.json");
+        if !so.exists() {
+            bail!(
+                "{} missing: run scripts/build.sh (anchor build) first",
+                so.display()
+            );
+        }
+        let kp = solana_keypair::read_keypair_file(&program_keypair)
+            .map_err(|e| anyhow!("read {}: {e}", program_keypair.display()))?;
+        if kp.pubkey() != x402_zk_verifier::ID {
+            bail!(
+                "{} is {}, but the program declares {}",
+                program_keypair.display(),
+                kp.pubkey(),
+                x402_zk_verifier::ID
+            );
+        }
+        let ledger = tempfile::Builder::new()
+            .prefix("x402-anchor-client-ledger-")
+            .tempdir()?;
+        let base = free_base_port()?;
+        let log = std::fs::File::create(ledger.path().join("validator.log"))?;
+        let child = Command::new("solana-test-validator")
+            .arg("--reset")
+            .arg("--quiet")
+            .arg("--ledger")
+            .arg(ledger.path().join("ledger"))
+            .args(["--bind-address", "127.0.0.1"])
+            .args(["--rpc-port", &base.to_string()])
+            .args(["--faucet-port", &(base + 2).to_string()])
+            .args(["--gossip-port", &(base + 3).to_string()])
+            .args([
+                "--dynamic-port-range",
+                &format!("{}-{}", base + 10, base + PORT_SPAN - 1),
+            ])
+            .arg("--bpf-program")
+            .arg(&program_keypair)
+            .arg(&so)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context(
+                "spawn solana-test-validator (on PATH? source scripts/lib.sh; x402_tool_path)",
+            )?;
+        let mut v = Validator {
+            child,
+            rpc_url: format!("http://127.0.0.1:{base}"),
+            ws_url: format!("ws://127.0.0.1:{}", base + 1),
+            ledger,
+        };
+        v.wait_ready().await?;
+        Ok(v)
+    }
+
+    fn log_tail(&self) -> String {
+        let log =
+            std::fs::read_to_string(self.ledger.path().join("validator.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    async fn wait_ready(&mut self) -> Result<()> {
+        use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+        let rpc =
+            RpcClient::new_with_commitment(self.rpc_url.clone(), CommitmentConfig::confirmed());
+        let t0 = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "solana-test-validator exited with {status}:\n{}",
+                    self.log_tail()
+                );
+            }
+            let ready = match rpc.get_account(&x402_zk_verifier::ID).await {
+                Ok(acc) => acc.executable && rpc.get_slot().await.unwrap_or(0) > 1,
+                Err(_) => false,
+            };
+            if ready {
+                println!(
+                    "validator up at {} in {:.1}s (program {})",
+                    self.rpc_url,
+                    t0.elapsed().as_secs_f64(),
+                    x402_zk_verifier::ID
+                );
+                return Ok(());
+            }
+            if t0.elapsed() > Duration::from_secs(120) {
+                bail!(
+                    "validator at {} not ready after 120 s:\n{}",
+                    self.rpc_url,
+                    self.log_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+impl Drop for Validator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proofs
+
+/// Proving material: the deterministic dev keys (what the program's `vk.rs` was generated from)
+/// and the attester whose public key the config holds.
+pub struct Prover {
+    pub keys: ProvingKeys,
+    pub attester: Attester,
+}
+
+impl Prover {
+    pub fn dev() -> Result<Self> {
+        let t0 = Instant::now();
+        let keys = ProvingKeys::dev_setup_deterministic()?;
+        println!(
+            "dev proving keys (deterministic setup) in {:.1}s",
+            t0.elapsed().as_secs_f64()
+        );
+        Ok(Prover {
+            keys,
+            attester: Attester::generate(&mut StdRng::seed_from_u64(ATTESTER_SEED)),
+        })
+    }
+
+    /// The attester key as the program stores it: `Ax ‖ Ay`, 32 bytes big-endian each.
+    pub fn attester_bytes(&self) -> [u8; 64] {
+        let p = self.attester.public();
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&fr_to_be_bytes(&p.x));
+        out[32..].copy_from_slice(&fr_to_be_bytes(&p.y));
+        out
+    }
+
+    /// SHA-256 of the dev verifying key in the program's layout (`α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ …`,
+    /// big-endian), i.e. what `vk::VERIFYING_KEY_SHA256` must be for these keys' proofs to verify.
+    pub fn vk_sha256(&self) -> [u8; 32] {
+        let v = x402_zk_circuits::export::solana::vk(&self.keys.verifier.vk);
+        let mut h = Sha256::new();
+        h.update(v.vk_alpha_g1);
+        h.update(v.vk_beta_g2);
+        h.update(v.vk_gamma_g2);
+        h.update(v.vk_delta_g2);
+        for ic in &v.vk_ic {
+            h.update(ic);
+        }
+        h.finalize().into()
+    }
+
+    /// A real proof: the attester signed a receipt of [`PAID_AMOUNT`] to `pay_to`, 60 s before
+    /// `now`; `seed` picks the payer's secret (hence the nullifier).
+    pub fn payment(
+        &self,
+        seed: u64,
+        pay_to: &Pubkey,
+        now: u64,
+        resource: &[u8],
+    ) -> Result<Payment> {
+        use ark_ff::UniformRand;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let secret = Fr::rand(&mut rng);
+        let public = PublicParams {
+            attester: self.attester.public(),
+            pay_to: pay_to.to_bytes(),
+            asset: [0u8; 32],
+            min_amount: MIN_AMOUNT,
+            now,
+            max_age: MAX_AGE,
+            resource_hash: x402_zk_circuits::receipt::resource_hash(resource),
+            program_id: x402_zk_verifier::ID.to_bytes(),
+        };
+        let receipt = Receipt {
+            pay_to: public.pay_to,
+            asset: public.asset,
+            amount: PAID_AMOUNT,
+            paid_at: now - 60,
+            commitment: commitment(&secret),
+        };
+        let w = Witness {
+            public,
+            secret,
+            amount: receipt.amount,
+            paid_at: receipt.paid_at,
+            signature: receipt.sign(&self.attester),
+        };
+        let t0 = Instant::now();
+        let bundle = x402_zk_circuits::groth16::prove(&self.keys, &w, &mut rng)?;
+        println!(
+            "proved payment seed {seed} for now = {now} in {:.2}s",
+            t0.elapsed().as_secs_f64()
+        );
+        Ok(Payment {
+            terms: PaymentTerms {
+                asset: Pubkey::new_from_array(public.asset),
+                min_amount: public.min_amount,
+                max_age: public.max_age,
+            },
+            proof: PaymentProof {
+                proof: bundle.solana_proof_bytes(),
+                now,
+                resource_hash: fr_to_be_bytes(&public.resource_hash),
+                nullifier: bundle.nullifier_bytes(),
+            },
+            pay_to: *pay_to,
+        })
+    }
+}
+
+/// One payment as the program takes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Payment {
+    pub terms: PaymentTerms,
+    pub proof: PaymentProof,
+    pub pay_to: Pubkey,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client side
+
+pub fn config_pda() -> Pubkey {
+    Pubkey::find_program_address(&[CONFIG_SEED], &x402_zk_verifier::ID).0
+}
+
+pub fn nullifier_pda(nullifier: &[u8; 32]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[NULLIFIER_SEED, nullifier], &x402_zk_verifier::ID)
+}
+
+/// `SetComputeUnitLimit(limit)` of the compute-budget program.
+pub fn compute_budget_ix(limit: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&limit.to_le_bytes());
+    Instruction {
+        program_id: "ComputeBudget111111111111111111111111111111"
+            .parse()
+            .expect("compute budget id"),
+        accounts: vec![],
+        data,
+    }
+}
+
+/// A running validator, a funded payer and an anchor-client `Program` for the verifier.
+pub struct TestEnv {
+    pub validator: Validator,
+    pub payer: Arc<Keypair>,
+    pub program: Prog,
+}
+
+impl TestEnv {
+    pub async fn start() -> Result<Self> {
+        let validator = Validator::start().await?;
+        let payer = Arc::new(Keypair::new());
+        let program = program_for(&validator, payer.clone())?;
+        airdrop(&program, &payer.pubkey(), 100_000_000_000).await?;
+        Ok(TestEnv {
+            validator,
+            payer,
+            program,
+        })
+    }
+
+    /// Another identity on the same validator, funded with 10 SOL.
+    pub async fn client(&self) -> Result<(Arc<Keypair>, Prog)> {
+        let kp = Arc::new(Keypair::new());
+        let program = program_for(&self.validator, kp.clone())?;
+        airdrop(&program, &kp.pubkey(), 10_000_000_000).await?;
+        Ok((kp, program))
+    }
+}
+
+/// anchor-client's handle on the verifier for `payer`, at `confirmed` commitment.
+pub fn program_for(v: &Validator, payer: Arc<Keypair>) -> Result<Prog> {
+    let cluster = Cluster::Custom(v.rpc_url.clone(), v.ws_url.clone());
+    let client = Client::new_with_options(cluster, payer, CommitmentConfig::confirmed());
+    Ok(client.program(x402_zk_verifier::ID)?)
+}
+
+pub async fn airdrop(program: &Prog, to: &Pubkey, lamports: u64) -> Result<()> {
+    let rpc = program.rpc();
+    let sig = rpc.request_airdrop(to, lamports).await?;
+    let t0 = Instant::now();
+    while !rpc
+        .confirm_transaction_with_commitment(&sig, CommitmentConfig::confirmed())
+        .await?
+        .value
+    {
+        if t0.elapsed() > Duration::from_secs(60) {
+            bail!("airdrop to {to} not confirmed after 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+/// The validator's Clock sysvar (what the program's `Clock::get()` returns): `(slot, unix_timestamp)`.
+pub async fn validator_clock(program: &Prog) -> Result<(u64, i64)> {
+    let acc = program.rpc().get_account(&CLOCK_SYSVAR.parse()?).await?;
+    // bincode: slot u64 ‖ epoch_start_timestamp i64 ‖ epoch u64 ‖ leader_schedule_epoch u64 ‖ unix_timestamp i64
+    let d = &acc.data;
+    if d.len() < 40 {
+        bail!("clock sysvar has {} bytes", d.len());
+    }
+    let slot = u64::from_le_bytes(d[0..8].try_into()?);
+    let unix = i64::from_le_bytes(d[32..40].try_into()?);
+    Ok((slot, unix))
+}
+
+pub async fn initialize_config(
+    program: &Prog,
+    attester: [u8; 64],
+    max_clock_skew_seconds: u32,
+) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .accounts(accounts::InitializeConfig {
+            authority: program.payer(),
+            config: config_pda(),
+            system_program: system_program::ID,
+        })
+        .args(instruction::InitializeConfig {
+            args: InitializeConfigArgs {
+                attester,
+                max_clock_skew_seconds,
+            },
+        })
+        .send()
+        .await
+}
+
+/// An admin instruction signed by `program`'s payer as the authority.
+pub async fn admin(
+    program: &Prog,
+    args: impl anchor_client::anchor_lang::InstructionData,
+) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .accounts(accounts::AdminConfig {
+            authority: program.payer(),
+            config: config_pda(),
+        })
+        .args(args)
+        .send()
+        .await
+}
+
+pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .instruction(compute_budget_ix(CU_LIMIT))
+        .accounts(accounts::VerifyPayment {
+            payer: program.payer(),
+            config: config_pda(),
+            pay_to: p.pay_to,
+            nullifier: nullifier_pda(&p.proof.nullifier).0,
+            system_program: system_program::ID,
+        })
+        .args(instruction::VerifyPayment {
+            terms: p.terms,
+            payment: p.proof,
+        })
+        .send()
+        .await
+}
+
+/// `verify_batch` of payments to one merchant, nullifier PDAs as remaining accounts in proof order.
+pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, ClientError> {
+    use anchor_client::anchor_lang::prelude::AccountMeta;
+    let first = ps.first().expect("non-empty batch");
+    let mut req = program
+        .request()
+        .instruction(compute_budget_ix(CU_LIMIT))
+        .accounts(accounts::VerifyBatch {
+            payer: program.payer(),
+            config: config_pda(),
+            pay_to: first.pay_to,
+            system_program: system_program::ID,
+        });
+    for p in ps {
+        req = req.accounts(AccountMeta::new(nullifier_pda(&p.proof.nullifier).0, false));
+    }
+    req.args(instruction::VerifyBatch {
+        terms: first.terms,
+        payments: ps.iter().map(|p| p.proof).collect(),
+    })
+    .send()
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results: transaction meta, events, typed errors
+
+/// What the validator recorded for a landed transaction.
+#[derive(Debug)]
+pub struct Landed {
+    pub slot: u64,
+    pub compute_units: u64,
+    pub logs: Vec<String>,
+}
+
+impl Landed {
+    /// The events of type `T` the program emitted in this transaction.
+    pub fn events<
+        T: anchor_client::anchor_lang::Event + anchor_client::anchor_lang::AnchorDeserialize,
+    >(
+        &self,
+    ) -> Vec<T> {
+        let id = x402_zk_verifier::ID.to_string();
+        self.logs
+            .iter()
+            .filter(|l| l.starts_with("Program data: "))
+            .filter_map(|l| anchor_client::handle_program_log::<T>(&id, l).ok()?.0)
+            .collect()
+    }
+}
+
+/// Fetches the confirmed transaction's slot, compute units and logs.
+pub async fn landed(program: &Prog, sig: &Signature) -> Result<Landed> {
+    let cfg = RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::Json),
+        commitment: Some(CommitmentConfig::confirmed()),
+        max_supported_transaction_version: Some(0),
+    };
+    let tx = program.rpc().get_transaction_with_config(sig, cfg).await?;
+    let meta = tx.transaction.meta.context("transaction without meta")?;
+    if let Some(err) = meta.err {
+        bail!("transaction {sig} failed: {err:?}");
+    }
+    let compute_units = match meta.compute_units_consumed {
+        OptionSerializer::Some(cu) => cu,
+        _ => bail!("no compute_units_consumed in the meta of {sig}"),
+    };
+    let logs = match meta.log_messages {
+        OptionSerializer::Some(l) => l,
+        _ => vec![],
+    };
+    Ok(Landed {
+        slot: tx.slot,
+        compute_units,
+        logs,
+    })
+}
+
+/// A failed send decoded: the custom program error number (if the program returned one) and the
+/// preflight simulation's logs.
+#[derive(Debug)]
+pub struct Failure {
+    pub custom_code: Option<u32>,
+    pub logs: Vec<String>,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn from_client_error(e: &ClientError) -> Self {
+        let message = e.to_string();
+        let (custom_code, logs) = match e {
+            ClientError::SolanaClientError(ce) => {
+                let code = ce.get_transaction_error().and_then(|te| {
+                    use solana_transaction_error::TransactionError;
+                    match te {
+                        TransactionError::InstructionError(
+                            _,
+                            solana_instruction_error::InstructionError::Custom(c),
+                        ) => Some(c),
+                        _ => None,
+                    }
+                });
+                let logs = match ce.kind() {
+                    ErrorKind::RpcError(RpcError::RpcResponseError {
+                        data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                        ..
+                    }) => sim.logs.clone().unwrap_or_default(),
+                    _ => vec![],
+                };
+                (code, logs)
+            }
+            _ => (None, vec![]),
+        };
+        Failure {
+            custom_code,
+            logs,
+            message,
+        }
+    }
+
+    /// The Anchor error name the program logged (`… Error Code: <Name>. Error Number: …`).
+    pub fn anchor_error_name(&self) -> Option<String> {
+        self.logs.iter().find_map(|l| {
+            let rest = l.split("Error Code: ").nth(1)?;
+            Some(rest.split('.').next()?.to_string())
+        })
+    }
+
+    pub fn has_log(&self, needle: &str) -> bool {
+        self.logs.iter().any(|l| l.contains(needle))
+    }
+}
+
+/// Asserts that `res` failed with the program's typed error `code`: the transaction error carries
+/// its number (`6000 + index`) and the program logged its name.
+pub fn expect_program_error<T: std::fmt::Debug>(
+    what: &str,
+    res: Result<T, ClientError>,
+    code: ErrorCode,
+) -> Failure {
+    let err = match res {
+        Ok(v) => panic!("{what}: expected {code:?}, but it succeeded ({v:?})"),
+        Err(e) => e,
+    };
+    let f = Failure::from_client_error(&err);
+    let number: u32 = code.into();
+    assert_eq!(
+        f.custom_code,
+        Some(number),
+        "{what}: expected custom error {number} ({code:?}), got {}\nlogs: {:#?}",
+        f.message,
+        f.logs
+    );
+    assert_eq!(
+        f.anchor_error_name().as_deref(),
+        Some(format!("{code:?}").as_str()),
+        "{what}: logs name another error: {:#?}",
+        f.logs
+    );
+    println!("{what}: refused with {code:?} ({number})");
+    f
+}
+
+/// Appends `name = cu` to `target/anchor-client-cu.json` (validator figures for BENCHMARKS.md).
+pub fn record_cu(name: &str, cu: u64) {
+    let path = repo_root().join("target/anchor-client-cu.json");
+    let mut map: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    map.insert(name.to_string(), cu.into());
+    let mut bytes = serde_json::to_vec_pretty(&map).expect("json");
+    bytes.push(b'\n');
+    let _ = std::fs::write(&path, bytes);
+    println!("compute units: {name} = {cu}");
+}

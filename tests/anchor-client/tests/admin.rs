@@ -1,0 +1,252 @@
+//! Config administration through anchor-client on a real solana-test-validator: only the authority
+//! may change the config, pausing blocks verification until resumed, an unapproved verifying-key
+//! hash or another attester stops payments, and the config cannot be initialized twice.
+//!
+//! Its own validator (the cases change the one config PDA the payment tests rely on).
+use anyhow::Result;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use x402_zk_anchor_client_tests::*;
+use x402_zk_verifier::errors::ErrorCode;
+use x402_zk_verifier::events::ConfigUpdated;
+use x402_zk_verifier::instruction;
+use x402_zk_verifier::state::{Config, MAX_ALLOWED_CLOCK_SKEW_SECONDS};
+use x402_zk_verifier::vk::VERIFYING_KEY_SHA256;
+
+const SKEW: u32 = 600;
+const RESOURCE: &[u8] = b"GET https://example.com/premium";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs target/deploy/x402_zk_verifier.so and solana-test-validator; scripts/test.sh runs it with --ignored"]
+async fn admin_on_the_validator() -> Result<()> {
+    let prover = Prover::dev()?;
+    let env = TestEnv::start().await?;
+    let p = &env.program;
+    initialize_config(p, prover.attester_bytes(), SKEW).await?;
+
+    let merchant = Keypair::new().pubkey();
+    let (_, now) = validator_clock(p).await?;
+    let p1 = prover.payment(11, &merchant, now as u64, RESOURCE)?;
+    let p2 = prover.payment(12, &merchant, now as u64, RESOURCE)?;
+
+    intruder_is_refused(&env).await?;
+    skew_limit(&env).await?;
+    pause_blocks_verification(&env, &p1).await?;
+    unapproved_key_and_other_attester_stop_payments(&env, &prover, &p2).await?;
+    second_initialize_is_refused(&env, &prover).await?;
+    Ok(())
+}
+
+async fn config(env: &TestEnv) -> Result<Config> {
+    Ok(env.program.account(config_pda()).await?)
+}
+
+/// Every admin instruction signed by someone other than the authority fails `Unauthorized` and
+/// changes nothing.
+async fn intruder_is_refused(env: &TestEnv) -> Result<()> {
+    let before = config(env).await?;
+    let (intruder, q) = env.client().await?;
+    assert_ne!(intruder.pubkey(), before.authority);
+    expect_program_error(
+        "set_paused by a stranger",
+        admin(&q, instruction::SetPaused { paused: true }).await,
+        ErrorCode::Unauthorized,
+    );
+    expect_program_error(
+        "set_attester by a stranger",
+        admin(
+            &q,
+            instruction::SetAttester {
+                attester: [1u8; 64],
+            },
+        )
+        .await,
+        ErrorCode::Unauthorized,
+    );
+    expect_program_error(
+        "set_max_clock_skew by a stranger",
+        admin(
+            &q,
+            instruction::SetMaxClockSkew {
+                max_clock_skew_seconds: 3_600,
+            },
+        )
+        .await,
+        ErrorCode::Unauthorized,
+    );
+    expect_program_error(
+        "set_verifying_key by a stranger",
+        admin(&q, instruction::SetVerifyingKey { vk_hash: [0u8; 32] }).await,
+        ErrorCode::Unauthorized,
+    );
+    let after = config(env).await?;
+    assert_eq!(after.paused, before.paused);
+    assert_eq!(after.attester, before.attester);
+    assert_eq!(after.max_clock_skew_seconds, before.max_clock_skew_seconds);
+    assert_eq!(after.vk_hash, before.vk_hash);
+    Ok(())
+}
+
+async fn skew_limit(env: &TestEnv) -> Result<()> {
+    let p = &env.program;
+    expect_program_error(
+        "clock skew above the limit",
+        admin(
+            p,
+            instruction::SetMaxClockSkew {
+                max_clock_skew_seconds: MAX_ALLOWED_CLOCK_SKEW_SECONDS + 1,
+            },
+        )
+        .await,
+        ErrorCode::ClockSkewTooLarge,
+    );
+    let sig = admin(
+        p,
+        instruction::SetMaxClockSkew {
+            max_clock_skew_seconds: SKEW + 1,
+        },
+    )
+    .await?;
+    landed(p, &sig).await?;
+    assert_eq!(config(env).await?.max_clock_skew_seconds, SKEW + 1);
+    Ok(())
+}
+
+async fn pause_blocks_verification(env: &TestEnv, pay: &Payment) -> Result<()> {
+    let p = &env.program;
+    let sig = admin(p, instruction::SetPaused { paused: true }).await?;
+    let tx = landed(p, &sig).await?;
+    record_cu("set_paused", tx.compute_units);
+    assert!(config(env).await?.paused);
+    let updates: Vec<ConfigUpdated> = tx.events();
+    assert_eq!(updates.len(), 1);
+    assert!(updates[0].paused, "ConfigUpdated reports the pause");
+
+    expect_program_error(
+        "verify_payment while paused",
+        verify_payment(p, pay).await,
+        ErrorCode::Paused,
+    );
+    expect_program_error(
+        "verify_batch while paused",
+        verify_batch(p, &[*pay]).await,
+        ErrorCode::Paused,
+    );
+
+    let sig = admin(p, instruction::SetPaused { paused: false }).await?;
+    landed(p, &sig).await?;
+    assert!(!config(env).await?.paused);
+    let sig = verify_payment(p, pay).await?;
+    landed(p, &sig).await?;
+    println!("verify_payment succeeds again after resuming");
+    Ok(())
+}
+
+async fn unapproved_key_and_other_attester_stop_payments(
+    env: &TestEnv,
+    prover: &Prover,
+    pay: &Payment,
+) -> Result<()> {
+    let p = &env.program;
+    let mut wrong = VERIFYING_KEY_SHA256;
+    wrong[0] ^= 0xff;
+    landed(
+        p,
+        &admin(p, instruction::SetVerifyingKey { vk_hash: wrong }).await?,
+    )
+    .await?;
+    assert_eq!(config(env).await?.vk_hash, wrong);
+    expect_program_error(
+        "verify_payment with an unapproved verifying key hash",
+        verify_payment(p, pay).await,
+        ErrorCode::VerifyingKeyHashMismatch,
+    );
+    landed(
+        p,
+        &admin(
+            p,
+            instruction::SetVerifyingKey {
+                vk_hash: VERIFYING_KEY_SHA256,
+            },
+        )
+        .await?,
+    )
+    .await?;
+
+    // Another attester: the receipt behind the proof is no longer signed by the configured key.
+    let other = x402_zk_circuits::eddsa::Attester::generate(&mut {
+        use ark_std::rand::SeedableRng;
+        ark_std::rand::rngs::StdRng::seed_from_u64(ATTESTER_SEED + 1)
+    });
+    let mut other_bytes = [0u8; 64];
+    other_bytes[..32].copy_from_slice(&x402_zk_circuits::field::fr_to_be_bytes(&other.public().x));
+    other_bytes[32..].copy_from_slice(&x402_zk_circuits::field::fr_to_be_bytes(&other.public().y));
+    assert_ne!(other_bytes, prover.attester_bytes());
+    landed(
+        p,
+        &admin(
+            p,
+            instruction::SetAttester {
+                attester: other_bytes,
+            },
+        )
+        .await?,
+    )
+    .await?;
+    expect_program_error(
+        "verify_payment after the attester changed",
+        verify_payment(p, pay).await,
+        ErrorCode::InvalidProof,
+    );
+    let mut not_canonical = [0xffu8; 64];
+    not_canonical[32..].copy_from_slice(&prover.attester_bytes()[32..]);
+    expect_program_error(
+        "attester coordinate ≥ r",
+        admin(
+            p,
+            instruction::SetAttester {
+                attester: not_canonical,
+            },
+        )
+        .await,
+        ErrorCode::AttesterKeyNotCanonical,
+    );
+    landed(
+        p,
+        &admin(
+            p,
+            instruction::SetAttester {
+                attester: prover.attester_bytes(),
+            },
+        )
+        .await?,
+    )
+    .await?;
+
+    // Restored key and attester: the same proof pays.
+    let sig = verify_payment(p, pay).await?;
+    landed(p, &sig).await?;
+    Ok(())
+}
+
+async fn second_initialize_is_refused(env: &TestEnv, prover: &Prover) -> Result<()> {
+    let before = config(env).await?;
+    let (_, q) = env.client().await?;
+    let err = initialize_config(&q, [3u8; 64], 5)
+        .await
+        .expect_err("a second initialize_config must fail");
+    let f = Failure::from_client_error(&err);
+    assert!(
+        f.has_log("already in use"),
+        "the config PDA exists: {:#?}",
+        f.logs
+    );
+    let after = config(env).await?;
+    assert_eq!(after.authority, before.authority, "authority unchanged");
+    assert_eq!(
+        after.attester,
+        prover.attester_bytes(),
+        "attester unchanged"
+    );
+    Ok(())
+}

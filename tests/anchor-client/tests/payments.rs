@@ -1,0 +1,280 @@
+//! Payments through anchor-client on a real solana-test-validator: `initialize_config`,
+//! `verify_payment` with a real proof (nullifier PDA and event checked), replay, a stale `now`,
+//! forged public values and proof points, and `verify_batch` of two proofs.
+//!
+//! One validator for the whole file (the cases run in order and share its config); it is started
+//! by the test and killed when the test ends, pass or fail.
+use anchor_client::anchor_lang::prelude::Pubkey;
+use anyhow::Result;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use x402_zk_anchor_client_tests::*;
+use x402_zk_verifier::errors::ErrorCode;
+use x402_zk_verifier::events::{BatchVerified, PaymentVerified};
+use x402_zk_verifier::state::{Config, Nullifier};
+
+/// Allowed distance between a proof's `now` and the validator clock: proving several proofs on two
+/// shared cores takes a while after the clock was read.
+const SKEW: u32 = 600;
+const RESOURCE: &[u8] = b"GET https://example.com/weather";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs target/deploy/x402_zk_verifier.so and solana-test-validator; scripts/test.sh runs it with --ignored"]
+async fn payments_on_the_validator() -> Result<()> {
+    let prover = Prover::dev()?;
+    assert_eq!(
+        prover.vk_sha256(),
+        x402_zk_verifier::vk::VERIFYING_KEY_SHA256,
+        "the deterministic dev keys must be the ones the program's vk.rs was generated from"
+    );
+    let env = TestEnv::start().await?;
+    let p = &env.program;
+
+    initialize(&env, &prover).await?;
+
+    let merchant = Keypair::new().pubkey();
+    let (_, now) = validator_clock(p).await?;
+    let now = now as u64;
+    println!("validator clock: unix_timestamp {now}");
+    let good = prover.payment(1, &merchant, now, RESOURCE)?;
+    let stale = prover.payment(2, &merchant, now - u64::from(SKEW) - 120, RESOURCE)?;
+    let other = prover.payment(3, &merchant, now, RESOURCE)?;
+    let b1 = prover.payment(4, &merchant, now, RESOURCE)?;
+    let b2 = prover.payment(5, &merchant, now, b"GET https://example.com/forecast")?;
+    let nullifiers = [&good, &stale, &other, &b1, &b2].map(|x| x.proof.nullifier);
+    for (i, n) in nullifiers.iter().enumerate() {
+        assert!(
+            nullifiers[..i].iter().all(|m| m != n),
+            "distinct secrets give distinct nullifiers"
+        );
+    }
+
+    single_payment_burns_the_nullifier(&env, &good).await?;
+    replay_is_refused(&env, &good).await?;
+    stale_now_is_refused(&env, &stale).await?;
+    forgeries_are_refused_without_side_effects(&env, &other, &b1).await?;
+    batch_of_two(&env, &b1, &b2).await?;
+    Ok(())
+}
+
+async fn initialize(env: &TestEnv, prover: &Prover) -> Result<()> {
+    let p = &env.program;
+    let sig = initialize_config(p, prover.attester_bytes(), SKEW).await?;
+    let tx = landed(p, &sig).await?;
+    record_cu("initialize_config", tx.compute_units);
+
+    let config: Config = p.account(config_pda()).await?;
+    assert_eq!(config.authority, env.payer.pubkey(), "authority = signer");
+    assert_eq!(config.attester, prover.attester_bytes(), "attester key");
+    assert_eq!(config.max_clock_skew_seconds, SKEW);
+    assert!(!config.paused, "a new config is not paused");
+    assert_eq!(
+        config.vk_hash,
+        prover.vk_sha256(),
+        "approved VK hash is the dev key's"
+    );
+    let domain = x402_zk_circuits::receipt::domain(&x402_zk_verifier::ID.to_bytes());
+    assert_eq!(
+        config.domain,
+        x402_zk_circuits::field::fr_to_be_bytes(&domain),
+        "on-chain domain (Poseidon syscall) equals the circuit's"
+    );
+    assert_eq!(
+        config.bump,
+        Pubkey::find_program_address(&[b"config"], &p.id()).1
+    );
+    Ok(())
+}
+
+/// The nullifier PDA as the program wrote it, checked against the payment and the landing slot.
+async fn assert_nullifier_account(env: &TestEnv, pay: &Payment, slot: u64) -> Result<()> {
+    let p = &env.program;
+    let (pda, bump) = nullifier_pda(&pay.proof.nullifier);
+    let raw = p.rpc().get_account(&pda).await?;
+    assert_eq!(raw.owner, p.id(), "nullifier PDA owned by the program");
+    assert_eq!(raw.data.len(), Nullifier::SPACE);
+    let rent = p
+        .rpc()
+        .get_minimum_balance_for_rent_exemption(Nullifier::SPACE)
+        .await?;
+    assert_eq!(raw.lamports, rent, "rent-exempt, paid by the payer");
+    let n: Nullifier = p.account(pda).await?;
+    assert_eq!(n.resource_hash, pay.proof.resource_hash);
+    assert_eq!(n.pay_to, pay.pay_to);
+    assert_eq!(n.slot, slot, "burnt in the transaction's slot");
+    assert_eq!(n.bump, bump, "canonical bump");
+    Ok(())
+}
+
+async fn assert_no_nullifier(env: &TestEnv, pay: &Payment, why: &str) -> Result<()> {
+    let acc = env
+        .program
+        .rpc()
+        .get_account_with_commitment(
+            &nullifier_pda(&pay.proof.nullifier).0,
+            anchor_client::CommitmentConfig::confirmed(),
+        )
+        .await?
+        .value;
+    assert!(acc.is_none(), "{why}: nullifier PDA must not exist");
+    Ok(())
+}
+
+async fn single_payment_burns_the_nullifier(env: &TestEnv, good: &Payment) -> Result<()> {
+    let p = &env.program;
+    assert_no_nullifier(env, good, "before paying").await?;
+    let balance_before = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    let sig = verify_payment(p, good).await?;
+    let tx = landed(p, &sig).await?;
+    record_cu("verify_payment", tx.compute_units);
+    assert!(
+        tx.compute_units > 0 && tx.compute_units <= u64::from(CU_LIMIT),
+        "compute units within the requested limit"
+    );
+    assert_nullifier_account(env, good, tx.slot).await?;
+
+    let events: Vec<PaymentVerified> = tx.events();
+    assert_eq!(events.len(), 1, "one PaymentVerified: {:#?}", tx.logs);
+    let e = &events[0];
+    assert_eq!(e.nullifier, good.proof.nullifier);
+    assert_eq!(e.pay_to, good.pay_to);
+    assert_eq!(e.asset, good.terms.asset);
+    assert_eq!(e.min_amount, good.terms.min_amount);
+    assert_eq!(e.resource_hash, good.proof.resource_hash);
+    assert_eq!(e.now, good.proof.now);
+    assert_eq!(e.slot, tx.slot);
+
+    let balance_after = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert!(
+        balance_after < balance_before,
+        "the payer paid the fee and the PDA's rent"
+    );
+    println!("verify_payment landed in slot {}", tx.slot);
+    Ok(())
+}
+
+async fn replay_is_refused(env: &TestEnv, good: &Payment) -> Result<()> {
+    let p = &env.program;
+    let before: Nullifier = p.account(nullifier_pda(&good.proof.nullifier).0).await?;
+    expect_program_error(
+        "replay of a spent proof",
+        verify_payment(p, good).await,
+        ErrorCode::NullifierAlreadyUsed,
+    );
+    // A second identity (another facilitator) cannot spend it either.
+    let (_, other_client) = env.client().await?;
+    expect_program_error(
+        "replay by another payer",
+        verify_payment(&other_client, good).await,
+        ErrorCode::NullifierAlreadyUsed,
+    );
+    let after: Nullifier = p.account(nullifier_pda(&good.proof.nullifier).0).await?;
+    assert_eq!(
+        before.slot, after.slot,
+        "a refused replay leaves the record alone"
+    );
+    Ok(())
+}
+
+async fn stale_now_is_refused(env: &TestEnv, stale: &Payment) -> Result<()> {
+    let p = &env.program;
+    let (_, clock) = validator_clock(p).await?;
+    assert!(
+        clock as u64 - stale.proof.now > u64::from(SKEW),
+        "the proof's now is older than the allowed skew"
+    );
+    expect_program_error(
+        "proof for a now outside the clock skew",
+        verify_payment(p, stale).await,
+        ErrorCode::TimestampOutOfRange,
+    );
+    assert_no_nullifier(env, stale, "after a stale proof").await
+}
+
+async fn forgeries_are_refused_without_side_effects(
+    env: &TestEnv,
+    valid: &Payment,
+    donor: &Payment,
+) -> Result<()> {
+    let p = &env.program;
+    // Public values the proof was not made for.
+    let mut other_resource = *valid;
+    other_resource.proof.resource_hash = donor.proof.resource_hash;
+    other_resource.proof.resource_hash[31] ^= 1;
+    expect_program_error(
+        "proof presented for another resource",
+        verify_payment(p, &other_resource).await,
+        ErrorCode::InvalidProof,
+    );
+    let mut other_merchant = *valid;
+    other_merchant.pay_to = Keypair::new().pubkey();
+    expect_program_error(
+        "proof presented for another merchant",
+        verify_payment(p, &other_merchant).await,
+        ErrorCode::InvalidProof,
+    );
+    let mut lower_price = *valid;
+    lower_price.terms.min_amount -= 1;
+    expect_program_error(
+        "proof presented against other terms",
+        verify_payment(p, &lower_price).await,
+        ErrorCode::InvalidProof,
+    );
+    // Valid curve points from another proof.
+    let mut spliced = *valid;
+    spliced.proof.proof[192..].copy_from_slice(&donor.proof.proof[192..]);
+    expect_program_error(
+        "proof with C taken from another proof",
+        verify_payment(p, &spliced).await,
+        ErrorCode::InvalidProof,
+    );
+    // The same proof twice in one batch.
+    expect_program_error(
+        "batch with a duplicate nullifier",
+        verify_batch(p, &[*valid, *valid]).await,
+        ErrorCode::DuplicateNullifierInBatch,
+    );
+    assert_no_nullifier(env, valid, "after refused forgeries").await?;
+
+    // None of that burnt anything: the genuine presentation still pays.
+    let sig = verify_payment(p, valid).await?;
+    let tx = landed(p, &sig).await?;
+    assert_nullifier_account(env, valid, tx.slot).await
+}
+
+async fn batch_of_two(env: &TestEnv, b1: &Payment, b2: &Payment) -> Result<()> {
+    let p = &env.program;
+    assert_ne!(
+        b1.proof.resource_hash, b2.proof.resource_hash,
+        "the batch mixes resources of one merchant"
+    );
+    let sig = verify_batch(p, &[*b1, *b2]).await?;
+    let tx = landed(p, &sig).await?;
+    record_cu("verify_batch (2 proofs)", tx.compute_units);
+    assert_nullifier_account(env, b1, tx.slot).await?;
+    assert_nullifier_account(env, b2, tx.slot).await?;
+
+    let paid: Vec<PaymentVerified> = tx.events();
+    assert_eq!(
+        paid.iter().map(|e| e.nullifier).collect::<Vec<_>>(),
+        vec![b1.proof.nullifier, b2.proof.nullifier],
+        "one PaymentVerified per proof, in order"
+    );
+    let batch: Vec<BatchVerified> = tx.events();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].count, 2);
+    assert_eq!(batch[0].pay_to, b1.pay_to);
+    assert_eq!(batch[0].slot, tx.slot);
+
+    expect_program_error(
+        "replay of a batched proof on its own",
+        verify_payment(p, b2).await,
+        ErrorCode::NullifierAlreadyUsed,
+    );
+    expect_program_error(
+        "replay of the whole batch",
+        verify_batch(p, &[*b1, *b2]).await,
+        ErrorCode::NullifierAlreadyUsed,
+    );
+    Ok(())
+}
