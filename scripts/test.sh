@@ -39,6 +39,13 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
       CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo test --ignore-rust-version -- --test-threads=2)
   }
   run_step "LiteSVM tests (built .so)" litesvm
+  # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
+  # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
+  anchor_client_tests() {
+    CARGO_TARGET_DIR="$ROOT/target/anchor-client-host" \
+      cargo test -p x402-zk-anchor-client-tests -- --ignored --test-threads=1
+  }
+  run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi
 # A validator left over from an interrupted run holds the ports; anchor would then test against it.
 if pgrep -f "solana-test-validator.*$ROOT" >/dev/null; then
