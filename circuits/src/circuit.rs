@@ -181,12 +181,29 @@ pub fn constraint_count() -> usize {
 
 /// Checks a witness in a fresh constraint system (no proof): `Ok(true)` if satisfied.
 pub fn is_satisfied(a: &Assignment) -> Result<bool, SynthesisError> {
-    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
-    ReceiptCircuit {
-        assignment: Some(a.clone()),
-    }
-    .generate_constraints(cs.clone())?;
-    cs.is_satisfied()
+    let assignment = a.clone();
+    // ark-relations evaluates every constraint through a rayon parallel iterator; dispatching ~7k
+    // tiny jobs from outside the pool costs a cross-thread wake-up each. Inside a one-thread pool
+    // the same iterators run inline.
+    inline_pool().install(move || {
+        let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+        ReceiptCircuit {
+            assignment: Some(assignment),
+        }
+        .generate_constraints(cs.clone())?;
+        cs.is_satisfied()
+    })
+}
+
+fn inline_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "x402-zk-check".into())
+            .build()
+            .expect("a one-thread rayon pool")
+    })
 }
 
 #[allow(dead_code)]
