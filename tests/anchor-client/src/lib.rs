@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anchor_client::anchor_lang::prelude::Pubkey;
+use anchor_client::anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_client::anchor_lang::system_program;
 use anchor_client::{Client, ClientError, Cluster, CommitmentConfig, Instruction, Program};
 use anyhow::{anyhow, bail, Context, Result};
@@ -468,7 +468,6 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
 
 /// `verify_batch` of payments to one merchant, nullifier PDAs as remaining accounts in proof order.
 pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, ClientError> {
-    use anchor_client::anchor_lang::prelude::AccountMeta;
     let first = ps.first().expect("non-empty batch");
     let mut req = program
         .request()
@@ -488,6 +487,104 @@ pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, C
     })
     .send()
     .await
+}
+
+/// Space of a proof buffer for `n` payments: header (magic ‖ authority ‖ len) + n · 328.
+pub fn proof_buffer_space(n: usize) -> usize {
+    x402_zk_verifier::instructions::proof_buffer::ProofBufferHeader::LEN + n * PaymentProof::LEN
+}
+
+/// Creates a program-owned account for `n` payments (`SystemProgram::CreateAccount`, encoded by
+/// hand) and marks it as the payer's proof buffer (`init_proof_buffer`), in one transaction.
+pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
+    let buffer = Keypair::new();
+    let space = proof_buffer_space(n);
+    let lamports = program
+        .rpc()
+        .get_minimum_balance_for_rent_exemption(space)
+        .await?;
+    // CreateAccount: tag 0 u32 ‖ lamports u64 ‖ space u64 ‖ owner 32
+    let mut data = 0u32.to_le_bytes().to_vec();
+    data.extend_from_slice(&lamports.to_le_bytes());
+    data.extend_from_slice(&(space as u64).to_le_bytes());
+    data.extend_from_slice(x402_zk_verifier::ID.as_ref());
+    let create = Instruction {
+        program_id: system_program::ID,
+        accounts: vec![
+            AccountMeta::new(program.payer(), true),
+            AccountMeta::new(buffer.pubkey(), true),
+        ],
+        data,
+    };
+    program
+        .request()
+        .instruction(create)
+        .accounts(accounts::InitProofBuffer {
+            authority: program.payer(),
+            proof_buffer: buffer.pubkey(),
+        })
+        .args(instruction::InitProofBuffer {})
+        .signer(buffer.insecure_clone())
+        .send()
+        .await?;
+    Ok(buffer)
+}
+
+pub async fn write_proof_buffer(
+    program: &Prog,
+    buffer: &Pubkey,
+    index: u32,
+    ps: &[Payment],
+) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .accounts(accounts::ProofBufferAuthority {
+            authority: program.payer(),
+            proof_buffer: *buffer,
+        })
+        .args(instruction::WriteProofBuffer {
+            index,
+            payments: ps.iter().map(|p| p.proof).collect(),
+        })
+        .send()
+        .await
+}
+
+/// `verify_batch_from_buffer` for the payments stored in `buffer` (nullifier PDAs in that order).
+pub async fn verify_batch_from_buffer(
+    program: &Prog,
+    buffer: &Pubkey,
+    ps: &[Payment],
+) -> Result<Signature, ClientError> {
+    let first = ps.first().expect("non-empty batch");
+    let mut req = program
+        .request()
+        .instruction(compute_budget_ix(CU_LIMIT))
+        .accounts(accounts::VerifyBatchFromBuffer {
+            payer: program.payer(),
+            config: config_pda(),
+            pay_to: first.pay_to,
+            proof_buffer: *buffer,
+            system_program: system_program::ID,
+        });
+    for p in ps {
+        req = req.accounts(AccountMeta::new(nullifier_pda(&p.proof.nullifier).0, false));
+    }
+    req.args(instruction::VerifyBatchFromBuffer { terms: first.terms })
+        .send()
+        .await
+}
+
+pub async fn close_proof_buffer(program: &Prog, buffer: &Pubkey) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .accounts(accounts::ProofBufferAuthority {
+            authority: program.payer(),
+            proof_buffer: *buffer,
+        })
+        .args(instruction::CloseProofBuffer {})
+        .send()
+        .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Payments through anchor-client on a real solana-test-validator: `initialize_config`,
 //! `verify_payment` with a real proof (nullifier PDA and event checked), replay, a stale `now`,
-//! forged public values and proof points, and `verify_batch` of two proofs.
+//! forged public values and proof points, `verify_batch` of two proofs, and a batch of four
+//! through a proof buffer.
 //!
 //! One validator for the whole file (the cases run in order and share its config); it is started
 //! by the test and killed when the test ends, pass or fail.
@@ -41,7 +42,13 @@ async fn payments_on_the_validator() -> Result<()> {
     let other = prover.payment(3, &merchant, now, RESOURCE)?;
     let b1 = prover.payment(4, &merchant, now, RESOURCE)?;
     let b2 = prover.payment(5, &merchant, now, b"GET https://example.com/forecast")?;
-    let nullifiers = [&good, &stale, &other, &b1, &b2].map(|x| x.proof.nullifier);
+    let mut big = Vec::new();
+    for seed in 6..10 {
+        big.push(prover.payment(seed, &merchant, now, RESOURCE)?);
+    }
+    let mut nullifiers = vec![good, stale, other, b1, b2];
+    nullifiers.extend_from_slice(&big);
+    let nullifiers: Vec<[u8; 32]> = nullifiers.iter().map(|x| x.proof.nullifier).collect();
     for (i, n) in nullifiers.iter().enumerate() {
         assert!(
             nullifiers[..i].iter().all(|m| m != n),
@@ -54,6 +61,7 @@ async fn payments_on_the_validator() -> Result<()> {
     stale_now_is_refused(&env, &stale).await?;
     forgeries_are_refused_without_side_effects(&env, &other, &b1).await?;
     batch_of_two(&env, &b1, &b2).await?;
+    batch_of_four_from_a_proof_buffer(&env, &big).await?;
     Ok(())
 }
 
@@ -275,6 +283,65 @@ async fn batch_of_two(env: &TestEnv, b1: &Payment, b2: &Payment) -> Result<()> {
         "replay of the whole batch",
         verify_batch(p, &[*b1, *b2]).await,
         ErrorCode::NullifierAlreadyUsed,
+    );
+    Ok(())
+}
+
+async fn batch_of_four_from_a_proof_buffer(env: &TestEnv, ps: &[Payment]) -> Result<()> {
+    let p = &env.program;
+    let buffer = create_proof_buffer(p, ps.len()).await?;
+    let raw = p.rpc().get_account(&buffer.pubkey()).await?;
+    assert_eq!(raw.owner, p.id(), "buffer owned by the program");
+    assert_eq!(raw.data.len(), proof_buffer_space(ps.len()));
+    assert_eq!(
+        &raw.data[8..40],
+        env.payer.pubkey().as_ref(),
+        "authority recorded"
+    );
+    // Two payments fit a transaction.
+    for (i, chunk) in ps.chunks(2).enumerate() {
+        write_proof_buffer(p, &buffer.pubkey(), (i * 2) as u32, chunk).await?;
+    }
+
+    let (_, stranger) = env.client().await?;
+    expect_program_error(
+        "a stranger spends from someone else's buffer",
+        verify_batch_from_buffer(&stranger, &buffer.pubkey(), ps).await,
+        ErrorCode::ProofBufferInvalid,
+    );
+    expect_program_error(
+        "fewer nullifier accounts than buffered proofs",
+        verify_batch_from_buffer(p, &buffer.pubkey(), &ps[..3]).await,
+        ErrorCode::NullifierAccountCountMismatch,
+    );
+
+    let sig = verify_batch_from_buffer(p, &buffer.pubkey(), ps).await?;
+    let tx = landed(p, &sig).await?;
+    record_cu("verify_batch_from_buffer (4 proofs)", tx.compute_units);
+    for pay in ps {
+        assert_nullifier_account(env, pay, tx.slot).await?;
+    }
+    let batch: Vec<BatchVerified> = tx.events();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].count, 4);
+    assert_eq!(tx.events::<PaymentVerified>().len(), 4);
+
+    let before = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    let sig = close_proof_buffer(p, &buffer.pubkey()).await?;
+    landed(p, &sig).await?;
+    let gone = p
+        .rpc()
+        .get_account_with_commitment(
+            &buffer.pubkey(),
+            anchor_client::CommitmentConfig::confirmed(),
+        )
+        .await?
+        .value;
+    assert!(gone.is_none(), "closed buffer is gone");
+    let after = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert!(
+        after > before,
+        "the buffer's rent came back to its authority"
     );
     Ok(())
 }
