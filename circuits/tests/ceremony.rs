@@ -1,5 +1,7 @@
 //! Ceremony end to end: phase 1 (3 participants + beacon), phase 2 (3 participants + beacon), proofs with the
-//! final keys; and each kind of tampering detected with its own error.
+//! final keys — on a toy circuit and on the real receipt circuit; and each kind of tampering detected with its
+//! own error.
+mod common;
 
 use ark_bn254::{Bn254, Fr};
 use ark_ff::Field;
@@ -11,8 +13,9 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use x402_zk_circuits::ceremony::beacon::participant_rng;
 use x402_zk_circuits::ceremony::phase1::Phase1;
-use x402_zk_circuits::ceremony::phase2::Phase2;
+use x402_zk_circuits::ceremony::phase2::{Phase2, R1cs};
 use x402_zk_circuits::ceremony::CeremonyError;
+use x402_zk_circuits::{export, groth16, receipt::example_witness, Error, ReceiptCircuit};
 
 /// Toy statement: knows x with x^(2^k) + x = y (public y).
 #[derive(Clone)]
@@ -101,6 +104,111 @@ fn three_contributors_and_beacon_verify_and_prove() {
     assert!(Groth16::<Bn254>::verify(&keys.pk.vk, &[Toy::y(x, 20)], &proof).unwrap());
     assert!(
         !Groth16::<Bn254>::verify(&keys.pk.vk, &[Toy::y(x, 20) + Fr::from(1u64)], &proof).unwrap()
+    );
+}
+
+/// The issue's done-when on the real statement: a phase 1 of the smallest power that fits the receipt circuit,
+/// 3 contributors + beacon, phase 2 from the receipt circuit, 3 contributors + beacon, verify, finalize; then
+/// the final keys prove a real receipt, and both arkworks and the exported groth16-solana key verify it.
+#[test]
+fn receipt_circuit_ceremony_keys_prove_and_verify_receipts() {
+    let t0 = std::time::Instant::now();
+    let power = R1cs::synthesize(ReceiptCircuit::blank())
+        .unwrap()
+        .domain_power();
+    // The smallest accumulator that fits: one power less is refused.
+    let e = Phase2::init(&Phase1::new(power - 1).unwrap(), ReceiptCircuit::blank()).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::TooSmall { need, .. } if need == power),
+        "{e}"
+    );
+
+    let p1 = phase1_done(power);
+    let t_p1c = t0.elapsed();
+    let p1 = Phase1::from_bytes(&p1.to_bytes()).unwrap();
+    assert_eq!(p1.verify().expect("phase 1 verifies").entries.len(), 4);
+    let t1 = t0.elapsed();
+
+    let mut p2 = Phase2::init(&p1, ReceiptCircuit::blank()).unwrap();
+    let t_init = t0.elapsed() - t1;
+    p2.contribute("alice", &mut participant_rng("alice's keyboard"));
+    p2.contribute("bob", &mut rng(21));
+    p2.contribute("carol", &mut rng(22));
+    p2.beacon("beacon", BEACON, 4).unwrap();
+    let t_contrib = t0.elapsed() - t1 - t_init;
+    let p2 = Phase2::from_bytes(&p2.to_bytes()).unwrap();
+    let t_verify = t0.elapsed();
+    let report = p2
+        .verify(&p1, ReceiptCircuit::blank())
+        .expect("phase 2 verifies");
+    let t_verify = t0.elapsed() - t_verify;
+    assert_eq!(report.entries.len(), 4);
+    assert_eq!(report.transcript_hash, p2.transcript_hash());
+    let keys = p2.finalize();
+    assert_eq!(
+        keys.provenance(),
+        format!("ceremony:{}", hex::encode(p2.transcript_hash()))
+    );
+    let t2 = t0.elapsed();
+
+    // A real receipt: prove with the ceremony's proving key, verify with its verifying key.
+    let (_, w) = example_witness(11);
+    let b = groth16::prove(&keys, &w, &mut common::rng()).expect("prove");
+    groth16::verify(&keys.verifier, &w.public, &b.nullifier, &b.proof).expect("verify");
+    let mut p = w.public;
+    p.min_amount += 1;
+    assert!(matches!(
+        groth16::verify(&keys.verifier, &p, &b.nullifier, &b.proof),
+        Err(Error::ProofRejected)
+    ));
+    // Key files written and read back keep the provenance and still verify.
+    let dir = std::env::temp_dir().join(format!("x402-ceremony-keys-{}", std::process::id()));
+    keys.save(&dir).unwrap();
+    let loaded = groth16::ProvingKeys::load(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(loaded.provenance(), keys.provenance());
+    groth16::verify(&loaded.verifier, &w.public, &b.nullifier, &b.proof).unwrap();
+
+    // The exported groth16-solana key (what the program's vk.rs is generated from) accepts the proof and
+    // rejects a wrong public input.
+    let svk = export::solana::vk(&keys.verifier.vk);
+    let gvk = groth16_solana::groth16::Groth16Verifyingkey {
+        nr_pubinputs: svk.nr_pubinputs,
+        vk_alpha_g1: svk.vk_alpha_g1,
+        vk_beta_g2: svk.vk_beta_g2,
+        vk_gamma_g2: svk.vk_gamma_g2,
+        vk_delta_g2: svk.vk_delta_g2,
+        vk_ic: &svk.vk_ic,
+        vk_commitment: None,
+    };
+    let (a, bb, c) = export::solana::split_proof(&b.solana_proof_bytes());
+    let inputs = [b.public_input_bytes()];
+    groth16_solana::groth16::Groth16Verifier::new(&a, &bb, &c, &inputs, &gvk)
+        .unwrap()
+        .verify()
+        .expect("groth16-solana accepts the proof");
+    let mut bad = inputs;
+    bad[0][31] ^= 1;
+    assert!(
+        groth16_solana::groth16::Groth16Verifier::new(&a, &bb, &c, &bad, &gvk)
+            .unwrap()
+            .verify()
+            .is_err()
+    );
+    assert!(
+        export::solana::vk_rust_source(&keys.verifier.vk, keys.provenance())
+            .contains(&format!("PROVENANCE: &str = \"{}\"", keys.provenance()))
+    );
+    eprintln!(
+        "receipt ceremony at 2^{power}: phase 1 {:.1} s (4 contributions {:.1}); phase 2 {:.1} s (init {:.1}, 4 contributions {:.1}, \
+         verify {:.1}); prove + verify {:.1} s",
+        t1.as_secs_f64(),
+        t_p1c.as_secs_f64(),
+        (t2 - t1).as_secs_f64(),
+        t_init.as_secs_f64(),
+        t_contrib.as_secs_f64(),
+        t_verify.as_secs_f64(),
+        (t0.elapsed() - t2).as_secs_f64()
     );
 }
 
@@ -241,6 +349,43 @@ fn phase2_wrong_circuit_tampering_and_reordering_are_detected() {
     let e = t.verify(&p1, toy(10)).unwrap_err();
     assert!(
         matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("A query")),
+        "{e}"
+    );
+
+    // Tampered B (G1 and G2), IC and H: each caught by its own random-linear-combination check.
+    let mut t = p2.clone();
+    t.pk.b_g1_query[2] = t.pk.b_g1_query[3];
+    let e = t.verify(&p1, toy(10)).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("B query (G1)")),
+        "{e}"
+    );
+    let mut t = p2.clone();
+    t.pk.b_g2_query.swap(2, 3);
+    let e = t.verify(&p1, toy(10)).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("B query (G2)")),
+        "{e}"
+    );
+    let mut t = p2.clone();
+    t.pk.vk.gamma_abc_g1[1] = t.pk.vk.gamma_abc_g1[0];
+    let e = t.verify(&p1, toy(10)).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("IC")),
+        "{e}"
+    );
+    let mut t = p2.clone();
+    t.pk.h_query.swap(0, 1);
+    let e = t.verify(&p1, toy(10)).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("H query")),
+        "{e}"
+    );
+    let mut t = p2.clone();
+    t.pk.h_query.pop();
+    let e = t.verify(&p1, toy(10)).unwrap_err();
+    assert!(
+        matches!(e, CeremonyError::Inconsistent(ref s) if s.contains("H query length")),
         "{e}"
     );
 

@@ -10,9 +10,9 @@
 //! - `IC_k = (β·A_k + α·B_k + C_k)(τ)·G1` for public variables, `L_k` the same for private ones (divided by δ);
 //! - `H_i = τⁱ·(τᵐ − 1)·G1 / δ` for `i < m − 1`, from the `2n − 1` G1 powers.
 //!
-//! A contribution with secret `x` sets δ → δ·x and divides `L` and `H` by `x`. `verify` recomputes everything
-//! that depends only on phase 1 and the circuit and checks the δ chain with pairings and `L`, `H` against their
-//! initial values with random linear combinations.
+//! A contribution with secret `x` sets δ → δ·x and divides `L` and `H` by `x`. `verify` checks the δ chain with
+//! pairings, and everything else against phase 1 and the circuit with random linear combinations: it never
+//! recomputes the Lagrange basis (see `QapCheck`), so it costs a few MSMs instead of four FFTs over curve points.
 
 use super::io::{self, Reader, Writer};
 use super::phase1::{Accumulator, Phase1, Report};
@@ -231,6 +231,164 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
     })
 }
 
+/// Checks a proving key against phase 1 and the circuit **without** the Lagrange-basis FFTs that
+/// [`initial_key`] needs (four FFTs over curve points, by far the most expensive part of phase 2).
+///
+/// Every circuit-dependent vector is a linear map of a Lagrange basis: `A_k = Σⱼ a_jk·Lⱼ(τ)·G1`, and so on. For
+/// verifier-chosen random weights `r_k`, `Σ_k r_k·A_k = Σⱼ sⱼ·Lⱼ(τ)·G1 = f(τ)·G1` with `sⱼ = Σ_k r_k·a_jk` and
+/// `f` the polynomial with evaluations `s` on the domain, so `Σ_k r_k·A_k = Σᵢ cᵢ·(τⁱ·G1)` with
+/// `c = iFFT(s)` — an FFT over *field elements* and two MSMs. If any `A_k` differs from its correct value the
+/// two sides differ except with probability 1/r (the weights come from the OS RNG, after the file is fixed).
+struct QapCheck<'a> {
+    acc: &'a Accumulator,
+    r1cs: &'a R1cs,
+    domain: GeneralEvaluationDomain<Fr>,
+}
+
+impl<'a> QapCheck<'a> {
+    fn new(acc: &'a Accumulator, r1cs: &'a R1cs) -> Result<Self> {
+        let need = r1cs.domain_power();
+        if need > acc.power {
+            return Err(CeremonyError::TooSmall {
+                need,
+                have: acc.power,
+            });
+        }
+        let domain = GeneralEvaluationDomain::<Fr>::new(r1cs.num_constraints + r1cs.num_instance)
+            .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))?;
+        Ok(QapCheck { acc, r1cs, domain })
+    }
+
+    fn m(&self) -> usize {
+        self.domain.size()
+    }
+
+    /// Monomial coefficients of `Σ_k r_k·(column k of matrix `which`)` as a polynomial over the domain; for
+    /// A, with the libsnark input rows (public input `k` at row `constraints + k`).
+    fn coeffs(&self, which: usize, r: &[Fr]) -> Vec<Fr> {
+        let mut s = vec![Fr::from(0u64); self.m()];
+        for (j, row) in self.r1cs.matrices[which].iter().enumerate() {
+            for (c, i) in row {
+                s[j] += *c * r[*i];
+            }
+        }
+        if which == 0 {
+            for (k, rk) in r.iter().enumerate().take(self.r1cs.num_instance) {
+                s[self.r1cs.num_constraints + k] += rk;
+            }
+        }
+        self.domain.ifft_in_place(&mut s);
+        s
+    }
+
+    /// `Σ_k r_k·(β·A_k + α·B_k + C_k)(τ)·G1`: what IC (δ-free) and the initial L (δ = 1) combine to.
+    fn lc_combination(&self, r: &[Fr]) -> G1Affine {
+        let m = self.m();
+        let a = self.coeffs(0, r);
+        let b = self.coeffs(1, r);
+        let c = self.coeffs(2, r);
+        (G1Projective::msm_unchecked(&self.acc.beta_g1[..m], &a)
+            + G1Projective::msm_unchecked(&self.acc.alpha_g1[..m], &b)
+            + G1Projective::msm_unchecked(&self.acc.tau_g1[..m], &c))
+        .into_affine()
+    }
+
+    /// A, B (G1 and G2) and IC: what depends only on phase 1 and the circuit.
+    fn check_circuit_part<R: Rng>(&self, pk: &ProvingKey<Bn254>, rng: &mut R) -> Result<()> {
+        let bad = |what: &str| {
+            Err(CeremonyError::Inconsistent(format!(
+                "{what} differs from the value phase 1 and the circuit determine"
+            )))
+        };
+        let (ni, nw) = (self.r1cs.num_instance, self.r1cs.num_witness);
+        let nv = ni + nw;
+        let m = self.m();
+        if pk.a_query.len() != nv {
+            return bad("A query length");
+        }
+        if pk.b_g1_query.len() != nv || pk.b_g2_query.len() != nv {
+            return bad("B query length");
+        }
+        if pk.vk.gamma_abc_g1.len() != ni {
+            return bad("IC (public input query) length");
+        }
+        if pk.l_query.len() != nw {
+            return bad("L query length");
+        }
+        if pk.h_query.len() != m - 1 {
+            return bad("H query length");
+        }
+        let pb = progress(4, "phase 2: checking A, B, IC");
+        let r: Vec<Fr> = (0..nv).map(|_| Fr::rand(rng)).collect();
+        let ca = self.coeffs(0, &r);
+        if G1Projective::msm_unchecked(&pk.a_query, &r)
+            != G1Projective::msm_unchecked(&self.acc.tau_g1[..m], &ca)
+        {
+            return bad("A query");
+        }
+        pb.inc(1);
+        let cb = self.coeffs(1, &r);
+        if G1Projective::msm_unchecked(&pk.b_g1_query, &r)
+            != G1Projective::msm_unchecked(&self.acc.tau_g1[..m], &cb)
+        {
+            return bad("B query (G1)");
+        }
+        pb.inc(1);
+        if G2Projective::msm_unchecked(&pk.b_g2_query, &r)
+            != G2Projective::msm_unchecked(&self.acc.tau_g2[..m], &cb)
+        {
+            return bad("B query (G2)");
+        }
+        pb.inc(1);
+        let mut ri = vec![Fr::from(0u64); nv];
+        for x in ri.iter_mut().take(ni) {
+            *x = Fr::rand(rng);
+        }
+        if G1Projective::msm_unchecked(&pk.vk.gamma_abc_g1, &ri[..ni]).into_affine()
+            != self.lc_combination(&ri)
+        {
+            return bad("IC (public input query)");
+        }
+        pb.finish_and_clear();
+        Ok(())
+    }
+
+    /// L and H are their initial values divided by δ: `e(Σrᵢ·Xᵢ, δ·G2) = e(Σrᵢ·X⁰ᵢ, G2)`.
+    fn check_delta_part<R: Rng>(&self, pk: &ProvingKey<Bn254>, rng: &mut R) -> Result<()> {
+        let (_, g2) = generators();
+        let (ni, nw) = (self.r1cs.num_instance, self.r1cs.num_witness);
+        let m = self.m();
+        let not_div = |what: &str| {
+            Err(CeremonyError::Inconsistent(format!(
+                "{what} is not the initial {what} divided by δ"
+            )))
+        };
+        if nw > 0 {
+            let mut r = vec![Fr::from(0u64); ni + nw];
+            for x in r.iter_mut().skip(ni) {
+                *x = Fr::rand(rng);
+            }
+            let now = G1Projective::msm_unchecked(&pk.l_query, &r[ni..]).into_affine();
+            let then = self.lc_combination(&r);
+            if !same_ratio((now, then), (g2, pk.vk.delta_g2)) {
+                return not_div("L query");
+            }
+        }
+        if m > 1 {
+            // Initial H: τⁱ·(τᵐ − 1)·G1 for i < m − 1.
+            let r: Vec<Fr> = (0..m - 1).map(|_| Fr::rand(rng)).collect();
+            let now = G1Projective::msm_unchecked(&pk.h_query, &r).into_affine();
+            let then = (G1Projective::msm_unchecked(&self.acc.tau_g1[m..2 * m - 1], &r)
+                - G1Projective::msm_unchecked(&self.acc.tau_g1[..m - 1], &r))
+            .into_affine();
+            if !same_ratio((now, then), (g2, pk.vk.delta_g2)) {
+                return not_div("H query");
+            }
+        }
+        Ok(())
+    }
+}
+
 use ark_ec::AffineRepr as _;
 
 /// One δ update.
@@ -384,37 +542,27 @@ impl Phase2 {
                 given: short(&circuit_hash),
             });
         }
-        let init = initial_key(&p1.acc, &r1cs)?;
-        let (pk, ipk) = (&self.pk, &init);
+        let pk = &self.pk;
+        let (g1, g2) = generators();
         let same = |ok: bool, what: &str| {
             if ok {
                 Ok(())
             } else {
                 Err(CeremonyError::Inconsistent(format!(
-                    "{what} differs from the value recomputed from phase 1 and the circuit"
+                    "{what} differs from the value phase 1 and the circuit determine"
                 )))
             }
         };
         same(
-            pk.vk.alpha_g1 == ipk.vk.alpha_g1
-                && pk.beta_g1 == ipk.beta_g1
-                && pk.vk.beta_g2 == ipk.vk.beta_g2,
+            pk.vk.alpha_g1 == p1.acc.alpha_g1[0]
+                && pk.beta_g1 == p1.acc.beta_g1[0]
+                && pk.vk.beta_g2 == p1.acc.beta_g2,
             "α/β",
         )?;
-        same(pk.vk.gamma_g2 == ipk.vk.gamma_g2, "γ")?;
-        same(
-            pk.vk.gamma_abc_g1 == ipk.vk.gamma_abc_g1,
-            "IC (public input query)",
-        )?;
-        same(pk.a_query == ipk.a_query, "A query")?;
-        same(
-            pk.b_g1_query == ipk.b_g1_query && pk.b_g2_query == ipk.b_g2_query,
-            "B query",
-        )?;
-        same(pk.l_query.len() == ipk.l_query.len(), "L query length")?;
-        same(pk.h_query.len() == ipk.h_query.len(), "H query length")?;
-
-        let (g1, g2) = generators();
+        same(pk.vk.gamma_g2 == g2, "γ")?;
+        let mut rng = verifier_rng();
+        let q = QapCheck::new(&p1.acc, &r1cs)?;
+        q.check_circuit_part(pk, &mut rng)?;
         let mut prev = self.genesis();
         let mut delta = g1;
         let mut entries = Vec::new();
@@ -471,24 +619,7 @@ impl Phase2 {
                 "δ·G1 and δ·G2 do not share δ".into(),
             ));
         }
-        // L and H must be their initial values divided by δ: e(Σrᵢ·Xᵢ, δ·G2) = e(Σrᵢ·X⁰ᵢ, G2).
-        let mut rng = verifier_rng();
-        for (what, now, then) in [
-            ("L query", &pk.l_query, &ipk.l_query),
-            ("H query", &pk.h_query, &ipk.h_query),
-        ] {
-            if now.is_empty() {
-                continue;
-            }
-            let r: Vec<Fr> = (0..now.len()).map(|_| Fr::rand(&mut rng)).collect();
-            let a = G1Projective::msm_unchecked(now, &r).into_affine();
-            let b = G1Projective::msm_unchecked(then, &r).into_affine();
-            if !same_ratio((a, b), (g2, pk.vk.delta_g2)) {
-                return Err(CeremonyError::Inconsistent(format!(
-                    "{what} is not the initial {what} divided by δ"
-                )));
-            }
-        }
+        q.check_delta_part(pk, &mut rng)?;
         Ok(Report {
             transcript_hash: prev,
             entries,
