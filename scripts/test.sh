@@ -41,9 +41,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "LiteSVM tests (built .so)" litesvm
   # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
   # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
+  # Same target dir and profile as `cargo test --workspace` above: the binaries are already built.
   anchor_client_tests() {
-    CARGO_TARGET_DIR="$ROOT/target/anchor-client-host" \
-      cargo test -p x402-zk-anchor-client-tests -- --ignored --test-threads=1
+    cargo test -p x402-zk-anchor-client-tests -- --ignored --test-threads=1
   }
   run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi
