@@ -1,5 +1,5 @@
 /**
- * Demo payer: @x402/fetch `wrapFetchWithPayment` with the zk-receipt client scheme. Tells the story
+ * Demo payer: @x402/fetch `wrapFetchWithPayment` (through `wrapFetchWithZkPayment`, which keeps typed errors) with the zk-receipt client scheme. Tells the story
  * step by step: request → 402 → pay → receipt → proof → retry → 200 + settlement → nullifier
  * on-chain → replaying the same payment header gets 402.
  *
@@ -12,12 +12,13 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
-import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { decodePaymentResponseHeader, x402Client } from "@x402/fetch";
 import { encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload } from "@x402/core/types";
 import { NATIVE_SOL_ASSET, VerifierClient, createRpcFallback, rpcUrlsFromEnv, describe } from "../src/index";
 import { networkFromEnv } from "../src/zk-receipt/types";
 import { registerZkReceiptClient, type ZkReceiptStep } from "../src/zk-receipt/client";
+import { wrapFetchWithZkPayment } from "../src/zk-receipt/fetch";
 
 const env = process.env;
 const url = env.RESOURCE_URL ?? "http://127.0.0.1:4021/premium";
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     lastPayload = ctx.paymentPayload;
   });
 
-  const res = await wrapFetchWithPayment(fetch, client)(url);
+  const res = await wrapFetchWithZkPayment(fetch, client)(url);
   const body = await res.text();
   say("server", `${res.status} ${body}`);
   if (res.status !== 200) throw new Error(`paid request failed with ${res.status}`);

@@ -16,13 +16,15 @@ import { ZK_RECEIPT_SCHEME, SOLANA_LOCALNET_CAIP2 } from "../src/zk-receipt/type
 import { registerZkReceiptClient, type ZkReceiptStep } from "../src/zk-receipt/client";
 import { ZkReceiptServerScheme, registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
 import { createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { wrapFetchWithZkPayment } from "../src/zk-receipt/fetch";
+import { X402ZkError } from "../src/errors";
 import { sendJson, startJsonServer } from "./helpers";
 
 const network = SOLANA_LOCALNET_CAIP2;
 const payTo = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
 const attester = { x: "1234", y: "5678" };
 
-async function standIns() {
+async function standIns(opts: { proverRejects?: boolean } = {}) {
   const settled: unknown[] = [];
   const services = await startJsonServer((req, body, res) => {
     const b = body as Record<string, unknown>;
@@ -32,6 +34,9 @@ async function standIns() {
         signature: { R8x: "1", R8y: "2", S: "3" },
         attester,
       });
+    }
+    if (req.url === "/v1/proofs" && opts.proverRejects) {
+      return sendJson(res, 422, { type: "urn:x402-zk:problem:statement-unsatisfied", title: "statement does not hold", detail: "amount below minAmount" });
     }
     if (req.url === "/v1/proofs") {
       const pub = b.public as Record<string, unknown>;
@@ -150,6 +155,57 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
     assert.deepEqual(Object.keys(attestReq).sort(), ["asset", "commitment", "payTo", "txSignature"]);
     assert.ok(parseFieldElement(attestReq.commitment as string) > 0n);
     void commitment;
+  } finally {
+    http.closeAllConnections();
+    await new Promise<void>((r) => http.close(() => r()));
+    await services.close();
+    await facilitator.close();
+  }
+});
+
+test("wrapFetchWithZkPayment: a failed payment rethrows the SDK's typed error, not @x402/fetch's plain Error", async () => {
+  const { services, facilitator } = await standIns({ proverRejects: true });
+  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitator.url)), { networks: [network] });
+  const app = express();
+  app.use(
+    paymentMiddleware(
+      { "GET /premium": { accepts: { scheme: ZK_RECEIPT_SCHEME, network, payTo, price: zkReceiptPrice({ amount: 1000 }), maxTimeoutSeconds: 120 }, description: "premium" } },
+      resourceServer,
+    ),
+  );
+  app.get("/premium", (_req, res) => {
+    res.json({ secret: "the premium content" });
+  });
+  const http = await new Promise<import("node:http").Server>((r) => {
+    const s = app.listen(0, "127.0.0.1", () => r(s));
+  });
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/premium`;
+  const newClient = () =>
+    registerZkReceiptClient(new x402Client(), {
+      networks: [network],
+      pay: async () => "3xPaySig",
+      allowAssets: [{ network, asset: NATIVE_SOL_ASSET, maxAmountPerPayment: "1000000" }],
+    });
+  try {
+    // The official wrapper keeps only the message.
+    await assert.rejects(wrapFetchWithPayment(fetch, newClient())(url), (e: unknown) => {
+      assert.ok(e instanceof Error && !(e instanceof X402ZkError));
+      assert.match(e.message, /^Failed to create payment payload: /);
+      return true;
+    });
+    // Ours rethrows the typed error, for two concurrent calls on one client.
+    const zkFetch = wrapFetchWithZkPayment(fetch, newClient());
+    const outcomes = await Promise.allSettled([zkFetch(url), zkFetch(url)]);
+    for (const o of outcomes) {
+      assert.equal(o.status, "rejected");
+      const e = (o as PromiseRejectedResult).reason as X402ZkError;
+      assert.ok(e instanceof X402ZkError, String(e));
+      assert.equal(e.code, "PROVER_REJECTED");
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /amount below minAmount/);
+    }
+    // Each of the three calls asked the prover once and stopped there (no retry of a 4xx).
+    assert.equal(services.requests.filter((r) => r.url === "/v1/proofs").length, 3);
   } finally {
     http.closeAllConnections();
     await new Promise<void>((r) => http.close(() => r()));
