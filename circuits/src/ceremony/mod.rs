@@ -242,6 +242,69 @@ pub(crate) fn scale_g1(points: &mut [G1Affine], scalars: &[ark_bn254::Fr], pb: &
         });
 }
 
+/// `p·s` in G2 with the GLV endomorphism. ark-bn254 0.6 implements `GLVConfig` for G2 but its
+/// `mul_projective` (what `p * s` calls) is plain double-and-add over 254 bits; this is about twice as fast.
+pub(crate) fn g2_mul(p: G2Projective, s: &ark_bn254::Fr) -> G2Projective {
+    <ark_bn254::g2::Config as ark_ec::scalar_mul::glv::GLVConfig>::glv_mul_projective(p, *s)
+}
+
+/// In-order inverse FFT over curve points: `v[j] ← (1/m)·Σᵢ ω^(−ij)·v[i]` on the domain of size `m = v.len()`
+/// (the same result as ark-poly's `ifft_in_place`, which cannot use [`g2_mul`]). Radix-2 Cooley–Tukey on
+/// bit-reversed input; multiplications by the twiddle 1 are skipped.
+pub(crate) fn ifft_points<G>(
+    v: &mut [G],
+    domain: &ark_poly::GeneralEvaluationDomain<ark_bn254::Fr>,
+    mul: fn(G, &ark_bn254::Fr) -> G,
+) where
+    G: CurveGroup<ScalarField = ark_bn254::Fr>,
+{
+    use ark_ff::Field;
+    use ark_poly::EvaluationDomain;
+    use rayon::prelude::*;
+    let m = v.len();
+    assert_eq!(m, domain.size(), "vector length must be the domain size");
+    let log = m.trailing_zeros();
+    if log > 0 {
+        for i in 0..m {
+            let j = i.reverse_bits() >> (usize::BITS - log);
+            if i < j {
+                v.swap(i, j);
+            }
+        }
+    }
+    let w_inv = domain.group_gen_inv();
+    let mut len = 2;
+    while len <= m {
+        let half = len / 2;
+        let tw = powers(w_inv.pow([(m / len) as u64]), half);
+        let butterfly = |((lo, hi), w): ((&mut G, &mut G), &ark_bn254::Fr)| {
+            let t = if w.is_one() { *hi } else { mul(*hi, w) };
+            *hi = *lo - t;
+            *lo += t;
+        };
+        if m / len >= 2 * rayon::current_num_threads() {
+            v.par_chunks_mut(len).for_each(|c| {
+                let (lo, hi) = c.split_at_mut(half);
+                lo.iter_mut()
+                    .zip(hi.iter_mut())
+                    .zip(&tw)
+                    .for_each(butterfly);
+            });
+        } else {
+            for c in v.chunks_mut(len) {
+                let (lo, hi) = c.split_at_mut(half);
+                lo.par_iter_mut()
+                    .zip(hi.par_iter_mut())
+                    .zip(tw.par_iter())
+                    .for_each(butterfly);
+            }
+        }
+        len <<= 1;
+    }
+    let inv = domain.size_inv();
+    v.par_iter_mut().for_each(|x| *x = mul(*x, &inv));
+}
+
 /// G2 twin of [`scale_g1`].
 pub(crate) fn scale_g2(points: &mut [G2Affine], scalars: &[ark_bn254::Fr], pb: &ProgressBar) {
     use rayon::prelude::*;
@@ -249,7 +312,11 @@ pub(crate) fn scale_g2(points: &mut [G2Affine], scalars: &[ark_bn254::Fr], pb: &
         .par_chunks_mut(512)
         .zip(scalars.par_chunks(512))
         .for_each(|(p, s)| {
-            let proj: Vec<G2Projective> = p.iter().zip(s).map(|(p, s)| *p * s).collect();
+            let proj: Vec<G2Projective> = p
+                .iter()
+                .zip(s)
+                .map(|(p, s)| g2_mul(p.into_group(), s))
+                .collect();
             p.copy_from_slice(&G2Projective::normalize_batch(&proj));
             pb.inc(p.len() as u64);
         });
@@ -261,6 +328,52 @@ pub(crate) fn nonzero_scalar<R: ark_std::rand::Rng>(rng: &mut R) -> ark_bn254::F
         let x = ark_bn254::Fr::rand(rng);
         if !ark_ff::Zero::is_zero(&x) {
             return x;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+
+    #[test]
+    fn g2_glv_mul_matches_double_and_add() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        for _ in 0..16 {
+            let p = G2Projective::rand(&mut rng);
+            let s = ark_bn254::Fr::rand(&mut rng);
+            assert_eq!(g2_mul(p, &s), p * s);
+        }
+        let p = G2Projective::rand(&mut rng);
+        assert_eq!(
+            g2_mul(p, &ark_bn254::Fr::from(0u64)),
+            G2Projective::default()
+        );
+        assert_eq!(g2_mul(p, &-ark_bn254::Fr::one()), -p);
+    }
+
+    #[test]
+    fn ifft_points_matches_ark_poly() {
+        let mut rng = ChaCha20Rng::seed_from_u64(6);
+        for log in 0..6 {
+            let d = GeneralEvaluationDomain::<ark_bn254::Fr>::new(1 << log).unwrap();
+            let v: Vec<G1Projective> = (0..d.size())
+                .map(|_| G1Projective::rand(&mut rng))
+                .collect();
+            let mut ours = v.clone();
+            ifft_points(&mut ours, &d, |p, s| p * s);
+            let mut theirs = v;
+            d.ifft_in_place(&mut theirs);
+            assert_eq!(ours, theirs, "G1, 2^{log}");
+            let w: Vec<G2Projective> = (0..d.size())
+                .map(|_| G2Projective::rand(&mut rng))
+                .collect();
+            let mut ours = w.clone();
+            ifft_points(&mut ours, &d, g2_mul);
+            let mut theirs = w;
+            d.ifft_in_place(&mut theirs);
+            assert_eq!(ours, theirs, "G2, 2^{log}");
         }
     }
 }

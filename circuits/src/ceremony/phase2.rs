@@ -124,8 +124,12 @@ impl R1cs {
     }
 }
 
-/// `Σ c·bases[j]`, with the common ±1 coefficients done by additions.
-fn lin<G: CurveGroup<ScalarField = Fr>>(terms: &[(usize, Fr)], bases: &[G::Affine]) -> G {
+/// `Σ c·bases[j]`, with the common ±1 coefficients done by additions and the others by `mul`.
+fn lin<G: CurveGroup<ScalarField = Fr>>(
+    terms: &[(usize, Fr)],
+    bases: &[G::Affine],
+    mul: fn(G, &Fr) -> G,
+) -> G {
     let mut acc = G::zero();
     for (j, c) in terms {
         if c.is_one() {
@@ -133,21 +137,26 @@ fn lin<G: CurveGroup<ScalarField = Fr>>(terms: &[(usize, Fr)], bases: &[G::Affin
         } else if (-*c).is_one() {
             acc -= bases[*j];
         } else {
-            acc += bases[*j] * c;
+            acc += mul(bases[*j].into(), c);
         }
     }
     acc
 }
 
-fn lagrange<G>(powers: &[G::Affine], domain: &GeneralEvaluationDomain<Fr>) -> Vec<G::Affine>
+/// `Lⱼ(τ)·P` for `j < m` from `τⁱ·P`: an inverse FFT over the points (`mul` multiplies a point by a scalar).
+fn lagrange<G>(
+    powers: &[G::Affine],
+    domain: &GeneralEvaluationDomain<Fr>,
+    mul: fn(G, &Fr) -> G,
+) -> Vec<G::Affine>
 where
-    G: CurveGroup<ScalarField = Fr> + ark_poly::domain::DomainCoeff<Fr>,
+    G: CurveGroup<ScalarField = Fr>,
 {
     let mut v: Vec<G> = powers[..domain.size()]
         .iter()
         .map(|p| (*p).into())
         .collect();
-    domain.ifft_in_place(&mut v);
+    super::ifft_points(&mut v, domain, mul);
     G::normalize_batch(&v)
 }
 
@@ -164,13 +173,14 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
         .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))?;
     let m = domain.size();
     let pb = progress(6, "phase 2: Lagrange basis (FFT)");
-    let lag_g1 = lagrange::<G1Projective>(&acc.tau_g1, &domain);
+    let g1_mul: fn(G1Projective, &Fr) -> G1Projective = |p, s| p * s;
+    let lag_g1 = lagrange(&acc.tau_g1, &domain, g1_mul);
     pb.inc(1);
-    let lag_alpha = lagrange::<G1Projective>(&acc.alpha_g1, &domain);
+    let lag_alpha = lagrange(&acc.alpha_g1, &domain, g1_mul);
     pb.inc(1);
-    let lag_beta = lagrange::<G1Projective>(&acc.beta_g1, &domain);
+    let lag_beta = lagrange(&acc.beta_g1, &domain, g1_mul);
     pb.inc(1);
-    let lag_g2 = lagrange::<G2Projective>(&acc.tau_g2, &domain);
+    let lag_g2 = lagrange(&acc.tau_g2, &domain, super::g2_mul);
     pb.inc(1);
 
     let (ca, cb, cc) = (r1cs.columns(0), r1cs.columns(1), r1cs.columns(2));
@@ -187,12 +197,13 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
     let rows: Vec<(G1Projective, G1Projective, G2Projective, G1Projective)> = (0..nv)
         .into_par_iter()
         .map(|k| {
-            let mut a = lin::<G1Projective>(&ca[k], &lag_g1);
-            let b1 = lin::<G1Projective>(&cb[k], &lag_g1);
-            let b2 = lin::<G2Projective>(&cb[k], &lag_g2);
-            let mut lc = lin::<G1Projective>(&ca[k], &lag_beta)
-                + lin::<G1Projective>(&cb[k], &lag_alpha)
-                + lin::<G1Projective>(&cc[k], &lag_g1);
+            let mut a = lin(&ca[k], &lag_g1, g1_mul);
+            let b1 = lin(&cb[k], &lag_g1, g1_mul);
+            // B has most of the non-±1 coefficients (≈ 33k of the receipt circuit's 41k): GLV matters in G2.
+            let b2 = lin(&cb[k], &lag_g2, super::g2_mul);
+            let mut lc = lin(&ca[k], &lag_beta, g1_mul)
+                + lin(&cb[k], &lag_alpha, g1_mul)
+                + lin(&cc[k], &lag_g1, g1_mul);
             if let Some(j) = extra(k) {
                 a += lag_g1[j];
                 lc += lag_beta[j];
