@@ -110,6 +110,8 @@ fn three_contributors_and_beacon_verify_and_prove() {
 /// The done-when on the real statement: a phase 1 of the smallest power that fits the receipt circuit,
 /// 3 contributors + beacon, phase 2 from the receipt circuit, 3 contributors + beacon, verify, finalize; then
 /// the final keys prove a real receipt, and both arkworks and the exported groth16-solana key verify it.
+/// The slowest test of the crate: ≈ 110 s of CPU in the dev profile (≈ 60–70 s wall on the 2-core CI machine
+/// when nothing else runs), most of it phase-2 `init`; see circuits/BENCHMARKS-ceremony.md.
 #[test]
 fn receipt_circuit_ceremony_keys_prove_and_verify_receipts() {
     let t0 = std::time::Instant::now();
