@@ -54,7 +54,9 @@ stack_build() {
   run_step "build (program, binaries, TypeScript)" bash -c '
     set -e
     [[ -s target/deploy/x402_zk_verifier.so ]] || bash scripts/build.sh
-    cargo build -q -p x402-zk-circuits -p x402-zk-prover-service -p x402-zk-facilitator --bins
+    # --workspace --tests: the feature set of `cargo test --workspace`, so after the test step this
+    # is a no-op (with -p or without --tests, features differ and ~200 crates rebuild).
+    cargo build -q --workspace --bins --tests
     (cd app && npx tsc -p tsconfig.test.json)'
   BIN="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)/debug"
 }

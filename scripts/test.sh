@@ -41,9 +41,10 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "LiteSVM tests (built .so)" litesvm
   # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
   # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
-  # Same target dir and profile as `cargo test --workspace` above: the binaries are already built.
+  # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
+  # binaries are already built; `-p` alone resolves other features and rebuilds ~200 crates.
   anchor_client_tests() {
-    cargo test -p x402-zk-anchor-client-tests -- --ignored --test-threads=1
+    cargo test --workspace --test payments --test admin -- --ignored --test-threads=1
   }
   run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi
