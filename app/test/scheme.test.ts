@@ -95,9 +95,9 @@ test("x402 core: the scheme registers per network for server, client and facilit
   assert.ok(new x402Facilitator());
 });
 
-test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof → retry → 200 with settlement", async () => {
-  const { services, facilitator, settled } = await standIns();
-  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitator.url)), { networks: [network] });
+/** An @x402/express server selling GET /premium for 1000 base units through the facilitator at `facilitatorUrl`. */
+async function premiumServer(facilitatorUrl: string): Promise<{ http: import("node:http").Server; url: string }> {
+  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitatorUrl)), { networks: [network] });
   const app = express();
   app.use(
     paymentMiddleware(
@@ -112,6 +112,12 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
     const s = app.listen(0, "127.0.0.1", () => r(s));
   });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/premium`;
+  return { http, url };
+}
+
+test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof → retry → 200 with settlement", async () => {
+  const { services, facilitator, settled } = await standIns();
+  const { http, url } = await premiumServer(facilitator.url);
   try {
     // Unpaid: 402 with our requirements in the PAYMENT-REQUIRED header.
     const unpaid = await fetch(url);
@@ -165,21 +171,7 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
 
 test("wrapFetchWithZkPayment: a failed payment rethrows the SDK's typed error, not @x402/fetch's plain Error", async () => {
   const { services, facilitator } = await standIns({ proverRejects: true });
-  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitator.url)), { networks: [network] });
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      { "GET /premium": { accepts: { scheme: ZK_RECEIPT_SCHEME, network, payTo, price: zkReceiptPrice({ amount: 1000 }), maxTimeoutSeconds: 120 }, description: "premium" } },
-      resourceServer,
-    ),
-  );
-  app.get("/premium", (_req, res) => {
-    res.json({ secret: "the premium content" });
-  });
-  const http = await new Promise<import("node:http").Server>((r) => {
-    const s = app.listen(0, "127.0.0.1", () => r(s));
-  });
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/premium`;
+  const { http, url } = await premiumServer(facilitator.url);
   const newClient = () =>
     registerZkReceiptClient(new x402Client(), {
       networks: [network],
