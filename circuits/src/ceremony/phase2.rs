@@ -160,8 +160,8 @@ where
     G::normalize_batch(&v)
 }
 
-/// The circuit-only part of the keys (δ = 1), computed from phase 1.
-pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> {
+/// The QAP evaluation domain for `r1cs`, if the phase-1 accumulator has enough powers for it.
+fn qap_domain(acc: &Accumulator, r1cs: &R1cs) -> Result<GeneralEvaluationDomain<Fr>> {
     let need = r1cs.domain_power();
     if need > acc.power {
         return Err(CeremonyError::TooSmall {
@@ -169,8 +169,13 @@ pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> 
             have: acc.power,
         });
     }
-    let domain = GeneralEvaluationDomain::<Fr>::new(r1cs.num_constraints + r1cs.num_instance)
-        .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))?;
+    GeneralEvaluationDomain::<Fr>::new(r1cs.num_constraints + r1cs.num_instance)
+        .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))
+}
+
+/// The circuit-only part of the keys (δ = 1), computed from phase 1.
+pub fn initial_key(acc: &Accumulator, r1cs: &R1cs) -> Result<ProvingKey<Bn254>> {
+    let domain = qap_domain(acc, r1cs)?;
     let m = domain.size();
     let pb = progress(6, "phase 2: Lagrange basis (FFT)");
     let g1_mul: fn(G1Projective, &Fr) -> G1Projective = |p, s| p * s;
@@ -258,16 +263,11 @@ struct QapCheck<'a> {
 
 impl<'a> QapCheck<'a> {
     fn new(acc: &'a Accumulator, r1cs: &'a R1cs) -> Result<Self> {
-        let need = r1cs.domain_power();
-        if need > acc.power {
-            return Err(CeremonyError::TooSmall {
-                need,
-                have: acc.power,
-            });
-        }
-        let domain = GeneralEvaluationDomain::<Fr>::new(r1cs.num_constraints + r1cs.num_instance)
-            .ok_or_else(|| CeremonyError::Synthesis("domain too large".into()))?;
-        Ok(QapCheck { acc, r1cs, domain })
+        Ok(QapCheck {
+            acc,
+            r1cs,
+            domain: qap_domain(acc, r1cs)?,
+        })
     }
 
     fn m(&self) -> usize {
