@@ -51,7 +51,7 @@ MERCHANT_B="$(solana-keygen pubkey "$WORK/merchant-b.json")"
 stack_validator
 stack_deploy $MIN_AMOUNT
 
-echo "==> [$(date -u +%H:%M:%S)] prover, 4 facilitators, 7 resource servers"
+echo "==> [$(date -u +%H:%M:%S)] prover, 5 facilitators, 8 resource servers"
 start_prover $PROVER_PORT
 start_facilitator f-main $F_MAIN "$RPC"
 start_facilitator f-fallback $F_FALLBACK "$DEAD_RPC,$RPC"
