@@ -14,6 +14,120 @@ export type X402ZkVerifier = {
   },
   "instructions": [
     {
+      "name": "checkBatch",
+      "docs": [
+        "Verifies n proofs without burning anything (dry run; read-only)."
+      ],
+      "discriminator": [
+        44,
+        249,
+        105,
+        122,
+        223,
+        42,
+        202,
+        223
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "payTo"
+        }
+      ],
+      "args": [
+        {
+          "name": "terms",
+          "type": {
+            "defined": {
+              "name": "paymentTerms"
+            }
+          }
+        },
+        {
+          "name": "payments",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "paymentProof"
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "closeProofBuffer",
+      "docs": [
+        "Closes a proof buffer, returning its rent to the authority."
+      ],
+      "discriminator": [
+        130,
+        150,
+        6,
+        35,
+        193,
+        34,
+        243,
+        87
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "proofBuffer",
+          "writable": true
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "initProofBuffer",
+      "docs": [
+        "Marks a client-created, program-owned, zeroed account as the signer's proof buffer."
+      ],
+      "discriminator": [
+        49,
+        27,
+        28,
+        88,
+        19,
+        99,
+        133,
+        194
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true
+        },
+        {
+          "name": "proofBuffer",
+          "writable": true
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "initializeConfig",
       "docs": [
         "Creates the config PDA, owned by `authority` (the signer paying for it)."
@@ -70,6 +184,111 @@ export type X402ZkVerifier = {
       ]
     },
     {
+      "name": "setAttester",
+      "docs": [
+        "Replaces the attester public key `Ax || Ay` (authority only)."
+      ],
+      "discriminator": [
+        56,
+        199,
+        234,
+        175,
+        198,
+        241,
+        83,
+        29
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "attester",
+          "type": {
+            "array": [
+              "u8",
+              64
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "setMaxClockSkew",
+      "docs": [
+        "Changes the allowed clock skew, ≤ 3600 s (authority only)."
+      ],
+      "discriminator": [
+        64,
+        251,
+        4,
+        2,
+        71,
+        24,
+        86,
+        199
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "maxClockSkewSeconds",
+          "type": "u32"
+        }
+      ]
+    },
+    {
       "name": "setPaused",
       "docs": [
         "Pauses or resumes payment verification (authority only)."
@@ -116,6 +335,313 @@ export type X402ZkVerifier = {
         {
           "name": "paused",
           "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "setVerifyingKey",
+      "docs": [
+        "Approves a verifying-key hash; verification requires it to equal the compiled key's (authority only)."
+      ],
+      "discriminator": [
+        79,
+        162,
+        161,
+        210,
+        103,
+        106,
+        246,
+        78
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "vkHash",
+          "type": {
+            "array": [
+              "u8",
+              32
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "name": "verifyBatch",
+      "docs": [
+        "Verifies n proofs for one merchant in one pairing product and burns their nullifiers",
+        "(`remaining_accounts`: the nullifier PDAs in proof order). All or nothing."
+      ],
+      "discriminator": [
+        207,
+        55,
+        42,
+        119,
+        105,
+        251,
+        88,
+        199
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the nullifier PDAs' rent."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "payTo"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "terms",
+          "type": {
+            "defined": {
+              "name": "paymentTerms"
+            }
+          }
+        },
+        {
+          "name": "payments",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "paymentProof"
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "verifyBatchFromBuffer",
+      "docs": [
+        "`verify_batch` over the payments stored in a proof buffer of the payer."
+      ],
+      "discriminator": [
+        60,
+        208,
+        43,
+        103,
+        61,
+        119,
+        92,
+        119
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the nullifier PDAs' rent; must be the buffer's authority."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "payTo"
+        },
+        {
+          "name": "proofBuffer"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "terms",
+          "type": {
+            "defined": {
+              "name": "paymentTerms"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "verifyPayment",
+      "docs": [
+        "Verifies one payment proof and burns its nullifier."
+      ],
+      "discriminator": [
+        70,
+        155,
+        98,
+        44,
+        176,
+        110,
+        74,
+        169
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the nullifier PDA's rent (the facilitator)."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "payTo"
+        },
+        {
+          "name": "nullifier",
+          "writable": true
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "terms",
+          "type": {
+            "defined": {
+              "name": "paymentTerms"
+            }
+          }
+        },
+        {
+          "name": "payment",
+          "type": {
+            "defined": {
+              "name": "paymentProof"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "writeProofBuffer",
+      "docs": [
+        "Stores `payments` in slots `index, index + 1, …` of a proof buffer."
+      ],
+      "discriminator": [
+        3,
+        226,
+        158,
+        231,
+        122,
+        154,
+        12,
+        49
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "proofBuffer",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "index",
+          "type": "u32"
+        },
+        {
+          "name": "payments",
+          "type": {
+            "vec": {
+              "defined": {
+                "name": "paymentProof"
+              }
+            }
+          }
         }
       ]
     }
@@ -245,7 +771,7 @@ export type X402ZkVerifier = {
     {
       "code": 6013,
       "name": "malformedProof",
-      "msg": "A proof point (A or C) of the batch is not a valid BN254 G1 point"
+      "msg": "A proof coordinate is not below the BN254 field modulus, or A or C is not a valid G1 point"
     },
     {
       "code": 6014,
@@ -407,6 +933,15 @@ export type X402ZkVerifier = {
           {
             "name": "paused",
             "type": "bool"
+          },
+          {
+            "name": "vkHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -431,6 +966,94 @@ export type X402ZkVerifier = {
           {
             "name": "maxClockSkewSeconds",
             "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "paymentProof",
+      "docs": [
+        "One payment proof and its per-proof public values. Borsh layout: 328 bytes, fixed",
+        "(`proof` 256 ‖ `now` u64 LE ‖ `resource_hash` 32 ‖ `nullifier` 32)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "proof",
+            "docs": [
+              "`−A ‖ B ‖ C`, big-endian, A negated by the client (see `verify.rs`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                256
+              ]
+            }
+          },
+          {
+            "name": "now",
+            "docs": [
+              "The verifier time the proof was made for (unix seconds); must be within the config's skew",
+              "of the validator clock."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "resourceHash",
+            "docs": [
+              "`resourceHash`, 32 bytes big-endian, < r."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "nullifier",
+            "docs": [
+              "`nullifier`, 32 bytes big-endian, < r; also the seed of its PDA."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "paymentTerms",
+      "docs": [
+        "The merchant's terms the proof must satisfy (per offer; shared by all proofs of a batch)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "asset",
+            "docs": [
+              "Mint of the payment; native SOL is `Pubkey::default()` (32 zero bytes)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "minAmount",
+            "docs": [
+              "Minimum amount, base units."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "maxAge",
+            "docs": [
+              "Maximum receipt age in seconds."
+            ],
+            "type": "u64"
           }
         ]
       }

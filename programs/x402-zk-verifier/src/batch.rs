@@ -64,12 +64,27 @@ pub enum BatchError {
     TooLarge,
     /// The verifying key does not have `N + 1` IC points.
     VerifyingKeyMismatch,
-    /// Proof `i` has an `A` or `C` that is not a valid G1 point.
+    /// Proof `i` has a coordinate `≥ p`, or an `A` or `C` that is not a valid G1 point.
     MalformedProof(usize),
     /// The pairing product is not 1 (some proof is invalid) or a `B` is not a valid G2 point.
     VerificationFailed,
     /// A syscall on verifying-key points failed (the VK itself is malformed).
     VerifyingKeyInvalid,
+}
+
+/// BN254 base-field modulus `p`, big-endian.
+pub const FQ_MODULUS_BE: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
+];
+
+/// True when all eight 32-byte coordinates of a proof are `< p`. The alt_bn128 syscalls read the
+/// top bits of a G2 coordinate as arkworks serialization flags, so `B.y.c1 + 2^255` decodes to the
+/// same point: without this check a proof has byte-different encodings that all verify.
+pub fn proof_coordinates_canonical(proof: &[u8; PROOF_LEN]) -> bool {
+    proof
+        .chunks_exact(32)
+        .all(|coord| coord < FQ_MODULUS_BE.as_slice())
 }
 
 /// Splits a proof into `(A', B, C)`.
@@ -218,6 +233,9 @@ pub fn verify_batch<const N: usize>(
     let mut sum_rx = [U512::default(); N];
     let mut c_acc = [0u8; 64];
     for (i, e) in entries.iter().enumerate() {
+        if !proof_coordinates_canonical(e.proof) {
+            return Err(BatchError::MalformedProof(i));
+        }
         let (a, b, c) = split_proof(e.proof);
         let r = challenge(&seed, i);
         let (ra, rc) = if r == 1 {

@@ -33,7 +33,7 @@ pub enum ErrorCode {
     BatchTooLarge,
     #[msg("Number of nullifier accounts differs from the number of proofs in the batch")]
     NullifierAccountCountMismatch,
-    #[msg("A proof point (A or C) of the batch is not a valid BN254 G1 point")]
+    #[msg("A proof coordinate is not below the BN254 field modulus, or A or C is not a valid G1 point")]
     MalformedProof,
     #[msg("The verifying key compiled into the program is malformed")]
     VerifyingKeyInvalid,

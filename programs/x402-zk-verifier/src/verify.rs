@@ -17,6 +17,10 @@ use crate::vk::VERIFYING_KEY;
 
 /// Verifies one proof for one public input (`pubHash`, already checked canonical).
 pub fn verify_single(proof: &[u8; 256], pub_hash: &[u8; 32]) -> Result<()> {
+    require!(
+        crate::batch::proof_coordinates_canonical(proof),
+        ErrorCode::MalformedProof
+    );
     let (a, b, c) = split_proof(proof);
     let inputs = [*pub_hash];
     let mut verifier = Groth16Verifier::new(a, b, c, &inputs, &VERIFYING_KEY)

@@ -131,6 +131,39 @@ fn valid_batches_verify_and_agree_with_single_verification() {
     }
 }
 
+/// The alt_bn128 syscalls read a G2 coordinate's top bits as serialization flags, so `B.y.c1 + 2^255`
+/// (bit 7 of proof byte 128) decodes to the same point. Found by `any_byte_flip_fails`; every
+/// coordinate ≥ p is now refused before any syscall.
+#[test]
+fn non_canonical_coordinates_are_refused() {
+    let s = setup(3, 2);
+    for (off, bit) in [(128, 7), (64, 7), (0, 7), (192, 6), (255, 0)] {
+        let mut ps = s.proofs.clone();
+        let before = ps[1].0;
+        ps[1].0[off] |= 1 << bit;
+        if ps[1].0 == before {
+            continue;
+        }
+        let r = verify_batch(&s.vk, &VK_HASH, &entries(&ps));
+        if off != 255 {
+            assert_eq!(
+                r,
+                Err(BatchError::MalformedProof(1)),
+                "byte {off} bit {bit}"
+            );
+        } else {
+            assert!(r.is_err(), "byte {off} bit {bit}");
+        }
+    }
+    let mut p = s.proofs[0].0;
+    assert!(x402_zk_verifier::batch::proof_coordinates_canonical(&p));
+    p[128] ^= 0x80;
+    assert!(!x402_zk_verifier::batch::proof_coordinates_canonical(&p));
+    let mut p = s.proofs[0].0;
+    p[224..256].copy_from_slice(&x402_zk_verifier::batch::FQ_MODULUS_BE);
+    assert!(!x402_zk_verifier::batch::proof_coordinates_canonical(&p));
+}
+
 #[test]
 fn tampering_fails() {
     let s = setup(4, 2);
