@@ -29,6 +29,19 @@ pub fn beacon_seed(value: &[u8], iterations_exp: u32) -> Result<[u8; 32]> {
     Ok(h)
 }
 
+/// A beacon contribution's transcript origin and the RNG it draws its secrets from (both phases).
+pub fn beacon_contribution(
+    value: &[u8],
+    iterations_exp: u32,
+) -> Result<(super::transcript::Origin, ChaCha20Rng)> {
+    let rng = beacon_rng(value, iterations_exp)?;
+    let origin = super::transcript::Origin::Beacon {
+        value: value.to_vec(),
+        iterations_exp,
+    };
+    Ok((origin, rng))
+}
+
 /// The RNG a beacon contribution draws its secrets from.
 pub fn beacon_rng(value: &[u8], iterations_exp: u32) -> Result<ChaCha20Rng> {
     Ok(ChaCha20Rng::from_seed(beacon_seed(value, iterations_exp)?))

@@ -383,15 +383,8 @@ impl Phase1 {
 
     /// Adds the public beacon contribution; returns the new transcript hash.
     pub fn beacon(&mut self, name: &str, value: &[u8], iterations_exp: u32) -> Result<Digest> {
-        let mut rng = beacon::beacon_rng(value, iterations_exp)?;
-        Ok(self.contribute_with(
-            name,
-            Origin::Beacon {
-                value: value.to_vec(),
-                iterations_exp,
-            },
-            &mut rng,
-        ))
+        let (origin, mut rng) = beacon::beacon_contribution(value, iterations_exp)?;
+        Ok(self.contribute_with(name, origin, &mut rng))
     }
 
     /// Recomputes every chain hash from the records, as a forger rewriting the transcript would. Only useful to

@@ -517,15 +517,8 @@ impl Phase2 {
 
     /// Adds the beacon's δ contribution.
     pub fn beacon(&mut self, name: &str, value: &[u8], iterations_exp: u32) -> Result<Digest> {
-        let mut rng = beacon::beacon_rng(value, iterations_exp)?;
-        Ok(self.contribute_with(
-            name,
-            Origin::Beacon {
-                value: value.to_vec(),
-                iterations_exp,
-            },
-            &mut rng,
-        ))
+        let (origin, mut rng) = beacon::beacon_contribution(value, iterations_exp)?;
+        Ok(self.contribute_with(name, origin, &mut rng))
     }
 
     /// Recomputes every chain hash, as a forger would (tests only).
