@@ -245,3 +245,32 @@ async fn supported_and_health_describe_this_facilitator() {
     // Only host:port is ever shown (a URL path or query may carry an API key).
     assert!(body.to_string().contains("127.0.0.1:9"), "{body}");
 }
+
+#[actix_web::test]
+async fn batch_flags_out_of_range_are_refused_at_start_up() {
+    let base = [
+        "x402-zk-facilitator",
+        "--program-id",
+        PROGRAM_ID,
+        "--attester-key",
+        "a",
+        "--fee-payer",
+        "f",
+        "--verifying-key",
+        "v",
+    ];
+    let parse = |extra: &[&str]| Config::try_parse_from(base.iter().chain(extra).copied());
+    for bad in [
+        "--batch-max=0",
+        "--batch-max=65",
+        "--batch-max=-1",
+        "--batch-window-ms=0",
+        "--batch-window-ms=10001",
+    ] {
+        let err = parse(&[bad]).expect_err(&format!("{bad} accepted"));
+        let flag = bad.split('=').next().unwrap();
+        assert!(err.to_string().contains(flag), "{bad}: {err}");
+    }
+    let ok = parse(&["--batch-max", "64", "--batch-window-ms", "10000"]).unwrap();
+    assert_eq!((ok.batch_max, ok.batch_window_ms), (64, 10_000));
+}
