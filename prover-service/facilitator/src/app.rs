@@ -1,22 +1,35 @@
 //! Routes and server lifecycle. Every error is JSON: x402 endpoints answer in the x402 shapes
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
+//!
+//! `/verify`, `/settle` and `/v1/attest` are rate limited per client IP (the prover's limiter and
+//! 429 problem+json with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
+//! the chain config guard ([`crate::chain_config`]) is closed.
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
 use solana_keypair::Keypair;
+use solana_signer::Signer;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::groth16::VerifierKey;
+use x402_zk_prover_service::error::ApiError;
+use x402_zk_prover_service::limits::{client_ip, RateLimiter};
 
-use crate::attester::{pubkey_bytes, AttestRequest, AttesterService, ReceiptLedger};
+use crate::attester::{pubkey_bytes, AttestRequest, AttesterService};
 use crate::batch::{BatchConfig, Batcher};
+use crate::chain_config::{attester_bytes, vk_sha256, ChainGuard, Expected};
+use crate::claims::NullifierClaims;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rpc::{RpcOptions, RpcPool};
-use crate::settle::{settle, SettleOutcome};
+use crate::settle::{nullifier_spent, settle, SettleOutcome};
 use crate::verify::{check_payment, Policy};
 use crate::x402::{
     FacilitatorRequest, Reason, SettleResponse, SupportedKind, SupportedResponse, VerifyResponse,
@@ -25,13 +38,32 @@ use crate::x402::{
 
 /// Largest request body accepted (a payment payload is ~1 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// While the chain config guard is closed, `Config` is re-read at least this often.
+pub const CONFIG_RETRY: Duration = Duration::from_secs(2);
 
 pub struct State {
     pub policy: Policy,
+    /// Settlement RPC endpoints: primary, then fallbacks.
     pub rpc: RpcPool,
+    /// Endpoints trusted for reading the transactions the attester signs for.
+    pub attest_rpc: RpcPool,
     pub attester: AttesterService,
     pub fee_payer: Keypair,
     pub metrics: Metrics,
+    /// In-flight and burned nullifiers of this process.
+    pub claims: NullifierClaims,
+    /// Agreement with the on-chain `Config`.
+    pub chain: ChainGuard,
+    /// Per-client-IP limit on `/verify`, `/settle` and `/v1/attest`.
+    pub limiter: RateLimiter,
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Advertised in `/supported` as `attesterUrl`.
+    pub public_url: String,
+    /// Advertised in `/supported` as `proverUrl`, when set.
+    pub prover_url: Option<String>,
+    /// Advertised in `/supported` as `maxAge`.
+    pub max_age: u64,
+    pub config_check_interval: Duration,
     /// Settlement batching, when configured (`--batch-max` > 1).
     pub batch: Option<BatchConfig>,
     /// The batch queue; started by [`serve`] / [`spawn_local`] on the server's runtime.
@@ -47,6 +79,43 @@ impl State {
             }
         }
     }
+
+    /// Starts the batcher and the upkeep task on the current runtime: the chain config check
+    /// (every `config_check_interval`, every [`CONFIG_RETRY`] at most while it disagrees; the
+    /// first at once when `check_now`) and the rate limiter's cleanup. The task holds only a weak
+    /// reference, so it ends with the server.
+    pub fn start_background(self: &Arc<Self>, check_now: bool) {
+        self.start_batcher();
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut check_now = check_now;
+            loop {
+                if !check_now {
+                    let Some(state) = weak.upgrade() else { return };
+                    let wait = if state.chain.ok().is_ok() {
+                        state.config_check_interval
+                    } else {
+                        state.config_check_interval.min(CONFIG_RETRY)
+                    };
+                    drop(state);
+                    tokio::time::sleep(wait).await;
+                }
+                check_now = false;
+                let Some(state) = weak.upgrade() else { return };
+                state.chain.check(&state.rpc).await;
+                state.limiter.retain_recent();
+            }
+        });
+    }
+}
+
+/// A URL flag's value: must parse as http(s).
+fn http_url(flag: &str, url: &str) -> anyhow::Result<String> {
+    let u = reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("{flag} {url:?}: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        anyhow::bail!("{flag} {url:?}: must be an http(s) URL");
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }
 
 impl State {
@@ -56,7 +125,8 @@ impl State {
         if vk.provenance == "dev" && !(c.allow_dev_keys && c.is_local()) {
             anyhow::bail!(
                 "verifying key {} has provenance 'dev' (unsafe: its maker can forge proofs); \
-                 use ceremony keys, or pass --allow-dev-keys on a local validator only",
+                 use ceremony keys, or pass --allow-dev-keys with every RPC URL on this machine \
+                 (127.0.0.0/8, ::1 or localhost)",
                 c.verifying_key.display()
             );
         }
@@ -65,6 +135,28 @@ impl State {
             .map_err(|e| anyhow::anyhow!("fee payer keypair {}: {e}", c.fee_payer.display()))?;
         let program_id =
             pubkey_bytes(&c.program_id, "program id").map_err(|e| anyhow::anyhow!(e))?;
+        let pay_to = c
+            .pay_to
+            .iter()
+            .map(|a| pubkey_bytes(a.trim(), "--pay-to").map_err(|e| anyhow::anyhow!(e)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if pay_to.is_empty() {
+            anyhow::bail!("--pay-to: at least one merchant address (base58) is required");
+        }
+        let public_url = http_url("--public-url", &c.public_url())?;
+        let prover_url = c
+            .prover_url
+            .as_deref()
+            .map(|u| http_url("--prover-url", u))
+            .transpose()?;
+        for u in c.rpc_urls.iter().chain(&c.attest_rpc_urls) {
+            http_url("RPC URL", u)?;
+        }
+        let expected = Expected {
+            attester: attester_bytes(&key.public()),
+            vk_hash: vk_sha256(&vk.vk),
+            max_clock_skew_seconds: c.max_clock_skew_seconds,
+        };
         Ok(Arc::new(State {
             policy: Policy {
                 network: c.network.clone(),
@@ -72,14 +164,22 @@ impl State {
                 attester: key.public(),
                 max_clock_skew_seconds: c.max_clock_skew_seconds,
                 vk,
+                pay_to,
+                min_amount: c.min_amount,
             },
             rpc: RpcPool::new(c.rpc_urls.clone(), RpcOptions::default()),
-            attester: AttesterService {
-                key,
-                ledger: ReceiptLedger::open(c.receipt_ledger.clone())?,
-            },
+            attest_rpc: RpcPool::new(c.attest_urls(), RpcOptions::default()),
+            attester: AttesterService { key },
             fee_payer,
             metrics: Metrics::default(),
+            claims: NullifierClaims::default(),
+            chain: ChainGuard::new(program_id, expected),
+            limiter: RateLimiter::new(c.rate_limit_per_minute, c.rate_limit_window()),
+            trusted_proxies: c.trusted_proxies.clone(),
+            public_url,
+            prover_url,
+            max_age: c.max_age,
+            config_check_interval: Duration::from_secs(c.config_check_interval_secs),
             batch: Some(BatchConfig {
                 max: usize::from(c.batch_max),
                 window: std::time::Duration::from_millis(c.batch_window_ms),
@@ -127,6 +227,18 @@ fn invalid(status: StatusCode, reason: Reason, message: String) -> HttpResponse 
     })
 }
 
+/// 503 while the chain config guard is closed: `{"error":"config_mismatch","detail":…}` plus the
+/// route's x402 fields, so x402 clients read a typed refusal.
+fn config_mismatch(detail: String, x402_fields: serde_json::Value) -> HttpResponse {
+    let mut body = json!({ "error": Reason::ConfigMismatch.as_str(), "detail": detail });
+    if let (Some(b), Some(extra)) = (body.as_object_mut(), x402_fields.as_object()) {
+        b.extend(extra.clone());
+    }
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", CONFIG_RETRY.as_secs().to_string()))
+        .json(body)
+}
+
 async fn verify_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
@@ -140,29 +252,45 @@ async fn verify_route(
         count(reason.as_str());
         invalid(status, reason, message)
     };
-    match check_payment(&state.policy, &body, unix_now()) {
-        Err(r) => fail(StatusCode::OK, r.reason, r.message),
-        Ok(p) => match crate::settle::nullifier_status(&state, &p).await {
-            Ok(None) => {
-                count("valid");
-                HttpResponse::Ok().json(VerifyResponse {
-                    is_valid: true,
-                    invalid_reason: None,
-                    invalid_message: None,
-                    payer: Some(format!("0x{}", hex::encode(p.nullifier_be))),
-                })
-            }
-            Ok(Some(_)) => fail(
-                StatusCode::OK,
-                Reason::NullifierSpent,
-                "this receipt has already paid".into(),
-            ),
-            Err(e) => fail(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Reason::RpcUnavailable,
-                e.to_string(),
-            ),
-        },
+    if let Err(detail) = state.chain.ok() {
+        count(Reason::ConfigMismatch.as_str());
+        return config_mismatch(
+            detail.clone(),
+            json!({ "isValid": false, "invalidReason": Reason::ConfigMismatch.as_str(),
+                    "invalidMessage": detail }),
+        );
+    }
+    let p = match check_payment(&state.policy, &body, unix_now()) {
+        Ok(p) => p,
+        Err(r) => return fail(StatusCode::OK, r.reason, r.message),
+    };
+    if state.claims.status(&p.nullifier_be).is_some() {
+        return fail(
+            StatusCode::OK,
+            Reason::NullifierSpent,
+            "this receipt is being settled or has already paid".into(),
+        );
+    }
+    match nullifier_spent(&state, &p).await {
+        Ok(false) => {
+            count("valid");
+            HttpResponse::Ok().json(VerifyResponse {
+                is_valid: true,
+                invalid_reason: None,
+                invalid_message: None,
+                payer: Some(format!("0x{}", hex::encode(p.nullifier_be))),
+            })
+        }
+        Ok(true) => fail(
+            StatusCode::OK,
+            Reason::NullifierSpent,
+            "this receipt has already paid".into(),
+        ),
+        Err(e) => fail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Reason::RpcUnavailable,
+            e.to_string(),
+        ),
     }
 }
 
@@ -187,9 +315,29 @@ async fn settle_route(
             network: network.clone(),
         })
     };
+    if let Err(detail) = state.chain.ok() {
+        count(Reason::ConfigMismatch.as_str());
+        return config_mismatch(
+            detail.clone(),
+            json!({ "success": false, "errorReason": Reason::ConfigMismatch.as_str(),
+                    "errorMessage": detail, "transaction": "", "network": network }),
+        );
+    }
     let payment = match check_payment(&state.policy, &body, unix_now()) {
         Ok(p) => p,
         Err(r) => return fail(StatusCode::OK, r.reason, r.message),
+    };
+    // The atomic claim: of concurrent or repeated settlements of one nullifier in this process,
+    // one sends a transaction; the others are refused without sending anything.
+    let claim = match state.claims.try_claim(&payment.nullifier_be) {
+        Ok(c) => c,
+        Err(_) => {
+            return fail(
+                StatusCode::OK,
+                Reason::NullifierSpent,
+                "this receipt is being settled or has already paid".into(),
+            )
+        }
     };
     let payer = Some(format!("0x{}", hex::encode(payment.nullifier_be)));
     let outcome = match state.batcher.get() {
@@ -197,17 +345,9 @@ async fn settle_route(
         None => settle(&state, &payment).await,
     };
     match outcome {
-        Ok(outcome) => {
-            let signature = match outcome {
-                SettleOutcome::Settled { signature } => {
-                    count("settled");
-                    signature
-                }
-                SettleOutcome::AlreadySettled { signature } => {
-                    count("already_settled");
-                    signature
-                }
-            };
+        Ok(SettleOutcome::Settled { signature }) => {
+            claim.burned();
+            count("settled");
             HttpResponse::Ok().json(SettleResponse {
                 success: true,
                 error_reason: None,
@@ -217,31 +357,54 @@ async fn settle_route(
                 network: network.clone(),
             })
         }
-        Err(r) if r.reason == Reason::RpcUnavailable => {
-            fail(StatusCode::SERVICE_UNAVAILABLE, r.reason, r.message)
+        Err(r) => {
+            if r.reason == Reason::NullifierSpent {
+                claim.burned(); // by someone else: the chain says so
+            } else if r.outcome_unknown {
+                claim.uncertain();
+            } else {
+                drop(claim); // nothing burned: the payer may retry
+            }
+            let status = if r.reason == Reason::RpcUnavailable {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::OK
+            };
+            fail(status, r.reason, r.message)
         }
-        Err(r) => fail(StatusCode::OK, r.reason, r.message),
     }
 }
 
 async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     let a = state.policy.attester;
+    let mut extra = json!({
+        "programId": bs58::encode(state.policy.program_id).into_string(),
+        "attester": {
+            "x": x402_zk_circuits::field::fr_to_decimal(&a.x),
+            "y": x402_zk_circuits::field::fr_to_decimal(&a.y),
+        },
+        "attesterUrl": state.public_url,
+        "maxAge": state.max_age,
+        "vkHash": format!("0x{}", hex::encode(state.chain.expected.vk_hash)),
+        "maxClockSkewSeconds": state.policy.max_clock_skew_seconds,
+    });
+    if let Some(p) = &state.prover_url {
+        extra["proverUrl"] = json!(p);
+    }
+    let mut signers = serde_json::Map::new();
+    signers.insert(
+        "solana:*".into(),
+        json!([state.fee_payer.pubkey().to_string()]),
+    );
     HttpResponse::Ok().json(SupportedResponse {
         kinds: vec![SupportedKind {
             x402_version: X402_VERSION,
             scheme: SCHEME.into(),
             network: state.policy.network.clone(),
-            extra: Some(json!({
-                "programId": bs58::encode(state.policy.program_id).into_string(),
-                "attester": {
-                    "x": x402_zk_circuits::field::fr_to_decimal(&a.x),
-                    "y": x402_zk_circuits::field::fr_to_decimal(&a.y),
-                },
-                "maxClockSkewSeconds": state.policy.max_clock_skew_seconds,
-            })),
+            extra: Some(extra),
         }],
         extensions: vec![],
-        signers: serde_json::Map::new(),
+        signers,
     })
 }
 
@@ -260,7 +423,7 @@ async fn attest_route(
     state: web::Data<Arc<State>>,
     body: web::Json<AttestRequest>,
 ) -> HttpResponse {
-    match state.attester.attest(&state.rpc, &body).await {
+    match state.attester.attest(&state.attest_rpc, &body).await {
         Ok(r) => {
             state
                 .metrics
@@ -280,14 +443,17 @@ async fn attest_route(
     }
 }
 
-/// Liveness plus the RPC endpoints' state (which one answers, which circuits are open).
+/// Liveness plus the chain config guard and the RPC endpoints' state (which one answers, which
+/// circuits are open).
 async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ok",
+        "chainConfig": state.chain.status(),
         "rpc": {
             "endpoints": state.rpc.stats(),
             "fallbackAnswers": state.rpc.fallback_answers(),
         },
+        "attestRpc": { "endpoints": state.attest_rpc.stats() },
     }))
 }
 
@@ -304,6 +470,41 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
         "not-found",
         format!("no route for {} {}", req.method(), req.path()),
     )
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!("{} is not allowed on {}", req.method(), req.path()),
+    )
+}
+
+/// Per-client-IP rate limit (the prover's limiter and trusted-proxy rules): refusals are the
+/// prover's 429 problem+json with `Retry-After`, counted under the route's metric as
+/// `rate_limited` (`rate-limited` for the attester, whose results are problem slugs).
+async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(state) = req.app_data::<web::Data<Arc<State>>>() {
+        if let Some(ip) = client_ip(&req, &state.trusted_proxies) {
+            if let Err(wait) = state.limiter.check(ip) {
+                let (family, result) = match req.path() {
+                    "/verify" => ("facilitator_verify_total", "rate_limited"),
+                    "/settle" => ("facilitator_settle_total", "rate_limited"),
+                    _ => ("facilitator_attest_total", "rate-limited"),
+                };
+                state.metrics.inc(family, "result", result);
+                let (http_req, _) = req.into_parts();
+                return Ok(ServiceResponse::from_err(
+                    ApiError::RateLimited { retry_after: wait },
+                    http_req,
+                ));
+            }
+        }
+    }
+    next.call(req).await
 }
 
 /// Malformed or oversized JSON bodies: x402-shaped on /verify and /settle, problem+json elsewhere.
@@ -335,29 +536,48 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .limit(MAX_BODY_BYTES)
                     .error_handler(json_error),
             )
-            .route("/verify", web::post().to(verify_route))
-            .route("/settle", web::post().to(settle_route))
+            .service(
+                web::resource("/verify")
+                    .wrap(from_fn(rate_limit))
+                    .route(web::post().to(verify_route))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/settle")
+                    .wrap(from_fn(rate_limit))
+                    .route(web::post().to(settle_route))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/v1/attest")
+                    .wrap(from_fn(rate_limit))
+                    .route(web::post().to(attest_route))
+                    .default_service(web::to(method_not_allowed)),
+            )
             .route("/supported", web::get().to(supported_route))
-            .route("/v1/attest", web::post().to(attest_route))
             .route("/health", web::get().to(health))
             .route("/metrics", web::get().to(metrics_route))
             .default_service(web::to(not_found));
     }
 }
 
+/// Checks the chain config once (so the first request already sees a verdict), starts the
+/// background tasks, and serves until stopped.
 pub async fn serve(state: Arc<State>, bind: &str, port: u16) -> std::io::Result<()> {
-    state.start_batcher();
+    state.chain.check(&state.rpc).await;
+    state.start_background(false);
     HttpServer::new(move || App::new().configure(configure(state.clone())))
         .bind((bind, port))?
         .run()
         .await
 }
 
-/// Starts the server on an ephemeral loopback port (tests); returns the port and a handle.
+/// Starts the server on an ephemeral loopback port (tests), with the background tasks; returns
+/// the port and a handle.
 pub fn spawn_local(state: Arc<State>) -> std::io::Result<(u16, actix_web::dev::ServerHandle)> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
-    state.start_batcher();
+    state.start_background(true);
     let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
         .workers(2)
         .listen(listener)?

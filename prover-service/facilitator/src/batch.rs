@@ -4,6 +4,10 @@
 //! fee, n + 3 pairings instead of 4n — and each caller still gets its own `SettleResponse` (with
 //! the shared transaction signature).
 //!
+//! Each payment reaches the queue holding its nullifier's claim ([`crate::claims`]), so one
+//! nullifier is never queued twice; should it happen anyway, the duplicate is answered
+//! `nullifier_already_used` without a transaction.
+//!
 //! `verify_batch` carries the proofs in instruction data, so one transaction holds as many as fit
 //! in 1,232 bytes (two proofs); a larger group is split into several transactions. The batch is
 //! all-or-nothing on-chain: when its transaction fails (a proof's `now` left the clock window,
@@ -23,7 +27,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::app::State;
 use crate::settle::{
-    compute_budget_ix, nullifier_pda, nullifier_status, send_and_confirm, settle, SettleOutcome,
+    compute_budget_ix, nullifier_pda, nullifier_spent, send_and_confirm, settle, spent,
+    SettleOutcome,
 };
 use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
@@ -106,7 +111,8 @@ fn group_key(p: &CheckedPayment) -> GroupKey {
 
 /// Splits collected payments into transactions: grouped by merchant and terms, each group cut into
 /// runs whose `verify_batch` transaction fits [`MAX_TX_BYTES`]; a nullifier seen twice goes to
-/// `solo` (settled alone afterwards, where idempotency answers it). Returns indexes into `payments`.
+/// `duplicates` (refused with `nullifier_already_used`, never sent). Returns indexes into
+/// `payments`: `(transactions, duplicates)`.
 pub fn plan(
     program_id: &[u8; 32],
     fee_payer: &Pubkey,
@@ -114,12 +120,12 @@ pub fn plan(
 ) -> (Vec<Vec<usize>>, Vec<usize>) {
     let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
-    let mut solo = Vec::new();
+    let mut duplicates = Vec::new();
     for (i, p) in payments.iter().enumerate() {
         if seen.insert(p.nullifier_be) {
             groups.entry(group_key(p)).or_default().push(i);
         } else {
-            solo.push(i);
+            duplicates.push(i);
         }
     }
     let mut txs = Vec::new();
@@ -137,7 +143,7 @@ pub fn plan(
             txs.push(run);
         }
     }
-    (txs, solo)
+    (txs, duplicates)
 }
 
 /// Serialized size of the (signed) settlement transaction for `ps`.
@@ -201,14 +207,14 @@ pub fn verify_batch_ix(
 async fn settle_jobs(state: Arc<State>, jobs: Vec<Job>) {
     let payer = state.fee_payer.pubkey();
     let payments: Vec<&CheckedPayment> = jobs.iter().map(|j| &j.payment).collect();
-    let (txs, solo) = plan(&state.policy.program_id, &payer, &payments);
+    let (txs, duplicates) = plan(&state.policy.program_id, &payer, &payments);
     let mut outcomes: Vec<Option<Result<SettleOutcome, Rejection>>> =
         jobs.iter().map(|_| None).collect();
+    for i in duplicates {
+        outcomes[i] = Some(Err(spent()));
+    }
     for run in txs {
         settle_run(&state, &payments, &run, &mut outcomes).await;
-    }
-    for i in solo {
-        outcomes[i] = Some(settle(&state, payments[i]).await);
     }
     for (job, outcome) in jobs.into_iter().zip(outcomes) {
         let outcome = outcome.unwrap_or_else(|| {
@@ -227,13 +233,14 @@ async fn settle_run(
     run: &[usize],
     outcomes: &mut [Option<Result<SettleOutcome, Rejection>>],
 ) {
-    // Already-burnt nullifiers are answered now (idempotent retry or replay), like `settle` does.
+    // Already-burnt nullifiers are refused now (`nullifier_already_used`), like `settle` does.
     let mut pending = Vec::new();
     for &i in run {
-        match nullifier_status(state, payments[i]).await {
-            Ok(None) => pending.push(i),
-            // Spent, or the status is unknown: the single path knows how to answer both.
-            Ok(Some(_)) | Err(_) => outcomes[i] = Some(settle(state, payments[i]).await),
+        match nullifier_spent(state, payments[i]).await {
+            Ok(false) => pending.push(i),
+            Ok(true) => outcomes[i] = Some(Err(spent())),
+            // The status is unknown: the single path answers it.
+            Err(_) => outcomes[i] = Some(settle(state, payments[i]).await),
         }
     }
     if pending.len() < 2 {
@@ -260,6 +267,15 @@ async fn settle_run(
                 outcomes[i] = Some(Ok(SettleOutcome::Settled {
                     signature: signature.clone(),
                 }));
+            }
+        }
+        Err(r) if r.outcome_unknown => {
+            // It may still land: settling each alone now could only fail, or burn a nullifier
+            // whose caller was told "failed". Report the unknown outcome to each.
+            tracing::warn!(reason = r.reason.as_str(), message = %r.message, payments = ps.len(),
+                "verify_batch outcome unknown");
+            for i in pending {
+                outcomes[i] = Some(Err(r.clone()));
             }
         }
         Err(r) => {
@@ -310,10 +326,10 @@ mod tests {
             payment(1, 3), // the same nullifier again
         ];
         let refs: Vec<&CheckedPayment> = ps.iter().collect();
-        let (txs, solo) = plan(&[9; 32], &payer, &refs);
+        let (txs, duplicates) = plan(&[9; 32], &payer, &refs);
         // Merchant 1: three distinct payments, two fit one transaction; merchant 2: one.
         assert_eq!(txs, vec![vec![0, 2], vec![3], vec![1]]);
-        assert_eq!(solo, vec![4]);
+        assert_eq!(duplicates, vec![4]);
         let two: Vec<&CheckedPayment> = vec![&ps[0], &ps[2]];
         let three: Vec<&CheckedPayment> = vec![&ps[0], &ps[2], &ps[3]];
         assert!(tx_size(&[9; 32], &payer, &two) <= MAX_TX_BYTES);

@@ -3,11 +3,15 @@
 //! transfers. See `docs/PROTOCOL.md`.
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
-//! → arkworks, strictly), [`settle`] (the `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`] (fallback list,
-//! backoff, circuit breaker), [`attester`], [`app`] (routes), [`config`], [`metrics`] (`/metrics`, `/health`).
+//! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`settle`] (the
+//! `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`]
+//! (fallback list, backoff, circuit breaker), [`attester`], [`chain_config`] (the on-chain
+//! `Config` guard), [`app`] (routes, rate limits), [`config`], [`metrics`] (`/metrics`, `/health`).
 pub mod app;
 pub mod attester;
 pub mod batch;
+pub mod chain_config;
+pub mod claims;
 pub mod config;
 pub mod metrics;
 pub mod proof_codec;

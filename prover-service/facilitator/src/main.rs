@@ -12,7 +12,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let state = State::from_config(&config)?;
     tracing::info!(bind = %config.bind, port = config.port, network = %config.network,
-        batch_max = config.batch_max, batch_window_ms = config.batch_window_ms, "facilitator starting");
+        pay_to = ?config.pay_to, min_amount = config.min_amount,
+        batch_max = config.batch_max, batch_window_ms = config.batch_window_ms,
+        rate_limit_per_minute = config.rate_limit_per_minute, "facilitator starting");
     serve(state, &config.bind, config.port).await?;
     Ok(())
 }

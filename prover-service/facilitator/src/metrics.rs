@@ -13,15 +13,15 @@ use crate::rpc::RpcPool;
 const FAMILIES: &[(&str, &str)] = &[
     (
         "facilitator_verify_total",
-        "POST /verify answers by result (valid or the invalidReason)",
+        "POST /verify answers by result (valid, the invalidReason, config_mismatch or rate_limited)",
     ),
     (
         "facilitator_settle_total",
-        "POST /settle answers by result (settled, already_settled or the errorReason)",
+        "POST /settle answers by result (settled, the errorReason, config_mismatch or rate_limited)",
     ),
     (
         "facilitator_attest_total",
-        "POST /v1/attest answers by result (issued or the problem slug)",
+        "POST /v1/attest answers by result (issued, the problem slug or rate-limited)",
     ),
     (
         "facilitator_settle_transactions_total",

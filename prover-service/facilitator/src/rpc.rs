@@ -74,6 +74,14 @@ pub struct EndpointStats {
     pub circuit_open: bool,
 }
 
+/// An account as `getAccountInfo` returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// Owner program, base58.
+    pub owner: String,
+    pub data: Vec<u8>,
+}
+
 pub struct RpcPool {
     urls: Vec<String>,
     breakers: Vec<Mutex<Breaker>>,
@@ -233,12 +241,12 @@ impl RpcPool {
         Err(RpcError::Unavailable(last))
     }
 
-    /// Account data (decoded) at `commitment`, or `None` when the account does not exist.
-    pub async fn account_data(
+    /// The account (owner and decoded data) at `commitment`, or `None` when it does not exist.
+    pub async fn account(
         &self,
         address: &str,
         commitment: &str,
-    ) -> Result<Option<Vec<u8>>, RpcError> {
+    ) -> Result<Option<Account>, RpcError> {
         let r = self
             .call(
                 "getAccountInfo",
@@ -250,11 +258,24 @@ impl RpcPool {
             return Ok(None);
         }
         use base64::Engine;
+        let owner = value["owner"]
+            .as_str()
+            .ok_or_else(|| RpcError::Unavailable("getAccountInfo: no owner".into()))?
+            .to_string();
         let b64 = value["data"][0].as_str().unwrap_or_default();
         let data = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .map_err(|e| RpcError::Unavailable(format!("bad account data: {e}")))?;
-        Ok(Some(data))
+        Ok(Some(Account { owner, data }))
+    }
+
+    /// Account data (decoded) at `commitment`, or `None` when the account does not exist.
+    pub async fn account_data(
+        &self,
+        address: &str,
+        commitment: &str,
+    ) -> Result<Option<Vec<u8>>, RpcError> {
+        Ok(self.account(address, commitment).await?.map(|a| a.data))
     }
 
     pub async fn latest_blockhash(&self) -> Result<String, RpcError> {

@@ -1,13 +1,15 @@
 //! x402 `/settle`: sends `verify_payment`, which re-verifies on-chain and burns the nullifier.
-//! Idempotent: when the nullifier PDA already exists for the same `resourceHash`, the payment is
-//! reported settled (a retry after a lost response); for another resource it is a replay.
+//! Success only for a nullifier this call's own transaction burned: a nullifier whose PDA already
+//! exists, or that the program reports as used, is `nullifier_already_used` — there is no
+//! "already settled" answer (it would let one payment buy many responses). Within one process,
+//! concurrent settlements of one nullifier are excluded by [`crate::claims`] before this runs.
 use std::time::Duration;
 
 use anchor_client::anchor_lang::prelude::Pubkey;
 use anchor_client::anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_client::Instruction;
 use base64::Engine;
-use serde_json::json;
+use serde_json::{json, Value};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
@@ -17,52 +19,34 @@ use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
 
 pub enum SettleOutcome {
-    Settled {
-        signature: String,
-    },
-    /// The nullifier was already burnt for this very resource (idempotent retry).
-    AlreadySettled {
-        signature: String,
-    },
-}
-
-/// What a spent nullifier PDA records.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SpentNullifier {
-    pub resource_hash: [u8; 32],
-    pub pay_to: [u8; 32],
-    pub slot: u64,
+    /// This call's transaction burned the nullifier.
+    Settled { signature: String },
 }
 
 pub fn nullifier_pda(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(
-        &[b"nullifier", nullifier_be],
+        &[x402_zk_verifier::state::NULLIFIER_SEED, nullifier_be],
         &Pubkey::new_from_array(*program_id),
     )
     .0
 }
 
-fn parse_nullifier_account(data: &[u8]) -> Option<SpentNullifier> {
-    // 8-byte discriminator, resource_hash (32), pay_to (32), slot (u64 LE), bump.
-    let body = data.get(8..8 + 32 + 32 + 8)?;
-    Some(SpentNullifier {
-        resource_hash: body[..32].try_into().ok()?,
-        pay_to: body[32..64].try_into().ok()?,
-        slot: u64::from_le_bytes(body[64..72].try_into().ok()?),
-    })
-}
-
-/// The spent-nullifier record, if this payment's nullifier has been burnt (confirmed commitment).
-pub async fn nullifier_status(
-    state: &State,
-    p: &CheckedPayment,
-) -> Result<Option<SpentNullifier>, RpcError> {
+/// Whether this payment's nullifier is burnt on-chain (confirmed commitment): its PDA exists,
+/// is owned by the program and holds data — what the program's replay check looks at, so a
+/// pre-funded (system-owned) address does not count as spent.
+pub async fn nullifier_spent(state: &State, p: &CheckedPayment) -> Result<bool, RpcError> {
     let pda = nullifier_pda(&state.policy.program_id, &p.nullifier_be);
+    let program = bs58::encode(state.policy.program_id).into_string();
     Ok(state
         .rpc
-        .account_data(&pda.to_string(), "confirmed")
+        .account(&pda.to_string(), "confirmed")
         .await?
-        .and_then(|d| parse_nullifier_account(&d)))
+        .is_some_and(|a| a.owner == program && !a.data.is_empty()))
+}
+
+/// The rejection for a nullifier that is already burnt (or being burnt).
+pub fn spent() -> Rejection {
+    Rejection::new(Reason::NullifierSpent, "this receipt has already paid")
 }
 
 /// The `verify_payment` instruction for a checked payment.
@@ -114,7 +98,7 @@ fn rpc_rejection(e: RpcError) -> Rejection {
                     .is_some_and(|s| s.contains("NullifierAlreadyUsed"))
             });
             if replay {
-                Rejection::new(Reason::NullifierSpent, "this receipt has already paid")
+                spent()
             } else {
                 let detail = logs
                     .iter()
@@ -128,18 +112,8 @@ fn rpc_rejection(e: RpcError) -> Rejection {
 }
 
 pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, Rejection> {
-    let resource_be = x402_zk_circuits::field::fr_to_be_bytes(&p.public.resource_hash);
-    if let Some(spent) = nullifier_status(state, p).await.map_err(rpc_rejection)? {
-        return if spent.resource_hash == resource_be {
-            Ok(SettleOutcome::AlreadySettled {
-                signature: String::new(),
-            })
-        } else {
-            Err(Rejection::new(
-                Reason::NullifierSpent,
-                "this receipt has already paid for another resource",
-            ))
-        };
+    if nullifier_spent(state, p).await.map_err(rpc_rejection)? {
+        return Err(spent());
     }
     let payer = state.fee_payer.pubkey();
     let ixs = [
@@ -178,7 +152,11 @@ pub async fn send_and_confirm(state: &State, ixs: &[Instruction]) -> Result<Stri
             json!([b64, {"encoding": "base64", "preflightCommitment": "confirmed"}]),
         )
         .await
-        .map_err(rpc_rejection)?;
+        .map_err(|e| match e {
+            // A node that refused it (preflight) did not forward it; a lost connection may have.
+            RpcError::Node { .. } => rpc_rejection(e),
+            RpcError::Unavailable(_) => rpc_rejection(e).outcome_unknown(),
+        })?;
     let signature = sig.as_str().unwrap_or_default().to_string();
     wait_confirmed(state, &signature).await?;
     Ok(signature)
@@ -197,6 +175,21 @@ pub fn compute_budget_ix(units: u32) -> Instruction {
     }
 }
 
+/// The on-chain error of a landed transaction, as a rejection: the program's
+/// `NullifierAlreadyUsed` (in any instruction) is `nullifier_already_used`.
+fn landed_error(err: &Value) -> Rejection {
+    let used = u32::from(x402_zk_verifier::errors::ErrorCode::NullifierAlreadyUsed);
+    let custom = err["InstructionError"][1]["Custom"].as_u64();
+    if custom == Some(u64::from(used)) {
+        spent()
+    } else {
+        Rejection::new(
+            Reason::SettlementFailed,
+            format!("transaction failed: {err}"),
+        )
+    }
+}
+
 async fn wait_confirmed(state: &State, signature: &str) -> Result<(), Rejection> {
     for _ in 0..60 {
         let r = state
@@ -206,14 +199,11 @@ async fn wait_confirmed(state: &State, signature: &str) -> Result<(), Rejection>
                 json!([[signature], {"searchTransactionHistory": false}]),
             )
             .await
-            .map_err(rpc_rejection)?;
+            .map_err(|e| rpc_rejection(e).outcome_unknown())?;
         let st = &r["value"][0];
         if !st.is_null() {
             if !st["err"].is_null() {
-                return Err(Rejection::new(
-                    Reason::SettlementFailed,
-                    format!("transaction failed: {}", st["err"]),
-                ));
+                return Err(landed_error(&st["err"]));
             }
             let level = st["confirmationStatus"].as_str().unwrap_or("");
             if level == "confirmed" || level == "finalized" {
@@ -225,5 +215,37 @@ async fn wait_confirmed(state: &State, signature: &str) -> Result<(), Rejection>
     Err(Rejection::new(
         Reason::SettlementFailed,
         format!("transaction {signature} not confirmed in time"),
-    ))
+    )
+    .outcome_unknown())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_landed_nullifier_already_used_is_reported_as_such() {
+        let used = u32::from(x402_zk_verifier::errors::ErrorCode::NullifierAlreadyUsed);
+        let r = landed_error(&json!({"InstructionError": [1, {"Custom": used}]}));
+        assert_eq!(r.reason, Reason::NullifierSpent);
+        let r = landed_error(&json!({"InstructionError": [1, {"Custom": used + 1}]}));
+        assert_eq!(r.reason, Reason::SettlementFailed);
+        let r = landed_error(&json!("AccountInUse"));
+        assert_eq!(r.reason, Reason::SettlementFailed);
+    }
+
+    #[test]
+    fn preflight_logs_naming_nullifier_already_used_are_reported_as_such() {
+        let r = rpc_rejection(RpcError::Node {
+            code: -32002,
+            message: "Transaction simulation failed".into(),
+            data: Some(json!({"logs": [
+                "Program log: AnchorError occurred. Error Code: NullifierAlreadyUsed. Error Number: 6007."
+            ]})),
+        });
+        assert_eq!(r.reason, Reason::NullifierSpent);
+        assert!(!r.outcome_unknown);
+        let r = rpc_rejection(RpcError::Unavailable("x".into()));
+        assert_eq!(r.reason, Reason::RpcUnavailable);
+    }
 }

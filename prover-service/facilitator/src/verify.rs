@@ -1,6 +1,7 @@
 //! x402 `/verify`: everything that can be checked without spending anything — scheme, network
-//! and requirement match, payload encodings, `now` freshness, the Groth16 proof (off-chain), and
-//! that the nullifier has not been burnt on-chain.
+//! and requirement match, the merchant allow-list and minimum amount, payload encodings, `now`
+//! freshness and the Groth16 proof (off-chain). The routes then check that the nullifier is neither
+//! claimed in this process nor burnt on-chain.
 use ark_bn254::Fr;
 use base64::Engine;
 use x402_zk_circuits::babyjubjub::Point;
@@ -19,6 +20,10 @@ pub struct Policy {
     pub attester: Point,
     pub max_clock_skew_seconds: u64,
     pub vk: VerifierKey,
+    /// Merchants served (`--pay-to`); any other `payTo` is refused before anything else is done.
+    pub pay_to: Vec<[u8; 32]>,
+    /// Smallest `amount` settled (`--min-amount`).
+    pub min_amount: u64,
 }
 
 /// A payment that passed every off-chain check, ready to settle.
@@ -91,6 +96,12 @@ pub fn check_payment(
     }
     let pay_to =
         pubkey_bytes(&reqs.pay_to, "payTo").map_err(|m| reject(Reason::RequirementsMismatch, m))?;
+    if !policy.pay_to.contains(&pay_to) {
+        return Err(reject(
+            Reason::PayToNotAllowed,
+            format!("this facilitator does not settle for payTo {}", reqs.pay_to),
+        ));
+    }
     let asset = asset_bytes(&reqs.asset).map_err(|m| reject(Reason::RequirementsMismatch, m))?;
     let min_amount: u64 = reqs.amount.parse().map_err(|_| {
         reject(
@@ -98,6 +109,15 @@ pub fn check_payment(
             "amount must be a u64 decimal string",
         )
     })?;
+    if min_amount < policy.min_amount {
+        return Err(reject(
+            Reason::AmountBelowMinimum,
+            format!(
+                "amount {min_amount} is below this facilitator's minimum of {}",
+                policy.min_amount
+            ),
+        ));
+    }
     let extra = &reqs.extra;
     let program_id = pubkey_bytes(extra_str(extra, "programId")?, "extra.programId")
         .map_err(|m| reject(Reason::RequirementsMismatch, m))?;

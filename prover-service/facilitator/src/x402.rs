@@ -116,6 +116,13 @@ pub enum Reason {
     ResourceMismatch,
     SettlementFailed,
     RpcUnavailable,
+    /// `payTo` is not one of the merchants this facilitator serves (`--pay-to`).
+    PayToNotAllowed,
+    /// `amount` is below this facilitator's minimum (`--min-amount`).
+    AmountBelowMinimum,
+    /// The facilitator's keys or clock skew disagree with the on-chain `Config` (or it is paused,
+    /// or it has not been read yet): nothing is verified or settled.
+    ConfigMismatch,
 }
 
 impl Reason {
@@ -131,6 +138,9 @@ impl Reason {
             Reason::ResourceMismatch => "resource_mismatch",
             Reason::SettlementFailed => "settlement_failed",
             Reason::RpcUnavailable => "rpc_unavailable",
+            Reason::PayToNotAllowed => "pay_to_not_allowed",
+            Reason::AmountBelowMinimum => "amount_below_facilitator_minimum",
+            Reason::ConfigMismatch => "config_mismatch",
         }
     }
 }
@@ -141,6 +151,9 @@ impl Reason {
 pub struct Rejection {
     pub reason: Reason,
     pub message: String,
+    /// A transaction was sent but its outcome is unknown (not confirmed in time, RPC lost after
+    /// sending): it may still burn the nullifier.
+    pub outcome_unknown: bool,
 }
 
 impl Rejection {
@@ -148,6 +161,13 @@ impl Rejection {
         Rejection {
             reason,
             message: message.into(),
+            outcome_unknown: false,
         }
+    }
+
+    /// Marks the rejection as "a transaction may still land".
+    pub fn outcome_unknown(mut self) -> Self {
+        self.outcome_unknown = true;
+        self
     }
 }

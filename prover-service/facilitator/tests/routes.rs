@@ -1,32 +1,59 @@
 //! The facilitator's HTTP surface in-process (actix test service, real State from a real Config and
 //! key files): every bad input gets a typed JSON answer, never a 5xx or HTML, and is counted in
 //! /metrics; an unreachable RPC endpoint shows in /health and fails closed with a JSON 503.
+//!
+//! Issue #14's attacks run here against a fake Solana RPC (a local HTTP server answering the few
+//! JSON-RPC methods the facilitator calls, counting every `sendTransaction`) and real Groth16
+//! proofs from the deterministic dev keys: one nullifier settled concurrently succeeds once,
+//! merchants not configured and small amounts send nothing, the attester is idempotent and reads
+//! only trusted endpoints, the chain config guard refuses to serve until `Config` matches, and
+//! the rate limit answers 429 JSON with `Retry-After`.
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use actix_web::{http::StatusCode, test, App};
+use actix_web::{http::StatusCode, test, web, App, HttpResponse, HttpServer};
+use anchor_client::anchor_lang::prelude::Pubkey;
+use anchor_client::anchor_lang::AccountSerialize;
+use ark_bn254::Fr;
+use base64::Engine;
 use clap::Parser;
 use serde_json::{json, Value};
-use x402_zk_circuits::field::modulus;
+use x402_zk_circuits::eddsa::Attester;
+use x402_zk_circuits::field::{fr_to_hex, modulus};
+use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
 use x402_zk_circuits::ProvingKeys;
 use x402_zk_facilitator::app::{configure, State, MAX_BODY_BYTES};
+use x402_zk_facilitator::chain_config::{attester_bytes, vk_sha256};
 use x402_zk_facilitator::config::Config;
+use x402_zk_facilitator::settle::nullifier_pda;
 
 const PROGRAM_ID: &str = "FjbRuvYkp2RZi2NwskuBh8aU6zp8eSsv4NsBDvL6Lrne";
 const PAY_TO: &str = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
+/// A merchant this facilitator does not serve.
+const STRANGER: &str = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
+const SOL: &str = "11111111111111111111111111111111";
+/// Nothing listens there.
+const DEAD_RPC: &str = "http://127.0.0.1:9";
+const ATTESTER_SECRET: [u8; 32] = [7u8; 32];
 
-/// Key files in a fresh temp dir; the RPC URL points at a closed loopback port.
-fn state(name: &str) -> Arc<State> {
+fn keys() -> &'static ProvingKeys {
+    static KEYS: OnceLock<ProvingKeys> = OnceLock::new();
+    KEYS.get_or_init(|| ProvingKeys::dev_setup_deterministic().unwrap())
+}
+
+/// Key files in a fresh temp dir, then a State for `rpc_urls` and `extra` flags.
+fn try_state(name: &str, rpc_urls: &str, extra: &[&str]) -> anyhow::Result<Arc<State>> {
     let dir: PathBuf = std::env::temp_dir().join(format!(
         "x402-zk-facilitator-routes-{name}-{}",
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let keys = ProvingKeys::dev_setup_deterministic().unwrap();
-    keys.verifier.save(&dir.join("receipt.vk")).unwrap();
+    keys().verifier.save(&dir.join("receipt.vk")).unwrap();
     std::fs::write(
         dir.join("attester.json"),
-        json!({ "secretKey": hex::encode([7u8; 32]) }).to_string(),
+        json!({ "secretKey": hex::encode(ATTESTER_SECRET) }).to_string(),
     )
     .unwrap();
     let fee_payer = solana_keypair::Keypair::new_from_array([9u8; 32])
@@ -38,10 +65,10 @@ fn state(name: &str) -> Arc<State> {
     )
     .unwrap();
     let d = |f: &str| dir.join(f).display().to_string();
-    let config = Config::parse_from([
+    let mut args: Vec<String> = [
         "x402-zk-facilitator",
         "--rpc-urls",
-        "http://127.0.0.1:9",
+        rpc_urls,
         "--program-id",
         PROGRAM_ID,
         "--attester-key",
@@ -51,11 +78,26 @@ fn state(name: &str) -> Arc<State> {
         "--verifying-key",
         &d("receipt.vk"),
         "--allow-dev-keys",
-    ]);
-    let state = State::from_config(&config).unwrap();
-    // Everything is read at start-up (no receipt ledger configured).
+        "--pay-to",
+        PAY_TO,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let config = Config::parse_from(args);
+    let state = State::from_config(&config);
+    // Everything is read at start-up.
     std::fs::remove_dir_all(&dir).unwrap();
     state
+}
+
+/// A State whose RPC is a closed port and whose chain config guard is open (as after a matching
+/// read), so the x402 checks themselves are what answers.
+fn state(name: &str) -> Arc<State> {
+    let s = try_state(name, DEAD_RPC, &[]).unwrap();
+    s.chain.record(Ok(()));
+    s
 }
 
 fn requirements() -> Value {
@@ -216,7 +258,7 @@ async fn bad_inputs_get_typed_json_answers_and_are_counted() {
 }
 
 #[actix_web::test]
-async fn supported_and_health_describe_this_facilitator() {
+async fn supported_follows_the_x402_v2_shape_and_advertises_what_a_merchant_needs() {
     let app = test::init_service(App::new().configure(configure(state("info")))).await;
     let resp = test::call_service(
         &app,
@@ -229,13 +271,59 @@ async fn supported_and_health_describe_this_facilitator() {
     assert_eq!(kind["x402Version"], 2);
     assert_eq!(kind["scheme"], "zk-receipt");
     assert_eq!(kind["network"], "solana:localnet");
-    assert_eq!(kind["extra"]["programId"], PROGRAM_ID);
-    let x = kind["extra"]["attester"]["x"].as_str().unwrap();
+    let extra = &kind["extra"];
+    assert_eq!(extra["programId"], PROGRAM_ID);
+    let x = extra["attester"]["x"].as_str().unwrap();
     assert!(
         !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()),
         "{kind}"
     );
+    // Defaults: the attester is this facilitator at http://BIND:PORT, maxAge 600, no prover.
+    assert_eq!(extra["attesterUrl"], "http://127.0.0.1:8403");
+    assert_eq!(extra["maxAge"], 600);
+    assert!(extra.get("proverUrl").is_none(), "{extra}");
+    let vk = format!("0x{}", hex::encode(vk_sha256(&keys().verifier.vk)));
+    assert_eq!(extra["vkHash"], vk);
+    assert_eq!(body["extensions"], json!([]));
+    let fee_payer =
+        solana_signer::Signer::pubkey(&solana_keypair::Keypair::new_from_array([9u8; 32]))
+            .to_string();
+    assert_eq!(
+        body["signers"],
+        json!({ "solana:*": [fee_payer] }),
+        "{body}"
+    );
 
+    // Configured URLs and maxAge are advertised as given.
+    let s = try_state(
+        "info2",
+        DEAD_RPC,
+        &[
+            "--public-url",
+            "https://pay.example.com/",
+            "--prover-url",
+            "https://prover.example.com",
+            "--max-age",
+            "300",
+        ],
+    )
+    .unwrap();
+    let app = test::init_service(App::new().configure(configure(s))).await;
+    let body: Value = test::call_and_read_body_json(
+        &app,
+        test::TestRequest::get().uri("/supported").to_request(),
+    )
+    .await;
+    let extra = &body["kinds"][0]["extra"];
+    assert_eq!(extra["attesterUrl"], "https://pay.example.com");
+    assert_eq!(extra["proverUrl"], "https://prover.example.com");
+    assert_eq!(extra["maxAge"], 300);
+}
+
+#[actix_web::test]
+async fn health_shows_rpc_endpoints_and_the_chain_config_verdict() {
+    let s = try_state("health", DEAD_RPC, &[]).unwrap();
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
     let resp = test::call_service(&app, test::TestRequest::get().uri("/health").to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let body: Value = test::read_body_json(resp).await;
@@ -244,11 +332,19 @@ async fn supported_and_health_describe_this_facilitator() {
     assert_eq!(endpoints.len(), 1);
     // Only host:port is ever shown (a URL path or query may carry an API key).
     assert!(body.to_string().contains("127.0.0.1:9"), "{body}");
+    assert_eq!(
+        body["chainConfig"],
+        json!({"ok": false, "reason": "chain Config not read yet"})
+    );
+    s.chain.record(Ok(()));
+    let body: Value =
+        test::call_and_read_body_json(&app, test::TestRequest::get().uri("/health").to_request())
+            .await;
+    assert_eq!(body["chainConfig"], json!({"ok": true}));
 }
 
-#[actix_web::test]
-async fn batch_flags_out_of_range_are_refused_at_start_up() {
-    let base = [
+fn base_flags() -> [&'static str; 11] {
+    [
         "x402-zk-facilitator",
         "--program-id",
         PROGRAM_ID,
@@ -258,7 +354,14 @@ async fn batch_flags_out_of_range_are_refused_at_start_up() {
         "f",
         "--verifying-key",
         "v",
-    ];
+        "--pay-to",
+        PAY_TO,
+    ]
+}
+
+#[actix_web::test]
+async fn batch_flags_out_of_range_are_refused_at_start_up() {
+    let base = base_flags();
     let parse = |extra: &[&str]| Config::try_parse_from(base.iter().chain(extra).copied());
     for bad in [
         "--batch-max=0",
@@ -273,4 +376,721 @@ async fn batch_flags_out_of_range_are_refused_at_start_up() {
     }
     let ok = parse(&["--batch-max", "64", "--batch-window-ms", "10000"]).unwrap();
     assert_eq!((ok.batch_max, ok.batch_window_ms), (64, 10_000));
+}
+
+#[actix_web::test]
+async fn new_flags_defaults_and_the_required_pay_to() {
+    let base = base_flags();
+    // No --pay-to: refused at start-up, naming the flag.
+    let err =
+        Config::try_parse_from(base[..9].iter().copied()).expect_err("started without --pay-to");
+    assert!(err.to_string().contains("--pay-to"), "{err}");
+    // Several merchants, comma-separated; the defaults.
+    let c = Config::try_parse_from(
+        base[..9]
+            .iter()
+            .copied()
+            .chain(["--pay-to", &format!("{PAY_TO},{STRANGER}")]),
+    )
+    .unwrap();
+    assert_eq!(c.pay_to, vec![PAY_TO.to_string(), STRANGER.to_string()]);
+    assert_eq!(c.min_amount, 1000);
+    assert_eq!(c.rate_limit_per_minute, 600);
+    assert_eq!(c.rate_limit_window_ms, 60_000);
+    assert!(c.trusted_proxies.is_empty());
+    assert_eq!(c.max_age, 600);
+    assert_eq!(c.config_check_interval_secs, 30);
+    assert_eq!(c.public_url(), "http://127.0.0.1:8403");
+    assert_eq!(c.prover_url, None);
+    assert_eq!(c.attest_urls(), vec!["http://127.0.0.1:8899".to_string()]);
+    // --receipt-ledger is gone.
+    let err = Config::try_parse_from(base.iter().copied().chain(["--receipt-ledger", "x"]))
+        .expect_err("--receipt-ledger accepted");
+    assert!(err.to_string().contains("--receipt-ledger"), "{err}");
+    // A --pay-to that is not a 32-byte base58 key stops the start-up with a clear message.
+    let err = try_state("badpayto", DEAD_RPC, &["--pay-to", "not-a-key"])
+        .err()
+        .expect("bad --pay-to accepted");
+    assert!(err.to_string().contains("--pay-to"), "{err}");
+}
+
+#[actix_web::test]
+async fn dev_keys_need_every_rpc_host_to_be_loopback_not_just_to_contain_it() {
+    for remote in [
+        "http://127.0.0.1.evil.com:8899",
+        "http://localhost.evil.com",
+        "http://evil.com/127.0.0.1",
+    ] {
+        let err = try_state("devkeys", remote, &[])
+            .err()
+            .unwrap_or_else(|| panic!("dev keys accepted with RPC {remote}"));
+        assert!(err.to_string().contains("provenance 'dev'"), "{err}");
+    }
+    // An untrusted attestation endpoint counts too.
+    let err = try_state(
+        "devkeys2",
+        DEAD_RPC,
+        &["--attest-rpc-urls", "https://rpc.example.com"],
+    )
+    .err()
+    .expect("dev keys accepted with a remote attestation RPC");
+    assert!(err.to_string().contains("provenance 'dev'"), "{err}");
+    assert!(try_state("devkeys3", "http://localhost:8899,http://[::1]:8899", &[]).is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fake Solana JSON-RPC endpoint.
+
+#[derive(Default)]
+struct Chain {
+    /// address → (owner, data)
+    accounts: HashMap<String, (String, Vec<u8>)>,
+    /// signature → getTransaction result
+    txs: HashMap<String, Value>,
+    /// Account created (owned by the program) when a transaction is sent: the nullifier it burns.
+    burns_on_send: Option<String>,
+    /// How long `sendTransaction` takes.
+    send_delay: Duration,
+    sends: usize,
+    calls: usize,
+}
+
+type SharedChain = Arc<Mutex<Chain>>;
+
+async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> HttpResponse {
+    let method = body["method"].as_str().unwrap_or("").to_string();
+    let params = body["params"].clone();
+    let delay = {
+        let mut c = chain.lock().unwrap();
+        c.calls += 1;
+        c.send_delay
+    };
+    let result = match method.as_str() {
+        "getAccountInfo" => {
+            let c = chain.lock().unwrap();
+            match c.accounts.get(params[0].as_str().unwrap_or("")) {
+                None => json!({"context": {"slot": 1}, "value": null}),
+                Some((owner, data)) => json!({"context": {"slot": 1}, "value": {
+                    "owner": owner, "lamports": 1_000_000, "executable": false, "rentEpoch": 0,
+                    "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"]}}),
+            }
+        }
+        "getLatestBlockhash" => json!({"context": {"slot": 1}, "value": {
+            "blockhash": bs58::encode([3u8; 32]).into_string(), "lastValidBlockHeight": 100}}),
+        "sendTransaction" => {
+            actix_web::rt::time::sleep(delay).await;
+            let mut c = chain.lock().unwrap();
+            c.sends += 1;
+            if let Some(pda) = c.burns_on_send.clone() {
+                c.accounts
+                    .insert(pda, (PROGRAM_ID.to_string(), vec![1u8; 17]));
+            }
+            json!(bs58::encode([c.sends as u8; 64]).into_string())
+        }
+        "getSignatureStatuses" => {
+            json!({"context": {"slot": 1}, "value": [{"slot": 1, "confirmations": null,
+                "err": null, "confirmationStatus": "confirmed"}]})
+        }
+        "getTransaction" => {
+            let c = chain.lock().unwrap();
+            c.txs
+                .get(params[0].as_str().unwrap_or(""))
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+        _ => {
+            return HttpResponse::Ok().json(json!({"jsonrpc": "2.0", "id": 1,
+                "error": {"code": -32601, "message": format!("method {method} not found")}}))
+        }
+    };
+    HttpResponse::Ok().json(json!({"jsonrpc": "2.0", "id": 1, "result": result}))
+}
+
+/// Starts the fake RPC on a free loopback port; returns its URL and its state.
+fn start_fake_rpc() -> (String, SharedChain) {
+    let chain: SharedChain = Arc::default();
+    let data = web::Data::new(chain.clone());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/", web::post().to(fake_rpc))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    (format!("http://127.0.0.1:{port}"), chain)
+}
+
+fn program() -> Pubkey {
+    PROGRAM_ID.parse().unwrap()
+}
+
+/// The program's `Config` account for this facilitator's keys (or edited by `edit`).
+fn config_account(edit: impl FnOnce(&mut x402_zk_verifier::state::Config)) -> (String, Vec<u8>) {
+    let mut c = x402_zk_verifier::state::Config {
+        authority: Pubkey::new_from_array([1; 32]),
+        attester: attester_bytes(&Attester::from_secret(ATTESTER_SECRET).public()),
+        max_clock_skew_seconds: 60,
+        paused: false,
+        bump: 255,
+        domain: [0; 32],
+        vk_hash: vk_sha256(&keys().verifier.vk),
+    };
+    edit(&mut c);
+    let mut data = Vec::new();
+    c.try_serialize(&mut data).unwrap();
+    (PROGRAM_ID.to_string(), data)
+}
+
+fn config_address() -> String {
+    Pubkey::find_program_address(&[x402_zk_verifier::state::CONFIG_SEED], &program())
+        .0
+        .to_string()
+}
+
+/// A real payment to `pay_to` (1 500 lamports paid, `amount` required) with a proof from the dev
+/// keys and this facilitator's attester; returns the request body and the nullifier (32 bytes BE).
+fn paid_request(pay_to: &str, amount: u64, seed: u64) -> (Value, [u8; 32]) {
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let attester = Attester::from_secret(ATTESTER_SECRET);
+    let now = now();
+    let secret = Fr::from(seed + 1_000);
+    let public = PublicParams {
+        attester: attester.public(),
+        pay_to: bs58::decode(pay_to).into_vec().unwrap().try_into().unwrap(),
+        asset: [0; 32],
+        min_amount: amount,
+        now,
+        max_age: 600,
+        resource_hash: Fr::from(1u64),
+        program_id: program().to_bytes(),
+    };
+    let receipt = Receipt {
+        pay_to: public.pay_to,
+        asset: public.asset,
+        amount: 1_500,
+        paid_at: now - 60,
+        commitment: commitment(&secret),
+    };
+    let w = Witness {
+        public,
+        secret,
+        amount: receipt.amount,
+        paid_at: receipt.paid_at,
+        signature: receipt.sign(&attester),
+    };
+    let bundle = x402_zk_circuits::groth16::prove(keys(), &w, &mut rng).unwrap();
+    let mut reqs = requirements();
+    reqs["payTo"] = json!(pay_to);
+    reqs["amount"] = json!(amount.to_string());
+    let body = json!({
+        "x402Version": 2,
+        "paymentPayload": { "x402Version": 2, "accepted": reqs, "payload": {
+            "proof": base64::engine::general_purpose::STANDARD.encode(bundle.solana_proof_bytes()),
+            "nullifier": format!("0x{}", hex::encode(bundle.nullifier_bytes())),
+            "now": now, "resourceHash": "0x01",
+        }},
+        "paymentRequirements": reqs,
+    });
+    (body, bundle.nullifier_bytes())
+}
+
+/// A State on a new fake RPC whose chain `Config` matches (guard open).
+async fn fake_state(name: &str, extra: &[&str]) -> (Arc<State>, SharedChain, String) {
+    let (url, chain) = start_fake_rpc();
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|_| {}));
+    let s = state_on(name, &url, extra).await;
+    (s, chain, url)
+}
+
+/// A State on the fake RPC at `url`, its guard checked (and open).
+async fn state_on(name: &str, url: &str, extra: &[&str]) -> Arc<State> {
+    let s = try_state(name, url, extra).unwrap();
+    assert!(s.chain.check(&s.rpc).await, "{:?}", s.chain.status());
+    s
+}
+
+#[actix_web::test]
+async fn one_nullifier_settled_concurrently_succeeds_once() {
+    let (body, nullifier) = paid_request(PAY_TO, 1_000, 1);
+    let pda = nullifier_pda(&program().to_bytes(), &nullifier).to_string();
+    for batch in [false, true] {
+        let extra: &[&str] = if batch {
+            &["--batch-max", "4", "--batch-window-ms", "100"]
+        } else {
+            &[]
+        };
+        let (s, chain, url) = fake_state(if batch { "race-b" } else { "race" }, extra).await;
+        {
+            let mut c = chain.lock().unwrap();
+            c.burns_on_send = Some(pda.clone());
+            c.send_delay = Duration::from_millis(400);
+        }
+        s.start_batcher();
+        let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+        let settle = || {
+            test::call_and_read_body_json::<_, _, Value>(
+                &app,
+                test::TestRequest::post()
+                    .uri("/settle")
+                    .set_json(body.clone())
+                    .to_request(),
+            )
+        };
+        // Six settlements at once, and a /verify while they are in flight.
+        let verify_in_flight = async {
+            actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+            test::call_and_read_body_json::<_, _, Value>(
+                &app,
+                test::TestRequest::post()
+                    .uri("/verify")
+                    .set_json(body.clone())
+                    .to_request(),
+            )
+            .await
+        };
+        let (answers, verify) = tokio::join!(
+            futures_util::future::join_all((0..6).map(|_| settle())),
+            verify_in_flight
+        );
+        let ok: Vec<&Value> = answers.iter().filter(|a| a["success"] == true).collect();
+        assert_eq!(ok.len(), 1, "batch={batch}: {answers:?}");
+        assert!(!ok[0]["transaction"].as_str().unwrap().is_empty());
+        for a in answers.iter().filter(|a| a["success"] != true) {
+            assert_eq!(a["errorReason"], "nullifier_already_used", "{a}");
+            assert_eq!(a["transaction"], "", "{a}");
+        }
+        assert_eq!(verify["isValid"], false, "{verify}");
+        assert_eq!(verify["invalidReason"], "nullifier_already_used");
+        assert_eq!(chain.lock().unwrap().sends, 1, "batch={batch}");
+
+        // Later: still refused, nothing sent — by the claim table here, and by the chain alone in
+        // another instance.
+        let again = settle().await;
+        assert_eq!(again["errorReason"], "nullifier_already_used", "{again}");
+        let other = state_on(if batch { "race-b2" } else { "race2" }, &url, extra).await;
+        other.start_batcher();
+        let other = test::init_service(App::new().configure(configure(other))).await;
+        let r: Value = test::call_and_read_body_json(
+            &other,
+            test::TestRequest::post()
+                .uri("/settle")
+                .set_json(body.clone())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(r["errorReason"], "nullifier_already_used", "{r}");
+        assert_eq!(chain.lock().unwrap().sends, 1);
+    }
+}
+
+#[actix_web::test]
+async fn a_nullifier_already_on_chain_is_refused_without_a_transaction() {
+    let (body, nullifier) = paid_request(PAY_TO, 1_000, 2);
+    let (s, chain, _) = fake_state("onchain", &[]).await;
+    let pda = nullifier_pda(&program().to_bytes(), &nullifier).to_string();
+    // A pre-funded, system-owned PDA address is not a spent nullifier (griefing must not work).
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(pda.clone(), (SOL.to_string(), vec![]));
+    let app = test::init_service(App::new().configure(configure(s))).await;
+    let post = |path: &str| {
+        test::TestRequest::post()
+            .uri(path)
+            .set_json(body.clone())
+            .to_request()
+    };
+    let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
+    assert_eq!(v["isValid"], true, "{v}");
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(pda, (PROGRAM_ID.to_string(), vec![1u8; 17]));
+    let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
+    assert_eq!(v["invalidReason"], "nullifier_already_used", "{v}");
+    let r: Value = test::call_and_read_body_json(&app, post("/settle")).await;
+    assert_eq!(r["success"], false);
+    assert_eq!(r["errorReason"], "nullifier_already_used", "{r}");
+    assert_eq!(chain.lock().unwrap().sends, 0);
+}
+
+#[actix_web::test]
+async fn merchants_not_configured_and_small_amounts_are_refused_without_sending() {
+    let (s, chain, _) = fake_state("payto", &["--min-amount", "1000"]).await;
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let calls_before = chain.lock().unwrap().calls;
+    let mut stranger = request(payload(256, "0x05"));
+    stranger["paymentRequirements"]["payTo"] = json!(STRANGER);
+    stranger["paymentPayload"]["accepted"]["payTo"] = json!(STRANGER);
+    let mut small = request(payload(256, "0x05"));
+    small["paymentRequirements"]["amount"] = json!("999");
+    small["paymentPayload"]["accepted"]["amount"] = json!("999");
+    for (req, reason) in [
+        (stranger, "pay_to_not_allowed"),
+        (small, "amount_below_facilitator_minimum"),
+    ] {
+        let v: Value = test::call_and_read_body_json(
+            &app,
+            test::TestRequest::post()
+                .uri("/verify")
+                .set_json(req.clone())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(v["isValid"], false);
+        assert_eq!(v["invalidReason"], reason, "{v}");
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/settle")
+                .set_json(req)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let r: Value = test::read_body_json(resp).await;
+        assert_eq!(r["success"], false);
+        assert_eq!(r["errorReason"], reason, "{r}");
+        assert_eq!(r["transaction"], "");
+        assert_eq!(
+            s.metrics.get("facilitator_settle_total", "result", reason),
+            1
+        );
+    }
+    // Not a single RPC call, let alone a transaction.
+    let c = chain.lock().unwrap();
+    assert_eq!((c.calls, c.sends), (calls_before, 0));
+}
+
+#[actix_web::test]
+async fn verify_and_settle_answer_503_config_mismatch_until_config_matches() {
+    // Before the first successful read (the RPC is dead): 503, whatever the request.
+    let s = try_state("guard", DEAD_RPC, &[]).unwrap();
+    assert!(!s.chain.check(&s.rpc).await);
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let (body, _) = paid_request(PAY_TO, 1_000, 3);
+    for (path, field) in [("/verify", "invalidReason"), ("/settle", "errorReason")] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri(path)
+                .set_json(body.clone())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let v: Value = test::read_body_json(resp).await;
+        assert_eq!(v["error"], "config_mismatch", "{v}");
+        assert_eq!(v[field], "config_mismatch", "{v}");
+        assert!(
+            v["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("chain Config not read yet"),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        s.metrics
+            .get("facilitator_settle_total", "result", "config_mismatch"),
+        1
+    );
+
+    // A chain Config with another attester, then another verifying key, then paused.
+    let (url, chain) = start_fake_rpc();
+    let s = try_state("guard2", &url, &[]).unwrap();
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    type Edit = fn(&mut x402_zk_verifier::state::Config);
+    let edits: [(Edit, &str); 4] = [
+        (
+            |c| c.attester[5] ^= 1,
+            "attester key differs from chain Config",
+        ),
+        (|c| c.vk_hash = [0; 32], "verifying key hash differs"),
+        (
+            |c| c.max_clock_skew_seconds = 30,
+            "max clock skew 60 s exceeds the chain Config's 30 s",
+        ),
+        (|c| c.paused = true, "paused"),
+    ];
+    for (edit, says) in edits {
+        chain
+            .lock()
+            .unwrap()
+            .accounts
+            .insert(config_address(), config_account(edit));
+        assert!(!s.chain.check(&s.rpc).await);
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/verify")
+                .set_json(body.clone())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let v: Value = test::read_body_json(resp).await;
+        assert!(v["detail"].as_str().unwrap().contains(says), "{v}");
+        let h: Value = test::call_and_read_body_json(
+            &app,
+            test::TestRequest::get().uri("/health").to_request(),
+        )
+        .await;
+        assert_eq!(h["chainConfig"]["ok"], false);
+        assert!(
+            h["chainConfig"]["reason"].as_str().unwrap().contains(says),
+            "{h}"
+        );
+    }
+    // Fixed on chain: serves again, no restart.
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|_| {}));
+    assert!(s.chain.check(&s.rpc).await);
+    let v: Value = test::call_and_read_body_json(
+        &app,
+        test::TestRequest::post()
+            .uri("/verify")
+            .set_json(body)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(v["isValid"], true, "{v}");
+}
+
+#[actix_web::test]
+async fn the_guard_rechecks_config_on_a_timer() {
+    let (url, chain) = start_fake_rpc();
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|c| c.paused = true));
+    let s = try_state("timer", &url, &["--config-check-interval-secs", "1"]).unwrap();
+    let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
+    let h = wait_for_chain_config(port, false).await;
+    assert_eq!(
+        h["chainConfig"]["reason"],
+        "payments are paused in chain Config"
+    );
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|_| {}));
+    wait_for_chain_config(port, true).await;
+    handle.stop(false).await;
+}
+
+/// Polls `/health` of the facilitator on `port` until `chainConfig.ok == ok` (5 s at most).
+async fn wait_for_chain_config(port: u16, ok: bool) -> Value {
+    for _ in 0..50 {
+        let h: Value = reqwest::get(format!("http://127.0.0.1:{port}/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if h["chainConfig"]["ok"] == ok {
+            return h;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chainConfig.ok never became {ok}");
+}
+
+/// A finalized SOL transfer of 2 500 lamports to PAY_TO with the given memos.
+fn transfer_tx(memos: &[&str]) -> Value {
+    let ixs: Vec<Value> = memos
+        .iter()
+        .map(|m| json!({"program": "spl-memo", "programId": "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "parsed": m}))
+        .collect();
+    json!({
+        "slot": 10, "blockTime": 1_764_000_000u64,
+        "meta": {"err": null, "fee": 5000, "preBalances": [5_000_000_000u64, 1_000], "postBalances": [4_999_992_500u64, 3_500],
+                 "preTokenBalances": [], "postTokenBalances": [], "innerInstructions": []},
+        "transaction": {"signatures": [], "message": {
+            "accountKeys": [{"pubkey": STRANGER, "signer": true, "writable": true},
+                            {"pubkey": PAY_TO, "signer": false, "writable": true}],
+            "instructions": ixs
+        }}
+    })
+}
+
+fn attest_body(sig: &str, c: &str) -> Value {
+    json!({"txSignature": sig, "commitment": c, "payTo": PAY_TO, "asset": SOL})
+}
+
+#[actix_web::test]
+async fn attestation_is_idempotent_and_reads_only_trusted_endpoints() {
+    let (url, chain) = start_fake_rpc();
+    let c = fr_to_hex(&commitment(&Fr::from(42u64)));
+    let sig = |n: u8| bs58::encode([n; 64]).into_string();
+    {
+        let mut ch = chain.lock().unwrap();
+        ch.txs
+            .insert(sig(1), transfer_tx(&[&format!("x402-zk:{c}")]));
+        ch.txs.insert(
+            sig(2),
+            transfer_tx(&[&format!("x402-zk:{c}"), &format!("x402-zk:{c}")]),
+        );
+    }
+    let post = |body: Value| {
+        test::TestRequest::post()
+            .uri("/v1/attest")
+            .set_json(body)
+            .to_request()
+    };
+
+    // The fake node is only a settlement fallback: the attester never asks it.
+    let s = try_state("attest-untrusted", &format!("{DEAD_RPC},{url}"), &[]).unwrap();
+    let app = test::init_service(App::new().configure(configure(s))).await;
+    let resp = test::call_service(&app, post(attest_body(&sig(1), &c))).await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(chain.lock().unwrap().calls, 0);
+
+    // Trusted for attestation: the same receipt to every caller, every time.
+    let s = try_state("attest", DEAD_RPC, &["--attest-rpc-urls", &url]).unwrap();
+    let app = test::init_service(App::new().configure(configure(s))).await;
+    let first = test::call_service(&app, post(attest_body(&sig(1), &c))).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first = test::read_body(first).await;
+    for _ in 0..2 {
+        let again = test::call_service(&app, post(attest_body(&sig(1), &c))).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(test::read_body(again).await, first);
+    }
+    let receipt: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(receipt["receipt"]["amount"], "2500");
+    assert_eq!(receipt["receipt"]["commitment"], c);
+
+    // Another commitment for that transaction: refused, 4xx memo-mismatch.
+    let other = fr_to_hex(&commitment(&Fr::from(43u64)));
+    let resp = test::call_service(&app, post(attest_body(&sig(1), &other))).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = test::read_body_json(resp).await;
+    assert!(
+        v["type"].as_str().unwrap().ends_with("memo-mismatch"),
+        "{v}"
+    );
+
+    // Two x402-zk memos: refused.
+    let resp = test::call_service(&app, post(attest_body(&sig(2), &c))).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = test::read_body_json(resp).await;
+    assert!(
+        v["type"].as_str().unwrap().ends_with("multiple-memos"),
+        "{v}"
+    );
+}
+
+#[actix_web::test]
+async fn rate_limit_answers_429_json_with_retry_after_per_client_ip() {
+    let s = try_state(
+        "limit",
+        DEAD_RPC,
+        &[
+            "--rate-limit-per-minute",
+            "3",
+            "--trusted-proxies",
+            "10.0.0.9",
+        ],
+    )
+    .unwrap();
+    s.chain.record(Ok(()));
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let attest = |peer: &str, xff: Option<&str>| {
+        let mut r = test::TestRequest::post()
+            .uri("/v1/attest")
+            .peer_addr(format!("{peer}:40000").parse().unwrap())
+            .set_json(
+                json!({"txSignature": "x", "commitment": "0x01", "payTo": PAY_TO, "asset": SOL}),
+            );
+        if let Some(x) = xff {
+            r = r.insert_header(("x-forwarded-for", x));
+        }
+        r.to_request()
+    };
+    for _ in 0..3 {
+        let resp = test::call_service(&app, attest("192.0.2.1", None)).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST); // malformed, but not limited
+    }
+    let resp = test::call_service(&app, attest("192.0.2.1", None)).await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    let retry: u64 = resp
+        .headers()
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    let v: Value = test::read_body_json(resp).await;
+    assert_eq!(v["status"], 429);
+    assert!(v["type"].as_str().unwrap().ends_with("rate-limited"), "{v}");
+    assert_eq!(v["retryAfter"], retry);
+    // The limit is per client: across /verify and /settle too, and not for another address.
+    for path in ["/verify", "/settle"] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri(path)
+                .peer_addr("192.0.2.1:40000".parse().unwrap())
+                .set_json(request(payload(256, "0x05")))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+    }
+    assert_eq!(
+        test::call_service(&app, attest("192.0.2.2", None))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    // X-Forwarded-For counts only from a trusted proxy.
+    for _ in 0..3 {
+        let r = test::call_service(&app, attest("10.0.0.9", Some("198.51.100.1"))).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+    let r = test::call_service(&app, attest("10.0.0.9", Some("198.51.100.1"))).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let r = test::call_service(&app, attest("10.0.0.9", Some("198.51.100.2"))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // An untrusted peer cannot pick its identity with the header.
+    for n in 0..4 {
+        let r =
+            test::call_service(&app, attest("192.0.2.3", Some(&format!("203.0.113.{n}")))).await;
+        let limited = r.status() == StatusCode::TOO_MANY_REQUESTS;
+        assert_eq!(limited, n == 3, "request {n}");
+    }
+    assert_eq!(
+        s.metrics
+            .get("facilitator_attest_total", "result", "rate-limited"),
+        3
+    );
+    assert_eq!(
+        s.metrics
+            .get("facilitator_verify_total", "result", "rate_limited"),
+        1
+    );
 }
