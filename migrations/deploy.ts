@@ -8,14 +8,21 @@
  *   MERCHANT_PUBKEY         merchant (payTo) address, base58: checked and recorded for the resource server
  *   MIN_PAYMENT_AMOUNT      minimum price, base units (u64): checked and recorded
  *   ATTESTER_KEY_PATH       attester public key JSON written by `x402-zk attester keygen`
- *   AUTHORITY_KEYPAIR       config authority + fee payer (default ~/.config/solana/id.json)
+ *   AUTHORITY_KEYPAIR       upgrade authority + config authority + fee payer (default ~/.config/solana/id.json)
  *   PROGRAM_SO              program binary (default target/deploy/x402_zk_verifier.so)
  *   PROGRAM_KEYPAIR         program id keypair (default target/deploy/x402_zk_verifier-keypair.json)
  *   MAX_CLOCK_SKEW_SECONDS  allowed |proof now − validator clock| (default 120, program max 3600)
  *   DEPLOYMENT_OUT          where to write the deployment summary JSON (default: stdout only)
  *
- * Steps, each skipped when already done: deploy the program (`solana program deploy`) when the
- * program account is absent; create the config when absent; update the attester when it differs.
+ * Steps, each skipped when already done: deploy the program (`solana program deploy`, upgradeable,
+ * with AUTHORITY_KEYPAIR as upgrade authority) when the program account is absent; create the
+ * config when absent; update the attester when it differs.
+ *
+ * Front-running: the program accepts `initialize_config` only from its upgrade authority (checked
+ * on chain through the ProgramData account), so nobody can create the config between the deploy
+ * and the initialize transactions. Before initializing, this script checks that the wallet is the
+ * upgrade authority and stops with the reason when it is not.
+ *
  * Refuses, off localnet, an attester key whose provenance is "dev" and the committed localnet
  * program keypair — there is no override.
  */
@@ -106,21 +113,39 @@ async function main(): Promise<void> {
   if (!(await client.isDeployed())) {
     if (!existsSync(programSo)) throw new ConfigError("CONFIG_INVALID", `${programSo} missing: run scripts/build.sh (anchor build) first`);
     log(`deploying ${programSo}`);
-    execFileSync("solana", ["program", "deploy", "--url", fallback.current(), "--keypair", authorityPath, "--program-id", programKeypairPath, programSo], {
+    execFileSync("solana", ["program", "deploy", "--url", fallback.current(), "--keypair", authorityPath, "--upgrade-authority", authorityPath, "--program-id", programKeypairPath, programSo], {
       stdio: ["ignore", "inherit", "inherit"],
     });
     deployed = "deployed";
+    // A program can be invoked from the slot after its deployment ("Program is not deployed" before).
+    const slot = (await client.fetchUpgradeAuthority()).deploySlot ?? 0;
+    for (let i = 0; (await client.connection.getSlot("confirmed")) <= slot + 1; i++) {
+      if (i > 150) throw new ConfigError("CONFIG_INVALID", `the cluster did not advance past the deployment slot ${slot} in 60 s`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
   }
   log(`program: ${deployed}`);
 
-  // 2. Config.
+  // 2. Config: only the program's upgrade authority may create it.
+  if (!(await client.fetchConfig())) {
+    const ua = await client.fetchUpgradeAuthority();
+    log(`upgrade authority: ${ua.authority?.toBase58() ?? (ua.upgradeable ? "none (immutable)" : "none (not an upgradeable program)")}`);
+    try {
+      await client.requireUpgradeAuthority();
+    } catch (e) {
+      const hint = ua.authority ? "; set AUTHORITY_KEYPAIR to the upgrade authority's keypair" : "";
+      throw new ConfigError("CONFIG_INVALID", `cannot initialize the config: ${(e as Error).message}${hint}`);
+    }
+  }
   const cfg = await client.ensureConfig({ attester: { x: attester.x, y: attester.y }, maxClockSkewSeconds: skew });
   log(`config: ${cfg.action}${cfg.signature ? ` (${cfg.signature})` : ""}`);
   if (cfg.config.maxClockSkewSeconds !== skew) log(`note: config keeps maxClockSkewSeconds=${cfg.config.maxClockSkewSeconds} (set at creation)`);
 
+  const upgrade = await client.fetchUpgradeAuthority();
   const summary = {
     rpcUrl: primary,
     programId: client.programId.toBase58(),
+    upgradeAuthority: upgrade.authority?.toBase58() ?? null,
     config: client.configPda().toBase58(),
     authority: cfg.config.authority.toBase58(),
     attester: cfg.config.attester,

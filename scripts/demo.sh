@@ -30,7 +30,9 @@ start_facilitator facilitator $FACILITATOR_PORT "$RPC"
 wait_http prover "http://127.0.0.1:$PROVER_PORT/health"
 wait_http facilitator "http://127.0.0.1:$FACILITATOR_PORT/health"
 
+# The merchant's resource salt: a fresh secret per demo run (a real merchant makes one and keeps it).
 (cd app && PORT=$SERVER_PORT FACILITATOR_URL="http://127.0.0.1:$FACILITATOR_PORT" MERCHANT_PUBKEY="$MERCHANT" \
+  X402_RESOURCE_SALT="$(openssl rand -hex 32)" \
   MIN_PAYMENT_AMOUNT=1000000 ATTESTER_URL="http://127.0.0.1:$FACILITATOR_PORT" \
   PROVER_URL="http://127.0.0.1:$PROVER_PORT" MAX_RECEIPT_AGE=600 \
   exec node build-test/examples/demo-server.js) >"$WORK/logs/server.log" 2>&1 &

@@ -79,8 +79,12 @@ stack_validator() {
     -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$RPC"; then
     die "something already listens on $RPC (a leftover validator?): stop it or choose another RPC port"
   fi
+  # Upgradeable, with the deploy wallet (~/.config/solana/id.json, what deploy.ts signs with) as
+  # upgrade authority: initialize_config is accepted only from the program's upgrade authority.
   solana-test-validator --reset --quiet --ledger "$WORK/ledger" --rpc-port "$RPC_PORT" \
-    --faucet-port $((RPC_PORT + 1001)) --bpf-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so \
+    --faucet-port $((RPC_PORT + 1001)) \
+    --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so \
+    "$(solana-keygen pubkey "$HOME/.config/solana/id.json")" \
     >"$WORK/logs/validator.log" 2>&1 &
   PIDS+=($!)
   for ((i = 0; i < 120; i++)); do
@@ -113,10 +117,13 @@ start_prover() { # start_prover PORT
     --allow-dev-keys --rate-limit-per-minute 1000
 }
 
+# Serves the merchants in FACILITATOR_PAY_TO (comma list; default $MERCHANT) and advertises the
+# prover at PROVER_PORT in /supported when that is set.
 start_facilitator() { # start_facilitator NAME PORT RPC_URLS [extra flags…]
   local name="$1" port="$2" rpcs="$3"
   shift 3
   start_bg "$name" "$BIN/x402-zk-facilitator" --port "$port" --rpc-urls "$rpcs" --program-id "$PROGRAM_ID" \
     --attester-key "$WORK/attester.json" --fee-payer "$HOME/.config/solana/id.json" \
-    --verifying-key "$WORK/keys/receipt.vk" --allow-dev-keys --receipt-ledger "$WORK/receipts-$name.log" "$@"
+    --verifying-key "$WORK/keys/receipt.vk" --allow-dev-keys --pay-to "${FACILITATOR_PAY_TO:-$MERCHANT}" \
+    ${PROVER_PORT:+--prover-url "http://127.0.0.1:$PROVER_PORT"} "$@"
 }

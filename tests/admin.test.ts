@@ -1,6 +1,7 @@
 // Config and admin paths of the x402-zk verifier on a real solana-test-validator.
+import * as anchor from "@anchor-lang/core";
 import { assert } from "chai";
-import { configPda, cuReport, expectFailure, fundedKeypair, program, provider, txInfo } from "./helpers/anchor";
+import { BPF_LOADER_UPGRADEABLE, configPda, cuReport, expectFailure, fundedKeypair, program, programDataPda, provider, txInfo } from "./helpers/anchor";
 
 /** A canonical BabyJubJub-sized key (both coordinates < r): the admin suite only stores it. */
 const ATTESTER = Array.from(Buffer.alloc(64, 7));
@@ -8,17 +9,40 @@ const ATTESTER = Array.from(Buffer.alloc(64, 7));
 const R_BE = Buffer.from("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001", "hex");
 
 describe("config and admin", () => {
+  it("the program is upgradeable with the provider wallet as upgrade authority", async () => {
+    const info = await provider.connection.getAccountInfo(programDataPda, "confirmed");
+    assert.ok(info && info.owner.equals(BPF_LOADER_UPGRADEABLE), "ProgramData exists (Anchor.toml [test] upgradeable = true)");
+    // UpgradeableLoaderState::ProgramData: tag u32 = 3 ‖ slot u64 ‖ Option<Pubkey>.
+    assert.equal(info!.data.readUInt32LE(0), 3);
+    assert.equal(info!.data[12], 1, "has an upgrade authority");
+    assert.ok(new anchor.web3.PublicKey(info!.data.subarray(13, 45)).equals(provider.wallet.publicKey));
+  });
+
+  it("a stranger's initialize_config on the fresh deployment fails with Unauthorized", async () => {
+    const stranger = await fundedKeypair();
+    const { err } = await expectFailure(() =>
+      program.methods
+        .initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 60 })
+        .accountsPartial({ authority: stranger.publicKey, programData: programDataPda })
+        .signers([stranger])
+        .rpc()
+    );
+    assert.equal(err.error?.errorCode?.code, "Unauthorized");
+    assert.equal(err.error?.origin, "program_data");
+    assert.isNull(await provider.connection.getAccountInfo(configPda, "confirmed"), "no config created");
+  });
+
   it("rejects an attester key coordinate >= the field modulus", async () => {
     const attester = Array.from(Buffer.concat([R_BE, Buffer.alloc(32, 1)]));
     const { err, logs } = await expectFailure(() =>
-      program.methods.initializeConfig({ attester, maxClockSkewSeconds: 60 }).rpc()
+      program.methods.initializeConfig({ attester, maxClockSkewSeconds: 60 }).accountsPartial({ programData: programDataPda }).rpc()
     );
     assert.equal(err.error?.errorCode?.code, "AttesterKeyNotCanonical");
     assert.ok(logs.some((l) => l.includes("Attester key coordinate is not a canonical field element")), logs.join("\n"));
   });
 
-  it("initialize_config creates the config PDA owned by the authority", async () => {
-    const sig = await program.methods.initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 60 }).rpc();
+  it("initialize_config by the upgrade authority creates the config PDA owned by it", async () => {
+    const sig = await program.methods.initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 60 }).accountsPartial({ programData: programDataPda }).rpc();
     cuReport.initialize_config = (await txInfo(sig)).cu;
     const config = await program.account.config.fetch(configPda);
     assert.ok(config.authority.equals(provider.wallet.publicKey));
@@ -34,7 +58,10 @@ describe("config and admin", () => {
 
   it("a second initialize_config fails and leaves the config unchanged", async () => {
     const { logs } = await expectFailure(() =>
-      program.methods.initializeConfig({ attester: Array.from(Buffer.alloc(64, 9)), maxClockSkewSeconds: 5 }).rpc()
+      program.methods
+        .initializeConfig({ attester: Array.from(Buffer.alloc(64, 9)), maxClockSkewSeconds: 5 })
+        .accountsPartial({ programData: programDataPda })
+        .rpc()
     );
     assert.ok(logs.some((l) => l.includes("already in use")), logs.join("\n"));
     const config = await program.account.config.fetch(configPda);

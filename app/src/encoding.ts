@@ -5,7 +5,8 @@
  *   **rejected, never reduced**;
  * - a 32-byte key (payTo, asset, program id) enters the field as two 128-bit big-endian halves;
  *   native SOL is the all-zero key `11111111111111111111111111111111`;
- * - `resourceHash` = first 31 bytes of SHA-256(`METHOD\nURL\npayTo\nasset\namount`), big-endian;
+ * - `resourceHash` = first 31 bytes of SHA-256(`x402-zk/resource/v1\n` salt `\nMETHOD\nURL\npayTo\nasset\namount`),
+ *   big-endian, where `salt` is the merchant's secret (lower-case hex, ≥ 16 bytes);
  * - the Groth16 proof is 256 bytes in groth16-solana layout (proof_a negated), base64 on the wire.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -160,8 +161,39 @@ export function commitmentMemo(c: bigint): string {
   return MEMO_PREFIX + toHex32(parseFieldElement(c, "commitment"));
 }
 
+/** Domain-separation tag that starts every resource binding. */
+export const RESOURCE_BINDING_TAG = "x402-zk/resource/v1";
+/** Minimum length of a resource salt, bytes. */
+export const RESOURCE_SALT_MIN_BYTES = 16;
+
+/**
+ * Parses a merchant's resource salt: hex (upper- or lower-case, optional `0x`), an even number of
+ * digits, at least {@link RESOURCE_SALT_MIN_BYTES} bytes. Returns it in its canonical form, the
+ * lower-case hex digits without `0x`, which is what the binding hashes.
+ */
+export function parseResourceSalt(value: string, what = "resource salt"): string {
+  const hex = value.trim().replace(/^0x/i, "");
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) {
+    throw new EncodingError("FIELD_MALFORMED", `${what}: expected hex digits (an even number of them), e.g. from \`openssl rand -hex 32\``);
+  }
+  if (hex.length < RESOURCE_SALT_MIN_BYTES * 2) {
+    throw new EncodingError("FIELD_MALFORMED", `${what}: ${hex.length / 2} bytes; needs at least ${RESOURCE_SALT_MIN_BYTES} random bytes (e.g. \`openssl rand -hex 32\`)`);
+  }
+  return hex.toLowerCase();
+}
+
+/** A fresh random resource salt (32 bytes, lower-case hex). */
+export function randomResourceSalt(): string {
+  return randomBytes(32).toString("hex");
+}
+
 /** The request binding a `resourceHash` commits to. */
 export interface ResourceBinding {
+  /**
+   * The merchant's secret salt (hex, ≥ 16 bytes; see {@link parseResourceSalt}). Without it anyone
+   * could recompute the hash from a merchant's public URLs and read off the chain which resource was bought.
+   */
+  salt: string;
   /** HTTP method, upper-cased before hashing. */
   method: string;
   /** Absolute URL of the resource as the server sees it. */
@@ -172,13 +204,18 @@ export interface ResourceBinding {
   amount: string;
 }
 
-/** The exact bytes hashed: `METHOD "\n" URL "\n" payTo "\n" asset "\n" amount` (UTF-8). */
+/**
+ * The exact bytes hashed (UTF-8):
+ * `"x402-zk/resource/v1" "\n" salt "\n" METHOD "\n" URL "\n" payTo "\n" asset "\n" amount`,
+ * with `salt` canonical (lower-case hex, no `0x`) and METHOD upper-cased.
+ */
 export function resourceBindingString(b: ResourceBinding): string {
+  const salt = parseResourceSalt(b.salt);
   const amount = parseU64(b.amount, "amount").toString();
   for (const [k, v] of Object.entries({ method: b.method, url: b.url, payTo: b.payTo, asset: b.asset })) {
     if (v.includes("\n")) throw new EncodingError("FIELD_MALFORMED", `resource binding ${k} contains a newline`);
   }
-  return `${b.method.toUpperCase()}\n${b.url}\n${b.payTo}\n${b.asset}\n${amount}`;
+  return `${RESOURCE_BINDING_TAG}\n${salt}\n${b.method.toUpperCase()}\n${b.url}\n${b.payTo}\n${b.asset}\n${amount}`;
 }
 
 /** `resourceHash` as a field element: SHA-256 of the binding, first 31 bytes, big-endian (< r). */

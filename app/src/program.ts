@@ -23,6 +23,8 @@ export const VERIFIER_IDL = idlJson as unknown as Idl;
 export const VERIFIER_PROGRAM_ID = new PublicKey(idlJson.address);
 export const CONFIG_SEED = Buffer.from("config");
 export const NULLIFIER_SEED = Buffer.from("nullifier");
+/** The upgradeable BPF loader (loader-v3): owner of a deployed program and of its ProgramData. */
+export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
 /** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA). */
 export const VERIFY_PAYMENT_CU = 400_000;
 
@@ -41,12 +43,25 @@ export interface VerifierConfig {
   vkHash: string;
 }
 
-/** A spent nullifier's record. */
+/**
+ * A spent nullifier's record. On chain it holds only what replay protection needs (the slot it was
+ * burnt in and the PDA bump): nothing that says which resource or merchant was paid for.
+ */
 export interface NullifierRecord {
   address: PublicKey;
-  resourceHash: string;
-  payTo: PublicKey;
   slot: number;
+}
+
+/** Who may upgrade the program (and therefore create its config), read from its ProgramData. */
+export interface UpgradeAuthorityInfo {
+  /** The ProgramData account (`[programId]` under the upgradeable loader). */
+  programData: PublicKey;
+  /** False when the program is not deployed with the upgradeable loader (no ProgramData). */
+  upgradeable: boolean;
+  /** The upgrade authority; null when the program is immutable or not upgradeable. */
+  authority: PublicKey | null;
+  /** Slot of the last deployment (the program is invocable from the next slot); null if not upgradeable. */
+  deploySlot: number | null;
 }
 
 /** Everything `verify_payment` needs: the payload plus the offer it pays for. */
@@ -123,6 +138,46 @@ export class VerifierClient {
     return PublicKey.findProgramAddressSync([NULLIFIER_SEED, Buffer.from(fieldToBytes32(nullifier, "nullifier"))], this.programId)[0];
   }
 
+  /** The program's ProgramData account (loader-v3): `[programId]` under the upgradeable loader. */
+  programDataAddress(): PublicKey {
+    return PublicKey.findProgramAddressSync([this.programId.toBuffer()], BPF_LOADER_UPGRADEABLE_ID)[0];
+  }
+
+  /**
+   * The program's upgrade authority, from its ProgramData account: the only key `initialize_config`
+   * accepts.
+   */
+  async fetchUpgradeAuthority(): Promise<UpgradeAuthorityInfo> {
+    const programData = this.programDataAddress();
+    const info = await this.connection.getAccountInfo(programData, "confirmed");
+    // UpgradeableLoaderState::ProgramData (bincode): tag u32 LE = 3 ‖ slot u64 ‖ Option<Pubkey>.
+    if (!info || !info.owner.equals(BPF_LOADER_UPGRADEABLE_ID) || info.data.length < 45 || info.data.readUInt32LE(0) !== 3) {
+      return { programData, upgradeable: false, authority: null, deploySlot: null };
+    }
+    const authority = info.data[12] === 1 ? new PublicKey(info.data.subarray(13, 45)) : null;
+    return { programData, upgradeable: true, authority, deploySlot: Number(info.data.readBigUInt64LE(4)) };
+  }
+
+  /**
+   * Throws `CONFIG_INVALID` with the reason unless the payer is the program's upgrade authority
+   * (checked before `initialize_config`, which the program refuses from anyone else).
+   */
+  async requireUpgradeAuthority(): Promise<UpgradeAuthorityInfo> {
+    const ua = await this.fetchUpgradeAuthority();
+    const program = this.programId.toBase58();
+    const me = this.payer.publicKey.toBase58();
+    if (!ua.upgradeable) {
+      throw new ConfigError("CONFIG_INVALID", `program ${program} has no ProgramData account (${ua.programData.toBase58()}): it is not deployed with the upgradeable loader, so nobody can create its config; deploy it with \`solana program deploy\``);
+    }
+    if (!ua.authority) {
+      throw new ConfigError("CONFIG_INVALID", `program ${program} is immutable (no upgrade authority), so nobody can create its config; initialize the config before making a program immutable`);
+    }
+    if (!ua.authority.equals(this.payer.publicKey)) {
+      throw new ConfigError("CONFIG_INVALID", `wallet ${me} is not the upgrade authority of program ${program} (that is ${ua.authority.toBase58()}): only the upgrade authority can initialize the config`);
+    }
+    return ua;
+  }
+
   /** True when the program account exists and is executable. */
   async isDeployed(): Promise<boolean> {
     const info = await this.connection.getAccountInfo(this.programId, "confirmed");
@@ -144,18 +199,23 @@ export class VerifierClient {
     };
   }
 
-  /** `initialize_config` with the payer as authority. */
+  /**
+   * `initialize_config` with the payer as authority. The program accepts it only from its upgrade
+   * authority, shown by the ProgramData account passed here (else `Unauthorized`).
+   */
   async initializeConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<string> {
     const ix = await this.program.methods
       .initializeConfig({ attester: attesterBytes(args.attester), maxClockSkewSeconds: args.maxClockSkewSeconds })
-      .accountsPartial({ authority: this.payer.publicKey })
+      .accountsPartial({ authority: this.payer.publicKey, program: this.programId, programData: this.programDataAddress() })
       .instruction();
     return this.send([ix]);
   }
 
   /**
-   * Idempotent set-up: initializes the config when absent; when present, checks the authority and
-   * updates the attester (if the program has `set_attester`) when it differs. Never pauses/unpauses.
+   * Idempotent set-up: initializes the config when absent (only the program's upgrade authority
+   * may: checked first, with a clear `CONFIG_INVALID` otherwise); when present, checks the
+   * authority and updates the attester (if the program has `set_attester`) when it differs. Never
+   * pauses/unpauses.
    */
   async ensureConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<{
     action: "created" | "unchanged" | "attester-updated";
@@ -164,6 +224,7 @@ export class VerifierClient {
   }> {
     const existing = await this.fetchConfig();
     if (!existing) {
+      await this.requireUpgradeAuthority();
       const signature = await this.initializeConfig(args);
       return { action: "created", signature, config: (await this.fetchConfig())! };
     }
@@ -188,19 +249,17 @@ export class VerifierClient {
     return this.send([ix]);
   }
 
-  /** The nullifier's record, or null when unspent. */
+  /**
+   * The nullifier's record, or null when unspent. Layout: discriminator (8) ‖ slot u64 LE ‖ bump
+   * (the `Nullifier` account is not in the IDL: no instruction takes it as a typed account).
+   */
   async fetchNullifier(nullifier: string | bigint): Promise<NullifierRecord | null> {
     const address = this.nullifierPda(nullifier);
     const info = await this.connection.getAccountInfo(address, "confirmed");
     if (!info) return null;
-    const ns = (this.program.account as unknown as Record<string, { coder: unknown } | undefined>).nullifier;
-    if (ns) {
-      const decoded = this.program.coder.accounts.decode("nullifier", info.data) as { resourceHash: number[]; payTo: PublicKey; slot: BN };
-      return { address, resourceHash: toHex32(fromBytesBE(Uint8Array.from(decoded.resourceHash))), payTo: decoded.payTo, slot: decoded.slot.toNumber() };
-    }
-    // IDL without the Nullifier account yet: decode the documented layout by hand.
-    const d = info.data;
-    return { address, resourceHash: toHex32(fromBytesBE(d.subarray(8, 40))), payTo: new PublicKey(d.subarray(40, 72)), slot: Number(d.readBigUInt64LE(72)) };
+    // A pre-funded, not yet burnt PDA is a system account: unspent.
+    if (!info.owner.equals(this.programId) || info.data.length < 17) return null;
+    return { address, slot: Number(info.data.readBigUInt64LE(8)) };
   }
 
   /** The `verify_payment` instruction for one proof. */
@@ -212,23 +271,23 @@ export class VerifierClient {
   }
 
   /**
-   * Sends `verify_payment`: verifies the proof on-chain and burns the nullifier. When the
-   * nullifier is already spent for the same `resourceHash`, returns `{alreadySettled: true}`
-   * (idempotent retry, docs/PROTOCOL.md step 6); for another `resourceHash` throws `NULLIFIER_SPENT`.
+   * Sends `verify_payment`: verifies the proof on-chain and burns the nullifier. Succeeds only
+   * when this call's own transaction burnt it: a nullifier that is already spent (by anyone,
+   * including an earlier call with the same payload) throws `ProgramError` `NULLIFIER_SPENT`, as
+   * does the program's `NullifierAlreadyUsed` when another transaction burns it first.
    */
-  async verifyOnChain(input: VerifyPaymentInput): Promise<{ signature: string | undefined; nullifierAccount: PublicKey; alreadySettled: boolean }> {
+  async verifyOnChain(input: VerifyPaymentInput): Promise<{ signature: string; nullifierAccount: PublicKey }> {
     const nullifierAccount = this.nullifierPda(input.nullifier);
     const prior = await this.fetchNullifier(input.nullifier);
-    if (prior) return this.settledOrReplay(prior, input);
+    if (prior) {
+      throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (account ${nullifierAccount.toBase58()}, slot ${prior.slot})`, { programErrorName: "NullifierAlreadyUsed" });
+    }
     const ix = await this.verifyPaymentInstruction(input);
     try {
       const signature = await this.send([ix], { computeUnits: VERIFY_PAYMENT_CU });
-      return { signature, nullifierAccount, alreadySettled: false };
+      return { signature, nullifierAccount };
     } catch (e) {
-      const err = toProgramError(e);
-      const now = await this.fetchNullifier(input.nullifier).catch(() => null);
-      if (now) return this.settledOrReplay(now, input); // someone (or a lost earlier attempt) landed it
-      throw err;
+      throw toProgramError(e); // `NullifierAlreadyUsed` maps to NULLIFIER_SPENT
     }
   }
 
@@ -277,12 +336,6 @@ export class VerifierClient {
     );
     const signature = await this.send([ix], { computeUnits: opts.computeUnits ?? 1_400_000 });
     return { signature, nullifierAccounts };
-  }
-
-  private settledOrReplay(rec: NullifierRecord, input: VerifyPaymentInput) {
-    const want = parseFieldElement(typeof input.resourceHash === "bigint" ? input.resourceHash : input.resourceHash);
-    if (parseFieldElement(rec.resourceHash) === want) return { signature: undefined, nullifierAccount: rec.address, alreadySettled: true };
-    throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (for another resourceHash, slot ${rec.slot})`, { programErrorName: "NullifierAlreadyUsed" });
   }
 
   private send(ixs: TransactionInstruction[], extra: SendOptions = {}): Promise<string> {

@@ -3,7 +3,7 @@
  * {@link retryWithBackoff} around them (transport failures, 5xx, 429 and "not yet finalized" are
  * retried; a rejected statement is not).
  */
-import { retryWithBackoff, type RetryOptions } from "./retry";
+import { isRetryableError, retryWithBackoff, type RetryOptions } from "./retry";
 import { requestProof, requestReceipt, type AttestResult, type ProofPublicParams, type ProofResult, type Receipt, type ServiceCallOptions } from "./services";
 import { ServiceError } from "./errors";
 import { nullifierFor, parseFieldElement, toHex32 } from "./encoding";
@@ -43,7 +43,25 @@ export async function generateProof(
 /** Problem types of the attester that mean "ask again shortly" (the transfer is not final yet). */
 const ATTESTER_NOT_YET = /not-finalized|not-found|pending/;
 
-/** Asks the attester for a receipt, retrying while the transaction is not yet visible/finalized. */
+/**
+ * Whether an attester error is worth asking again. Attestation is idempotent (the receipt is a
+ * pure function of the finalized transaction, the same for every caller and every call), so a retry
+ * after a timeout, a dropped connection, a 5xx or a 429 simply gets the receipt. Also retried: "not
+ * final yet" (409/425, or a problem type `not-finalized`/`not-found`/`pending`). Any other 4xx
+ * (`memo-mismatch`, `no-transfer`, …) is final: asking again cannot change the transaction.
+ */
+export function isAttesterRetryable(e: unknown): boolean {
+  if (!(e instanceof ServiceError)) return isRetryableError(e);
+  if (e.retryable) return true;
+  if (ATTESTER_NOT_YET.test(e.problemType ?? "")) return true;
+  // A bare 409/425 without a problem type: "too early" from a proxy or an older attester.
+  return (e.status === 409 || e.status === 425) && e.problemType === undefined;
+}
+
+/**
+ * Asks the attester for a receipt, retrying while the transaction is not yet visible/finalized and
+ * on transient failures ({@link isAttesterRetryable}).
+ */
 export async function obtainReceipt(
   attesterUrl: string,
   req: { txSignature: string; commitment: string; payTo: string; asset: string },
@@ -53,8 +71,7 @@ export async function obtainReceipt(
     maxAttempts: 8,
     baseDelayMs: 500,
     maxDelayMs: 5_000,
-    isRetryable: (e) =>
-      e instanceof ServiceError && (e.retryable || (e.status === 409 || e.status === 425 || ATTESTER_NOT_YET.test(e.problemType ?? ""))),
+    isRetryable: isAttesterRetryable,
     ...opts.retry,
   });
 }

@@ -5,142 +5,35 @@
  * payment is a real transfer, every receipt a real attester signature, every proof a real Groth16
  * proof, every settlement a real `verify_payment` transaction.
  *
- * Configuration: E2E_CONFIG = path of the JSON file e2e.sh writes (see {@link E2eConfig}).
+ * Configuration: E2E_CONFIG = path of the JSON file e2e.sh writes (see {@link E2eConfig} in `common.ts`).
  * The cases run concurrently (each waits ~15 s for its payment to finalize).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { Keypair } from "@solana/web3.js";
-import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { decodePaymentResponseHeader } from "@x402/fetch";
 import { encodePaymentSignatureHeader } from "@x402/core/http";
-import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
-import {
-  NATIVE_SOL_ASSET,
-  ServiceError,
-  VerifierClient,
-  commitment,
-  commitmentMemo,
-  createRpcFallback,
-  generateProof,
-  obtainReceipt,
-  payWithMemo,
-  randomFieldElement,
-  toHex32,
-  type RpcFallback,
-} from "../src/index";
-import { networkFromEnv } from "../src/zk-receipt/types";
-import { registerZkReceiptClient, type PayFunction, type ZkReceiptStep } from "../src/zk-receipt/client";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { commitment, commitmentMemo, createRpcFallback, generateProof, obtainReceipt, payWithMemo, randomFieldElement, toHex32 } from "../src/index";
 import { FACILITATOR_UNAVAILABLE } from "../src/zk-receipt/facilitator";
-
-interface E2eConfig {
-  rpc: string;
-  deadRpc: string;
-  payerKeypair: string;
-  programId: string;
-  minAmount: string;
-  proverUrl: string;
-  facilitators: { main: string; fallback: string; stale: string; killable: string; batch: string };
-  killableFacilitatorPid: number;
-  staleSkewSeconds: number;
-  expiringMaxAge: number;
-  servers: { a: string; b: string; expiring: string; stale: string; fallback: string; deadFacilitator: string; killable: string; batch: string };
-}
-
-if (!process.env.E2E_CONFIG) throw new Error("E2E_CONFIG not set: run the suite with scripts/e2e.sh, which starts the processes and writes it");
-const cfg = JSON.parse(readFileSync(process.env.E2E_CONFIG, "utf8")) as E2eConfig;
-const network = networkFromEnv(process.env);
-const payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(cfg.payerKeypair, "utf8")) as number[]));
-const liveRpc = createRpcFallback([cfg.rpc]);
-const verifier = new VerifierClient({ connection: liveRpc.connection("confirmed"), payer, programId: cfg.programId });
-const premium = (base: string) => `${base}/premium`;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A paying client; records its steps, the payload it made, and the failure the scheme raised. */
-function payingClient(o: { rpc?: RpcFallback; pay?: PayFunction } = {}) {
-  const rpc = o.rpc ?? liveRpc;
-  const steps: ZkReceiptStep[] = [];
-  const seen: { payload?: PaymentPayload; failure?: unknown } = {};
-  const client = registerZkReceiptClient(new x402Client(), {
-    networks: [network],
-    connection: rpc.connection("confirmed"),
-    payer,
-    pay: o.pay,
-    maxAmount: BigInt(cfg.minAmount) * 2n,
-    onStep: (s) => steps.push(s),
-    allowAssets: [{ network, asset: NATIVE_SOL_ASSET, maxAmountPerPayment: (BigInt(cfg.minAmount) * 2n).toString() }],
-  });
-  client.onAfterPaymentCreation(async (ctx) => {
-    seen.payload = ctx.paymentPayload;
-  });
-  client.onPaymentCreationFailure(async (ctx) => {
-    seen.failure = ctx.error;
-  });
-  // Counts the requests that carried a payment header (none may leave a client whose payment failed).
-  const paidRequests: string[] = [];
-  const countingFetch: typeof fetch = async (input, init) => {
-    const req = new Request(input, init);
-    if (req.headers.has("payment-signature")) paidRequests.push(req.url);
-    return fetch(req);
-  };
-  return { client, steps, seen, paidRequests, fetch: wrapFetchWithPayment(countingFetch, client) };
-}
-
-/** GET without payment: must be 402 with requirements. */
-async function requirementsOf(url: string): Promise<PaymentRequired> {
-  const res = await fetch(url);
-  assert.equal(res.status, 402, `unpaid GET ${url}`);
-  const header = res.headers.get("payment-required");
-  assert.ok(header, "PAYMENT-REQUIRED header");
-  return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PaymentRequired;
-}
-
-/** Sends a payment header; expects 402 and returns the x402 `error` the server put in PAYMENT-REQUIRED. */
-async function refusedWith(url: string, payload: PaymentPayload): Promise<string | undefined> {
-  const res = await fetch(url, { headers: { "PAYMENT-SIGNATURE": encodePaymentSignatureHeader(payload) } });
-  assert.equal(res.status, 402, `expected 402 from ${url}, got ${res.status}: ${await res.clone().text()}`);
-  assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  const header = res.headers.get("payment-required");
-  assert.ok(header, "402 carries PAYMENT-REQUIRED");
-  return (JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PaymentRequired).error;
-}
-
-function nullifierOf(p: PaymentPayload | undefined): string {
-  const n = (p?.payload as { nullifier?: string } | undefined)?.nullifier;
-  assert.ok(n, "payload has a nullifier");
-  return n;
-}
-
-async function spent(nullifier: string): Promise<boolean> {
-  return (await verifier.fetchNullifier(nullifier)) !== null;
-}
-
-/** Pays `amount` (not what the offer asks) to `payTo` through the real chain. */
-function payInstead(change: (p: Parameters<PayFunction>[0]) => Parameters<PayFunction>[0], after?: () => Promise<void>): PayFunction {
-  return async (p) => {
-    const sig = await payWithMemo(liveRpc.connection("confirmed"), payer, change(p));
-    if (after) await after();
-    return sig;
-  };
-}
-
-/** The SDK error behind a failed `createPaymentPayload` (x402 core's wrapper keeps only its message). */
-function serviceFailure(seen: { failure?: unknown }): ServiceError {
-  assert.ok(seen.failure instanceof ServiceError, `expected a ServiceError, got ${String(seen.failure)}`);
-  return seen.failure;
-}
-
-async function facilitatorHealth(url: string): Promise<{ rpc: { endpoints: { index: number; ok: number; errors: number }[]; fallbackAnswers: number } }> {
-  const res = await fetch(`${url}/health`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as never;
-}
-
-async function metric(url: string, series: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+import type { ZkReceiptStep } from "../src/zk-receipt/client";
+import {
+  cfg,
+  facilitatorHealth,
+  liveRpc,
+  metric,
+  nullifierOf,
+  payInstead,
+  payer,
+  payingClient,
+  premium,
+  refusedWith,
+  requirementsOf,
+  serviceFailure,
+  sleep,
+  spent,
+  verifier,
+} from "./common";
 
 describe("x402-zk end to end (real validator, prover, facilitators, express servers)", { concurrency: true }, () => {
   test("happy path: 402 → pay → receipt → proof → 200 with settlement; nullifier on-chain; replay refused with nullifier_already_used", async () => {

@@ -13,7 +13,9 @@ import {
   parseKey,
   parseU64,
   poseidonHash2,
+  parseResourceSalt,
   randomFieldElement,
+  randomResourceSalt,
   resourceBindingString,
   resourceHash,
   resourceHashHex,
@@ -71,15 +73,36 @@ test("commitment and memo", () => {
   assert.equal(memo, "x402-zk:" + toHex32(c));
 });
 
-test("resourceHash is the first 31 bytes of SHA-256 of the binding", () => {
-  const b = { method: "get", url: "http://localhost:4021/premium", payTo: "11111111111111111111111111111112", asset: "11111111111111111111111111111111", amount: "1000" };
-  const s = resourceBindingString(b);
-  assert.equal(s, "GET\nhttp://localhost:4021/premium\n11111111111111111111111111111112\n11111111111111111111111111111111\n1000");
-  const digest = createHash("sha256").update(s).digest();
-  assert.equal(resourceHash(b), BigInt("0x" + digest.subarray(0, 31).toString("hex")));
+test("resourceHash: first 31 bytes of SHA-256 of the salted binding (vectors from the documented formula)", () => {
+  // docs/PROTOCOL.md: SHA-256("x402-zk/resource/v1\n" salt "\n" METHOD "\n" URL "\n" payTo "\n" asset "\n" amount),
+  // first 31 bytes big-endian; salt = the merchant's secret as lower-case hex.
+  const salt = "00112233445566778899aabbccddeeff";
+  const b = { salt, method: "get", url: "http://localhost:4021/premium", payTo: "11111111111111111111111111111112", asset: "11111111111111111111111111111111", amount: "1000" };
+  const expectedString = "x402-zk/resource/v1\n00112233445566778899aabbccddeeff\nGET\nhttp://localhost:4021/premium\n11111111111111111111111111111112\n11111111111111111111111111111111\n1000";
+  assert.equal(resourceBindingString(b), expectedString);
+  const expected = BigInt("0x" + createHash("sha256").update(Buffer.from(expectedString, "utf8")).digest().subarray(0, 31).toString("hex"));
+  assert.equal(resourceHash(b), expected);
+  assert.equal(resourceHashHex(b), "0x" + expected.toString(16).padStart(62, "0"));
   assert.match(resourceHashHex(b), /^0x[0-9a-f]{62}$/);
   assert.ok(resourceHash(b) < BN254_R);
+  // The salt's canonical form is lower-case hex without 0x: these spell the same salt.
+  assert.equal(resourceHash({ ...b, salt: "0x" + salt.toUpperCase() }), expected);
+  // A different salt, a different hash: without the salt an observer cannot recompute it.
+  assert.notEqual(resourceHash({ ...b, salt: "ff" + salt.slice(2) }), expected);
+  const unsalted = createHash("sha256").update(`GET\n${b.url}\n${b.payTo}\n${b.asset}\n1000`).digest().subarray(0, 31);
+  assert.notEqual(resourceHash(b), BigInt("0x" + unsalted.toString("hex")));
   assert.throws(() => resourceBindingString({ ...b, url: "http://x/\n" }));
+});
+
+test("resource salt: hex, at least 16 bytes; parsed to lower-case hex", () => {
+  assert.equal(parseResourceSalt("0xAABBCCDDEEFF00112233445566778899"), "aabbccddeeff00112233445566778899");
+  for (const bad of ["", "00112233445566778899aabbccddee" /* 15 bytes */, "0011223344556677889", "zz112233445566778899aabbccddeeff", "00112233445566778899aabbccddeef"]) {
+    assert.throws(() => parseResourceSalt(bad), (e: unknown) => e instanceof EncodingError, bad);
+  }
+  const r = randomResourceSalt();
+  assert.match(r, /^[0-9a-f]{64}$/);
+  assert.equal(parseResourceSalt(r), r);
+  assert.throws(() => resourceHash({ salt: "short", method: "GET", url: "u", payTo: "p", asset: "a", amount: "1" }), EncodingError);
 });
 
 test("proof encoding is 256 bytes of base64", () => {

@@ -14,7 +14,7 @@ import { encodePaymentSignatureHeader } from "@x402/core/http";
 import { VERIFIER_PROGRAM_ID } from "../src/index";
 import { ZK_RECEIPT_SCHEME, SOLANA_LOCALNET_CAIP2 } from "../src/zk-receipt/types";
 import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
-import { FACILITATOR_UNAVAILABLE, createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { FACILITATOR_CONFIG_MISMATCH, FACILITATOR_UNAVAILABLE, createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
 import { sendJson, startJsonServer } from "./helpers";
 
 const network = SOLANA_LOCALNET_CAIP2;
@@ -37,6 +37,8 @@ async function resourceServer(facilitatorUrl: string) {
     attester,
     attesterUrl: "http://127.0.0.1:9/",
     proverUrl: "http://127.0.0.1:9/",
+    maxAge: 600,
+    resourceSalt: "5a".repeat(32),
   });
   const app = express();
   app.use(
@@ -57,12 +59,12 @@ async function resourceServer(facilitatorUrl: string) {
   };
 }
 
-async function expectFacilitatorUnavailable(res: Response, op: string): Promise<void> {
+async function expectFacilitatorUnavailable(res: Response, op: string, why = `did not answer ${op}`): Promise<void> {
   assert.equal(res.status, 502);
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
   const body = (await res.json()) as { error?: string };
   assert.ok(body.error?.startsWith(`${FACILITATOR_UNAVAILABLE}: `), JSON.stringify(body));
-  assert.match(body.error!, new RegExp(`did not answer ${op}`));
+  assert.match(body.error!, new RegExp(why));
   assert.doesNotMatch(body.error!, /127\.0\.0\.1|<html/i, "neither the facilitator's address nor an HTML page leaks");
 }
 
@@ -116,5 +118,82 @@ test("facilitator gone after start-up: a paid retry gets 502 facilitator_unavail
     await expectFacilitatorUnavailable(await fetch(server.url, { headers: { "PAYMENT-SIGNATURE": header } }), "verify");
   } finally {
     await server.close();
+  }
+});
+
+test("facilitator refusing with 503 config_mismatch (keys disagree with the chain Config), bare or in the x402 shape: 502 facilitator_unavailable naming config_mismatch, not a 402 blaming the payment — for verify and for settle", async () => {
+  let refuse: "verify" | "settle" = "verify";
+  let x402Shape = false;
+  const detail = "attester key differs from chain Config (chain 1/2, ours 3/4)";
+  const fac = await startJsonServer((req, _body, res) => {
+    if (req.url === "/supported") {
+      return sendJson(res, 200, { kinds: [{ x402Version: 2, scheme: ZK_RECEIPT_SCHEME, network, extra: {} }], extensions: [], signers: {} });
+    }
+    if (req.url === `/${refuse}`) {
+      const fields = !x402Shape
+        ? {}
+        : refuse === "verify"
+          ? { isValid: false, invalidReason: "config_mismatch", invalidMessage: detail }
+          : { success: false, errorReason: "config_mismatch", errorMessage: detail, transaction: "", network };
+      return sendJson(res, 503, { error: "config_mismatch", detail, ...fields }, { "retry-after": "2" });
+    }
+    if (req.url === "/verify") return sendJson(res, 200, { isValid: true, payer: "p" });
+    sendJson(res, 404, {});
+  });
+  const server = await resourceServer(fac.url);
+  try {
+    const unpaid = await fetch(server.url);
+    assert.equal(unpaid.status, 402);
+    const required = JSON.parse(Buffer.from(unpaid.headers.get("payment-required")!, "base64").toString("utf8"));
+    const header = encodePaymentSignatureHeader({
+      x402Version: 2,
+      resource: required.resource,
+      accepted: required.accepts[0],
+      payload: { proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x" + "11".repeat(32), now: 1, resourceHash: required.accepts[0].extra.resourceHash },
+    });
+    for (const shape of [false, true]) {
+      for (const op of ["verify", "settle"] as const) {
+        refuse = op;
+        x402Shape = shape;
+        const res = await fetch(server.url, { headers: { "PAYMENT-SIGNATURE": header } });
+        await expectFacilitatorUnavailable(res.clone(), op, `^${FACILITATOR_UNAVAILABLE}: ${FACILITATOR_CONFIG_MISMATCH}: .*not serving ${op}`);
+        assert.equal(res.headers.get("payment-response"), null, "no settlement header");
+      }
+    }
+  } finally {
+    await server.close();
+    await fac.close();
+  }
+});
+
+test("facilitator failing itself (5xx in the x402 shape, e.g. rpc_unavailable): 502 facilitator_unavailable; a 4xx/200 refusal of the payment stays a 402", async () => {
+  let verifyAnswer: { status: number; body: unknown } = { status: 503, body: { isValid: false, invalidReason: "rpc_unavailable", invalidMessage: "every RPC endpoint failed" } };
+  const fac = await startJsonServer((req, _body, res) => {
+    if (req.url === "/supported") {
+      return sendJson(res, 200, { kinds: [{ x402Version: 2, scheme: ZK_RECEIPT_SCHEME, network, extra: {} }], extensions: [], signers: {} });
+    }
+    if (req.url === "/verify") return sendJson(res, verifyAnswer.status, verifyAnswer.body);
+    sendJson(res, 404, {});
+  });
+  const server = await resourceServer(fac.url);
+  try {
+    const unpaid = await fetch(server.url);
+    const required = JSON.parse(Buffer.from(unpaid.headers.get("payment-required")!, "base64").toString("utf8"));
+    const header = encodePaymentSignatureHeader({
+      x402Version: 2,
+      resource: required.resource,
+      accepted: required.accepts[0],
+      payload: { proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x" + "11".repeat(32), now: 1, resourceHash: required.accepts[0].extra.resourceHash },
+    });
+    const res = await fetch(server.url, { headers: { "PAYMENT-SIGNATURE": header } });
+    await expectFacilitatorUnavailable(res.clone(), "verify", "could not verify \\(HTTP 503 rpc_unavailable\\)");
+
+    verifyAnswer = { status: 200, body: { isValid: false, invalidReason: "nullifier_already_used", invalidMessage: "spent" } };
+    const refused = await fetch(server.url, { headers: { "PAYMENT-SIGNATURE": header } });
+    assert.equal(refused.status, 402);
+    assert.equal(JSON.parse(Buffer.from(refused.headers.get("payment-required")!, "base64").toString("utf8")).error, "nullifier_already_used");
+  } finally {
+    await server.close();
+    await fac.close();
   }
 });

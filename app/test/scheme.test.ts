@@ -23,6 +23,7 @@ import { sendJson, startJsonServer } from "./helpers";
 const network = SOLANA_LOCALNET_CAIP2;
 const payTo = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
 const attester = { x: "1234", y: "5678" };
+const resourceSalt = "c0ffee".repeat(6);
 
 async function standIns(opts: { proverRejects?: boolean } = {}) {
   const settled: unknown[] = [];
@@ -75,7 +76,7 @@ async function standIns(opts: { proverRejects?: boolean } = {}) {
 }
 
 test("server scheme: plain prices are base units, money is refused, the binding is required", async () => {
-  const s = new ZkReceiptServerScheme({ programId: VERIFIER_PROGRAM_ID.toBase58(), attester, attesterUrl: "http://a", proverUrl: "http://p" });
+  const s = new ZkReceiptServerScheme({ programId: VERIFIER_PROGRAM_ID.toBase58(), attester, attesterUrl: "http://a", proverUrl: "http://p", maxAge: 600, resourceSalt });
   assert.deepEqual(await s.parsePrice("1500", network), { amount: "1500", asset: NATIVE_SOL_ASSET, extra: {} });
   await assert.rejects(s.parsePrice("$0.01", network), /base units/);
   const base = { scheme: ZK_RECEIPT_SCHEME, network, amount: "1500", asset: NATIVE_SOL_ASSET, payTo, maxTimeoutSeconds: 60, extra: {} };
@@ -83,12 +84,12 @@ test("server scheme: plain prices are base units, money is refused, the binding 
   await assert.rejects(s.enhancePaymentRequirements(base, kind, []), /zkReceiptPrice/);
   const priced = zkReceiptPrice({ amount: 1500 })({ method: "GET", adapter: { getMethod: () => "GET", getUrl: () => "http://h/r" } });
   const r = await s.enhancePaymentRequirements({ ...base, extra: priced.extra! }, kind, []);
-  assert.equal(r.extra.resourceHash, resourceHashHex({ method: "GET", url: "http://h/r", payTo, asset: NATIVE_SOL_ASSET, amount: "1500" }));
+  assert.equal(r.extra.resourceHash, resourceHashHex({ salt: resourceSalt, method: "GET", url: "http://h/r", payTo, asset: NATIVE_SOL_ASSET, amount: "1500" }));
   assert.equal(Object.keys(r.extra).some((k) => k.startsWith("__")), false);
 });
 
 test("x402 core: the scheme registers per network for server, client and facilitator", () => {
-  const server = registerZkReceiptServer(new x402ResourceServer(), { networks: [network] });
+  const server = registerZkReceiptServer(new x402ResourceServer(), { networks: [network], resourceSalt });
   assert.ok(server.hasRegisteredScheme(network, ZK_RECEIPT_SCHEME));
   const client = registerZkReceiptClient(new x402Client(), { pay: async () => "sig", networks: [network] });
   assert.ok(client);
@@ -97,7 +98,7 @@ test("x402 core: the scheme registers per network for server, client and facilit
 
 /** An @x402/express server selling GET /premium for 1000 base units through the facilitator at `facilitatorUrl`. */
 async function premiumServer(facilitatorUrl: string): Promise<{ http: import("node:http").Server; url: string }> {
-  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitatorUrl)), { networks: [network] });
+  const resourceServer = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitatorUrl)), { networks: [network], resourceSalt });
   const app = express();
   app.use(
     paymentMiddleware(
@@ -128,8 +129,12 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
     const offer = required.accepts[0];
     assert.equal(offer.scheme, ZK_RECEIPT_SCHEME);
     assert.equal(offer.amount, "1000");
-    assert.equal(offer.extra.resourceHash, resourceHashHex({ method: "GET", url, payTo, asset: NATIVE_SOL_ASSET, amount: "1000" }));
-    assert.equal(offer.extra.attesterUrl, services.url);
+    assert.equal(offer.extra.resourceHash, resourceHashHex({ salt: resourceSalt, method: "GET", url, payTo, asset: NATIVE_SOL_ASSET, amount: "1000" }));
+    // Everything else comes from the facilitator's /supported extra (the server configured only its salt).
+    assert.deepEqual(
+      { programId: offer.extra.programId, attester: offer.extra.attester, attesterUrl: offer.extra.attesterUrl, proverUrl: offer.extra.proverUrl, maxAge: offer.extra.maxAge },
+      { programId: VERIFIER_PROGRAM_ID.toBase58(), attester, attesterUrl: services.url, proverUrl: services.url, maxAge: 600 },
+    );
 
     // Paid, through the official client.
     const steps: ZkReceiptStep[] = [];

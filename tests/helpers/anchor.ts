@@ -14,6 +14,17 @@ export const [configPda] = anchor.web3.PublicKey.findProgramAddressSync(
   program.programId
 );
 
+/** The upgradeable loader (loader-v3), which owns the deployed program and its ProgramData. */
+export const BPF_LOADER_UPGRADEABLE = new anchor.web3.PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+
+/** The program's ProgramData account: `[programId]` under the upgradeable loader. `anchor test`
+ * loads the program upgradeable (Anchor.toml `[test] upgradeable = true`) with the provider
+ * wallet as upgrade authority, the only key `initialize_config` accepts. */
+export const [programDataPda] = anchor.web3.PublicKey.findProgramAddressSync(
+  [program.programId.toBuffer()],
+  BPF_LOADER_UPGRADEABLE
+);
+
 /** Logs and consumed compute units of a confirmed transaction (for our program only). */
 export async function txInfo(sig: string): Promise<{ cu: number | null; logs: string[] }> {
   const latest = await provider.connection.getLatestBlockhash("confirmed");

@@ -122,7 +122,13 @@ export type X402ZkVerifier = {
         },
         {
           "name": "proofBuffer",
-          "writable": true
+          "docs": [
+            "Freshly created by the client with this program as owner and all-zero data. It must sign:",
+            "otherwise an account created in an earlier transaction could be claimed by anyone who",
+            "initializes it first."
+          ],
+          "writable": true,
+          "signer": true
         }
       ],
       "args": []
@@ -130,7 +136,8 @@ export type X402ZkVerifier = {
     {
       "name": "initializeConfig",
       "docs": [
-        "Creates the config PDA, owned by `authority` (the signer paying for it)."
+        "Creates the config PDA, owned by `authority` (the signer paying for it), who must be the",
+        "program's upgrade authority (read from its ProgramData account), else `Unauthorized`."
       ],
       "discriminator": [
         208,
@@ -145,6 +152,9 @@ export type X402ZkVerifier = {
       "accounts": [
         {
           "name": "authority",
+          "docs": [
+            "The program's upgrade authority; becomes the config authority and pays for the config."
+          ],
           "writable": true,
           "signer": true
         },
@@ -170,6 +180,19 @@ export type X402ZkVerifier = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "program",
+          "docs": [
+            "This program (its account points at its ProgramData)."
+          ],
+          "address": "FjbRuvYkp2RZi2NwskuBh8aU6zp8eSsv4NsBDvL6Lrne"
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "This program's ProgramData, whose upgrade authority must be `authority`."
+          ]
         }
       ],
       "args": [

@@ -1,27 +1,42 @@
 /**
- * Facilitator role of the `zk-receipt` scheme.
- *
- * Production runs the Rust facilitator (`prover-service`); resource servers reach it with
- * {@link createZkReceiptFacilitatorClient} (x402 core's `HTTPFacilitatorClient`). This module also
- * has a TypeScript {@link ZkReceiptFacilitatorScheme} for `x402Facilitator`, useful without the Rust
- * service: it checks the payload against the requirements, the clock and the nullifier, runs the
- * real Groth16 check by simulating `verify_payment`, and settles with `verifyOnChain` under
- * {@link retryWithBackoff}.
+ * The resource server's side of the facilitator: {@link createZkReceiptFacilitatorClient}, x402
+ * core's `HTTPFacilitatorClient` for our Rust facilitator (`prover-service/facilitator`), which is the
+ * one implementation of `/verify` and `/settle` (one set of replay rules and reason words). A
+ * TypeScript facilitator scheme lived here before issue #14; it was removed rather than kept in step
+ * with the Rust rules.
  */
 import { FacilitatorResponseError, HTTPFacilitatorClient } from "@x402/core/server";
-import type { x402Facilitator } from "@x402/core/facilitator";
-import type { Network, PaymentPayload, PaymentRequirements, SchemeNetworkFacilitator, SettleResponse, VerifyResponse } from "@x402/core/types";
-import { X402ZkError, describe } from "../errors";
-import { parseFieldElement } from "../encoding";
-import { retryWithBackoff, type RetryOptions } from "../retry";
-import { VerifierClient, verifyInputFromPayment } from "../program";
-import { ZK_RECEIPT_SCHEME, parseZkReceiptPayload, parseZkReceiptRequirements } from "./types";
+import { describe } from "../errors";
 
 /** Prefix of the error a resource server answers with when the facilitator cannot be reached. */
 export const FACILITATOR_UNAVAILABLE = "facilitator_unavailable";
 
 /** Default per-request deadline to the facilitator (x402 core's is 90 s; settlement takes seconds). */
 export const DEFAULT_FACILITATOR_TIMEOUT_MS = 30_000;
+
+/**
+ * The facilitator's `503 {"error": "config_mismatch", "detail": …}`: its keys or settings disagree
+ * with the on-chain `Config`, so it refuses `/verify` and `/settle` until they match (its `/health`
+ * says why). A resource server passes it on as a {@link FACILITATOR_UNAVAILABLE} error, never as a
+ * `402` that blames the payment.
+ */
+export const FACILITATOR_CONFIG_MISMATCH = "config_mismatch";
+
+/** What a facilitator error says: HTTP status and x402 reason, when it answered in the x402 shape. */
+function x402Refusal(e: unknown): { status: number; reason: string | undefined } | undefined {
+  const err = e as { name?: unknown; statusCode?: unknown; invalidReason?: unknown; errorReason?: unknown } | undefined;
+  if (err?.name !== "VerifyError" && err?.name !== "SettleError") return undefined;
+  const reason = typeof err.invalidReason === "string" ? err.invalidReason : typeof err.errorReason === "string" ? err.errorReason : undefined;
+  return { status: typeof err.statusCode === "number" ? err.statusCode : 0, reason };
+}
+
+/** A `503 config_mismatch`, in the x402 shape (`invalidReason`/`errorReason`) or as a bare `{"error": …}`. */
+function isConfigMismatch(e: unknown): boolean {
+  const refusal = x402Refusal(e);
+  if (refusal) return refusal.reason === FACILITATOR_CONFIG_MISMATCH;
+  const m = /failed \(503\): (.*)$/s.exec(describe(e));
+  return !!m && /"error"\s*:\s*"config_mismatch"/.test(m[1]!);
+}
 
 function transportDetail(e: unknown): string {
   const cause = (e as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
@@ -35,12 +50,14 @@ function transportDetail(e: unknown): string {
 
 /**
  * x402 core's `HTTPFacilitatorClient`, except that a facilitator that cannot be reached (connection
- * refused, reset, DNS, a non-JSON error page) becomes a `FacilitatorResponseError` whose message
- * starts with {@link FACILITATOR_UNAVAILABLE}. `@x402/express` answers those with
+ * refused, reset, DNS, a non-JSON error page), that refuses to serve (`503 config_mismatch`) or
+ * that fails itself (any 5xx, even in the x402 shape, e.g. `rpc_unavailable`) becomes a
+ * `FacilitatorResponseError` whose message starts with {@link FACILITATOR_UNAVAILABLE}. `@x402/express` answers those with
  * `502 {"error": "facilitator_unavailable: …"}` (JSON) instead of `500 Internal Server Error`, or —
  * for a failed `/verify` — a misleading `402` that blames the payment. The message names the
  * operation and the error code, never the facilitator's URL (an internal address).
- * Facilitator answers in the x402 shapes (`isValid:false`, `success:false`) pass through unchanged.
+ * Refusals of the payment in the x402 shapes (`isValid:false`, `success:false` with a 2xx/4xx) pass
+ * through unchanged.
  */
 export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
   override async verify(...args: Parameters<HTTPFacilitatorClient["verify"]>): ReturnType<HTTPFacilitatorClient["verify"]> {
@@ -59,10 +76,19 @@ export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
     try {
       return await f();
     } catch (e) {
-      const name = (e as { name?: unknown } | undefined)?.name;
-      // x402-shaped refusals (VerifyError / SettleError) and core's own boundary errors stay as they are.
-      if (e instanceof FacilitatorResponseError || name === "VerifyError" || name === "SettleError") throw e;
-      const err = new FacilitatorResponseError(`${FACILITATOR_UNAVAILABLE}: the payment facilitator did not answer ${op} (${transportDetail(e)}); try again later`);
+      if (e instanceof FacilitatorResponseError) throw e; // core's own boundary errors (timeouts, bad JSON)
+      const refusal = x402Refusal(e);
+      // An x402-shaped refusal of the payment (VerifyError / SettleError with a 4xx) stays as it is
+      // (a 402 to the client); the facilitator's own failures (config_mismatch, any 5xx) are not the
+      // payment's fault.
+      if (refusal && !isConfigMismatch(e) && refusal.status < 500) throw e;
+      const err = new FacilitatorResponseError(
+        isConfigMismatch(e)
+          ? `${FACILITATOR_UNAVAILABLE}: ${FACILITATOR_CONFIG_MISMATCH}: the payment facilitator is not serving ${op} while its configuration disagrees with the chain; try again later`
+          : refusal
+            ? `${FACILITATOR_UNAVAILABLE}: the payment facilitator could not ${op} (HTTP ${refusal.status}${refusal.reason ? ` ${refusal.reason}` : ""}); try again later`
+            : `${FACILITATOR_UNAVAILABLE}: the payment facilitator did not answer ${op} (${transportDetail(e)}); try again later`,
+      );
       Object.defineProperty(err, "cause", { value: e, enumerable: false, writable: true, configurable: true });
       throw err;
     }
@@ -75,116 +101,4 @@ export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
  */
 export function createZkReceiptFacilitatorClient(url: string, opts: { timeoutMs?: number } = {}): HTTPFacilitatorClient {
   return new ZkReceiptHTTPFacilitatorClient({ url, timeoutMs: opts.timeoutMs ?? DEFAULT_FACILITATOR_TIMEOUT_MS });
-}
-
-/** `invalidReason` / `errorReason` values (snake_case, like the x402 spec's). */
-export type ZkReceiptInvalidReason =
-  | "invalid_scheme"
-  | "invalid_network"
-  | "invalid_payload"
-  | "invalid_requirements"
-  | "resource_hash_mismatch"
-  | "requirements_mismatch"
-  | "timestamp_out_of_range"
-  | "nullifier_spent"
-  | "invalid_proof"
-  | "program_paused"
-  | "unexpected_verify_error"
-  | "unexpected_settle_error";
-
-export interface ZkReceiptFacilitatorOptions {
-  client: VerifierClient;
-  /** Extra data advertised in `/supported` (attester key, URLs, maxAge). */
-  advertise?: { attester?: { x: string; y: string }; attesterUrl?: string; proverUrl?: string; maxAge?: number };
-  /** Simulate `verify_payment` during verify (default true): the real Groth16 check. */
-  simulate?: boolean;
-  /** Unix seconds (default wall clock). */
-  clock?: () => number;
-  /** Allowed |now − clock| when the config cannot be read (default 300 s). */
-  defaultSkewSeconds?: number;
-  retry?: RetryOptions;
-}
-
-export class ZkReceiptFacilitatorScheme implements SchemeNetworkFacilitator {
-  readonly scheme = ZK_RECEIPT_SCHEME;
-  readonly caipFamily = "solana:*";
-  private readonly o: ZkReceiptFacilitatorOptions;
-
-  constructor(o: ZkReceiptFacilitatorOptions) {
-    this.o = o;
-  }
-
-  getExtra(_network: Network): Record<string, unknown> | undefined {
-    void _network;
-    return { programId: this.o.client.programId.toBase58(), ...this.o.advertise };
-  }
-
-  getSigners(_network: string): string[] {
-    void _network;
-    return [this.o.client.payer.publicKey.toBase58()];
-  }
-
-  async verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    const bad = (invalidReason: ZkReceiptInvalidReason, invalidMessage: string): VerifyResponse => ({ isValid: false, invalidReason, invalidMessage });
-    if (requirements.scheme !== ZK_RECEIPT_SCHEME) return bad("invalid_scheme", `scheme ${requirements.scheme}`);
-    if (payload.accepted && (payload.accepted.scheme !== requirements.scheme || payload.accepted.network !== requirements.network)) {
-      return bad("requirements_mismatch", "payload.accepted differs from the requirements");
-    }
-    let req, p;
-    try {
-      req = parseZkReceiptRequirements(requirements);
-    } catch (e) {
-      return bad("invalid_requirements", describe(e));
-    }
-    try {
-      p = parseZkReceiptPayload(payload.payload);
-    } catch (e) {
-      return bad("invalid_payload", describe(e));
-    }
-    if (req.extra.programId !== this.o.client.programId.toBase58()) return bad("invalid_requirements", "extra.programId is not this facilitator's program");
-    if (parseFieldElement(p.resourceHash) !== parseFieldElement(req.extra.resourceHash)) {
-      return bad("resource_hash_mismatch", "payload.resourceHash differs from requirements.extra.resourceHash");
-    }
-    try {
-      const config = await this.o.client.fetchConfig();
-      if (config?.paused) return bad("program_paused", "payment verification is paused");
-      const skew = config?.maxClockSkewSeconds ?? this.o.defaultSkewSeconds ?? 300;
-      const clock = (this.o.clock ?? (() => Math.floor(Date.now() / 1000)))();
-      if (Math.abs(p.now - clock) > skew) return bad("timestamp_out_of_range", `now ${p.now} is more than ${skew}s from ${clock}`);
-      const spent = await this.o.client.fetchNullifier(p.nullifier);
-      if (spent) return bad("nullifier_spent", `nullifier spent in slot ${spent.slot}`);
-      if (this.o.simulate !== false) {
-        const sim = await this.o.client.simulateVerify(verifyInputFromPayment(p, req));
-        if (!sim.ok) {
-          const name = sim.error?.programErrorName;
-          return bad(name === "NullifierAlreadyUsed" ? "nullifier_spent" : name === "TimestampOutOfRange" ? "timestamp_out_of_range" : "invalid_proof", sim.error?.message ?? "simulation failed");
-        }
-      }
-    } catch (e) {
-      return bad("unexpected_verify_error", describe(e));
-    }
-    return { isValid: true };
-  }
-
-  async settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> {
-    const network = requirements.network;
-    const v = await this.verify(payload, requirements);
-    if (!v.isValid && v.invalidReason !== "nullifier_spent") {
-      return { success: false, errorReason: v.invalidReason, errorMessage: v.invalidMessage, transaction: "", network };
-    }
-    const req = parseZkReceiptRequirements(requirements);
-    const p = parseZkReceiptPayload(payload.payload);
-    try {
-      const r = await retryWithBackoff(() => this.o.client.verifyOnChain(verifyInputFromPayment(p, req)), { maxAttempts: 3, ...this.o.retry });
-      return { success: true, transaction: r.signature ?? r.nullifierAccount.toBase58(), network, extra: { nullifierAccount: r.nullifierAccount.toBase58(), alreadySettled: r.alreadySettled } };
-    } catch (e) {
-      const reason = e instanceof X402ZkError && e.code === "NULLIFIER_SPENT" ? "nullifier_spent" : "unexpected_settle_error";
-      return { success: false, errorReason: reason, errorMessage: describe(e), transaction: "", network };
-    }
-  }
-}
-
-/** Registers the TS facilitator scheme with an `x402Facilitator` for `networks`. */
-export function registerZkReceiptFacilitator(facilitator: x402Facilitator, opts: ZkReceiptFacilitatorOptions & { networks: Network[] }): x402Facilitator {
-  return facilitator.register(opts.networks, new ZkReceiptFacilitatorScheme(opts));
 }

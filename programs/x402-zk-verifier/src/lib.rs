@@ -22,8 +22,12 @@
 //! 4. `pubHash` is recomputed with the Poseidon syscall from the config (attester, domain), the
 //!    `pay_to` account, the terms and the payment (`public_input.rs`);
 //! 5. the Groth16 proof (`A` negated by the client, `verify.rs`) verifies for `pubHash`;
-//! 6. the nullifier PDA `[b"nullifier", nullifier]` is created (a replay fails with
-//!    `NullifierAlreadyUsed`) and `PaymentVerified` is emitted.
+//! 6. the nullifier PDA `[b"nullifier", nullifier]` is created, recording only the slot and its
+//!    bump (a replay fails with `NullifierAlreadyUsed`), and `PaymentVerified` is emitted.
+//!
+//! ## Set-up
+//! `initialize_config` is accepted only from the program's upgrade authority (its ProgramData
+//! account is passed and checked), so nobody can seize a fresh deployment by initializing it first.
 //!
 //! `verify_batch` does the same for n proofs of one merchant with n + 3 pairings (`batch.rs`);
 //! `check_batch` verifies without burning (dry run); proof buffers carry batches larger than a
@@ -66,7 +70,8 @@ declare_id!("FjbRuvYkp2RZi2NwskuBh8aU6zp8eSsv4NsBDvL6Lrne");
 pub mod x402_zk_verifier {
     use super::*;
 
-    /// Creates the config PDA, owned by `authority` (the signer paying for it).
+    /// Creates the config PDA, owned by `authority` (the signer paying for it), who must be the
+    /// program's upgrade authority (read from its ProgramData account), else `Unauthorized`.
     pub fn initialize_config(
         ctx: Context<InitializeConfig>,
         args: InitializeConfigArgs,

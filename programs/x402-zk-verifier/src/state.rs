@@ -33,15 +33,12 @@ pub struct Config {
 /// Seed prefix of a [`Nullifier`] PDA: `[NULLIFIER_SEED, nullifier_be_32]`.
 pub const NULLIFIER_SEED: &[u8] = b"nullifier";
 
-/// A spent nullifier. Its existence is what makes a receipt pay exactly once; its contents let a
-/// facilitator tell an idempotent retry (same `resource_hash`) from a replay (a different one).
+/// A spent nullifier. Its existence is what makes a receipt pay exactly once, and that is all it
+/// records: no `resourceHash` or `payTo`, so the account tells an observer nothing about what was
+/// bought (17 bytes: 1,009,200 lamports of rent).
 #[account]
 #[derive(InitSpace)]
 pub struct Nullifier {
-    /// `resourceHash` the proof paid for (32 bytes big-endian, < r).
-    pub resource_hash: [u8; 32],
-    /// Merchant the proof paid.
-    pub pay_to: Pubkey,
     /// Slot in which the nullifier was burnt.
     pub slot: u64,
     /// Canonical bump of this PDA.

@@ -412,7 +412,7 @@ fn problem(status: StatusCode, slug: &str, detail: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/problem+json")
         .json(json!({
-            "type": format!("https://x402-zk.dev/problems/{slug}"),
+            "type": format!("{}{slug}", x402_zk_prover_service::error::PROBLEM_TYPE_PREFIX),
             "title": slug.replace('-', " "),
             "status": status.as_u16(),
             "detail": detail,

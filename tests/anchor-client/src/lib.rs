@@ -2,7 +2,8 @@
 //!
 //! [`TestEnv::start`] launches a validator of its own (free ports, a temporary ledger, `--reset`,
 //! the program from `target/deploy/x402_zk_verifier.so` at the address of
-//! `keys/x402_zk_verifier-keypair.json`) and stops it when dropped. Everything on chain goes through
+//! `keys/x402_zk_verifier-keypair.json`, loaded **upgradeable** with the test payer as its upgrade
+//! authority, as a real deployment is) and stops it when dropped. Everything on chain goes through
 //! anchor-client: [`anchor_client::Program`] and its [`anchor_client::RequestBuilder`] with the
 //! program crate's generated `accounts::*` / `instruction::*` types. Proofs are real: the receipt
 //! circuit (`x402-zk-circuits`) proven with the deterministic dev keys the committed `vk.rs` comes
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anchor_client::anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_client::anchor_lang::solana_program::bpf_loader_upgradeable;
 use anchor_client::anchor_lang::system_program;
 use anchor_client::{Client, ClientError, Cluster, CommitmentConfig, Instruction, Program};
 use anyhow::{anyhow, bail, Context, Result};
@@ -94,10 +96,15 @@ fn free_base_port() -> Result<u16> {
 }
 
 impl Validator {
-    /// Starts the validator and waits until it answers and the program is deployed.
-    pub async fn start() -> Result<Self> {
+    /// Starts the validator and waits until it answers and the program is deployed, loaded with
+    /// the upgradeable loader (`--upgradeable-program`) and `upgrade_authority` as its upgrade
+    /// authority (`initialize_config` is accepted only from that key).
+    pub async fn start(upgrade_authority: &Pubkey) -> Result<Self> {
         let root = repo_root();
-        let so = root.join("target/deploy/x402_zk_verifier.so");
+        // `$X402_ZK_PROGRAM_SO` runs the tests against another build (e.g. the previous commit's).
+        let so = std::env::var_os("X402_ZK_PROGRAM_SO")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/deploy/x402_zk_verifier.so"));
         let program_keypair = root.join("keys/x402_zk_verifier-keypair.json");
         if !so.exists() {
             bail!(
@@ -133,9 +140,10 @@ impl Validator {
                 "--dynamic-port-range",
                 &format!("{}-{}", base + 10, base + PORT_SPAN - 1),
             ])
-            .arg("--bpf-program")
-            .arg(&program_keypair)
+            .arg("--upgradeable-program")
+            .arg(x402_zk_verifier::ID.to_string())
             .arg(&so)
+            .arg(upgrade_authority.to_string())
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -326,6 +334,29 @@ pub fn config_pda() -> Pubkey {
     Pubkey::find_program_address(&[CONFIG_SEED], &x402_zk_verifier::ID).0
 }
 
+/// The program's ProgramData account (loader-v3): `[program_id]` under the upgradeable loader.
+pub fn program_data_address() -> Pubkey {
+    Pubkey::find_program_address(
+        &[x402_zk_verifier::ID.as_ref()],
+        &bpf_loader_upgradeable::ID,
+    )
+    .0
+}
+
+/// The upgrade authority recorded in the program's ProgramData (`None`: immutable).
+pub async fn upgrade_authority(program: &Prog) -> Result<Option<Pubkey>> {
+    let acc = program.rpc().get_account(&program_data_address()).await?;
+    // UpgradeableLoaderState::ProgramData (bincode): tag u32 = 3 ‖ slot u64 ‖ Option<Pubkey>.
+    if acc.owner != bpf_loader_upgradeable::ID
+        || acc.data.len() < 45
+        || acc.data[..4] != [3, 0, 0, 0]
+    {
+        bail!("{} is not a ProgramData account", program_data_address());
+    }
+    Ok((acc.data[12] == 1)
+        .then(|| Pubkey::new_from_array(acc.data[13..45].try_into().expect("32"))))
+}
+
 pub fn nullifier_pda(nullifier: &[u8; 32]) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[NULLIFIER_SEED, nullifier], &x402_zk_verifier::ID)
 }
@@ -351,9 +382,10 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
+    /// A validator whose program's upgrade authority is `payer` (the test's deploy wallet).
     pub async fn start() -> Result<Self> {
-        let validator = Validator::start().await?;
         let payer = Arc::new(Keypair::new());
+        let validator = Validator::start(&payer.pubkey()).await?;
         let program = program_for(&validator, payer.clone())?;
         airdrop(&program, &payer.pubkey(), 100_000_000_000).await?;
         Ok(TestEnv {
@@ -409,8 +441,26 @@ pub async fn validator_clock(program: &Prog) -> Result<(u64, i64)> {
     Ok((slot, unix))
 }
 
+/// `initialize_config` signed by `program`'s payer, presenting the program's real ProgramData
+/// (accepted only when the payer is the upgrade authority).
 pub async fn initialize_config(
     program: &Prog,
+    attester: [u8; 64],
+    max_clock_skew_seconds: u32,
+) -> Result<Signature, ClientError> {
+    initialize_config_with(
+        program,
+        program_data_address(),
+        attester,
+        max_clock_skew_seconds,
+    )
+    .await
+}
+
+/// `initialize_config` presenting `program_data` as the program's ProgramData.
+pub async fn initialize_config_with(
+    program: &Prog,
+    program_data: Pubkey,
     attester: [u8; 64],
     max_clock_skew_seconds: u32,
 ) -> Result<Signature, ClientError> {
@@ -420,6 +470,8 @@ pub async fn initialize_config(
             authority: program.payer(),
             config: config_pda(),
             system_program: system_program::ID,
+            program: x402_zk_verifier::ID,
+            program_data,
         })
         .args(instruction::InitializeConfig {
             args: InitializeConfigArgs {
@@ -494,10 +546,14 @@ pub fn proof_buffer_space(n: usize) -> usize {
     x402_zk_verifier::instructions::proof_buffer::ProofBufferHeader::LEN + n * PaymentProof::LEN
 }
 
-/// Creates a program-owned account for `n` payments (`SystemProgram::CreateAccount`, encoded by
-/// hand) and marks it as the payer's proof buffer (`init_proof_buffer`), in one transaction.
-pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
-    let buffer = Keypair::new();
+/// `SystemProgram::CreateAccount` (encoded by hand) of a program-owned, zeroed account for `n`
+/// payments, funded by `payer`; `buffer` must sign.
+pub async fn create_buffer_account_ix(
+    program: &Prog,
+    payer: &Pubkey,
+    buffer: &Pubkey,
+    n: usize,
+) -> Result<Instruction> {
     let space = proof_buffer_space(n);
     let lamports = program
         .rpc()
@@ -508,14 +564,21 @@ pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
     data.extend_from_slice(&lamports.to_le_bytes());
     data.extend_from_slice(&(space as u64).to_le_bytes());
     data.extend_from_slice(x402_zk_verifier::ID.as_ref());
-    let create = Instruction {
+    Ok(Instruction {
         program_id: system_program::ID,
         accounts: vec![
-            AccountMeta::new(program.payer(), true),
-            AccountMeta::new(buffer.pubkey(), true),
+            AccountMeta::new(*payer, true),
+            AccountMeta::new(*buffer, true),
         ],
         data,
-    };
+    })
+}
+
+/// Creates a program-owned account for `n` payments and marks it as the payer's proof buffer
+/// (`init_proof_buffer`, which needs the buffer's signature), in one transaction.
+pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
+    let buffer = Keypair::new();
+    let create = create_buffer_account_ix(program, &program.payer(), &buffer.pubkey(), n).await?;
     program
         .request()
         .instruction(create)
@@ -528,6 +591,43 @@ pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
         .send()
         .await?;
     Ok(buffer)
+}
+
+/// `init_proof_buffer` of `buffer` for `program`'s payer, as its own transaction: with the
+/// buffer's key as a signer when `buffer_key` is given, else with the buffer as a plain writable
+/// account (the instruction encoded by hand: the generated `accounts::InitProofBuffer` marks it a
+/// signer, so the client would refuse to send it).
+pub async fn init_proof_buffer(
+    program: &Prog,
+    buffer: &Pubkey,
+    buffer_key: Option<&Keypair>,
+) -> Result<Signature, ClientError> {
+    use anchor_client::anchor_lang::InstructionData;
+    match buffer_key {
+        Some(k) => {
+            program
+                .request()
+                .accounts(accounts::InitProofBuffer {
+                    authority: program.payer(),
+                    proof_buffer: *buffer,
+                })
+                .args(instruction::InitProofBuffer {})
+                .signer(k.insecure_clone())
+                .send()
+                .await
+        }
+        None => {
+            let ix = Instruction {
+                program_id: x402_zk_verifier::ID,
+                accounts: vec![
+                    AccountMeta::new_readonly(program.payer(), true),
+                    AccountMeta::new(*buffer, false),
+                ],
+                data: instruction::InitProofBuffer {}.data(),
+            };
+            program.request().instruction(ix).send().await
+        }
+    }
 }
 
 pub async fn write_proof_buffer(
@@ -702,6 +802,16 @@ pub fn expect_program_error<T: std::fmt::Debug>(
     what: &str,
     res: Result<T, ClientError>,
     code: ErrorCode,
+) -> Failure {
+    expect_error(what, res, code)
+}
+
+/// [`expect_program_error`] for any typed error: the program's `ErrorCode` or Anchor's own
+/// (`anchor_lang::error::ErrorCode`, e.g. `AccountNotSigner` = 3010).
+pub fn expect_error<T: std::fmt::Debug, C: Into<u32> + std::fmt::Debug + Copy>(
+    what: &str,
+    res: Result<T, ClientError>,
+    code: C,
 ) -> Failure {
     let err = match res {
         Ok(v) => panic!("{what}: expected {code:?}, but it succeeded ({v:?})"),

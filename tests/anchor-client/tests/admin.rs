@@ -1,6 +1,8 @@
-//! Config administration through anchor-client on a real solana-test-validator: only the authority
-//! may change the config, pausing blocks verification until resumed, an unapproved verifying-key
-//! hash or another attester stops payments, and the config cannot be initialized twice.
+//! Config administration through anchor-client on a real solana-test-validator: only the program's
+//! upgrade authority may create the config (a stranger's `initialize_config` on the freshly
+//! deployed program is refused), only the authority may change it, pausing blocks verification
+//! until resumed, an unapproved verifying-key hash or another attester stops payments, and the
+//! config cannot be initialized twice.
 //!
 //! Its own validator (the cases change the one config PDA the payment tests rely on).
 use anyhow::Result;
@@ -22,7 +24,16 @@ async fn admin_on_the_validator() -> Result<()> {
     let prover = Prover::dev()?;
     let env = TestEnv::start().await?;
     let p = &env.program;
-    initialize_config(p, prover.attester_bytes(), SKEW).await?;
+    stranger_cannot_initialize(&env).await?;
+    let sig = initialize_config(p, prover.attester_bytes(), SKEW).await?;
+    landed(p, &sig).await?;
+    let c = config(&env).await?;
+    assert_eq!(
+        c.authority,
+        env.payer.pubkey(),
+        "the upgrade authority's init succeeded"
+    );
+    println!("initialize_config by the upgrade authority: created");
 
     let merchant = Keypair::new().pubkey();
     let (_, now) = validator_clock(p).await?;
@@ -39,6 +50,45 @@ async fn admin_on_the_validator() -> Result<()> {
 
 async fn config(env: &TestEnv) -> Result<Config> {
     Ok(env.program.account(config_pda()).await?)
+}
+
+/// Issue 14: on the freshly deployed program a front-runner's `initialize_config` fails with
+/// `Unauthorized` (it is not the upgrade authority in the ProgramData account) and creates nothing.
+async fn stranger_cannot_initialize(env: &TestEnv) -> Result<()> {
+    let p = &env.program;
+    assert_eq!(
+        upgrade_authority(p).await?,
+        Some(env.payer.pubkey()),
+        "the validator loaded the program upgradeable, the test wallet as upgrade authority"
+    );
+    let (stranger, q) = env.client().await?;
+    let f = expect_program_error(
+        "initialize_config by a stranger",
+        initialize_config(&q, [3u8; 64], 5).await,
+        ErrorCode::Unauthorized,
+    );
+    assert!(
+        f.has_log("AnchorError caused by account: program_data"),
+        "refused by the ProgramData check: {:#?}",
+        f.logs
+    );
+    // Presenting an account it controls as "ProgramData" does not help either.
+    let err = initialize_config_with(&q, stranger.pubkey(), [3u8; 64], 5)
+        .await
+        .expect_err("a fake ProgramData must be refused");
+    let f = Failure::from_client_error(&err);
+    assert!(
+        f.anchor_error_name().is_some(),
+        "typed error: {:#?}",
+        f.logs
+    );
+    let none = p
+        .rpc()
+        .get_account_with_commitment(&config_pda(), anchor_client::CommitmentConfig::confirmed())
+        .await?
+        .value;
+    assert!(none.is_none(), "no config was created");
+    Ok(())
 }
 
 /// Every admin instruction signed by someone other than the authority fails `Unauthorized` and

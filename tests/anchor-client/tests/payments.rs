@@ -1,7 +1,7 @@
 //! Payments through anchor-client on a real solana-test-validator: `initialize_config`,
 //! `verify_payment` with a real proof (nullifier PDA and event checked), replay, a stale `now`,
-//! forged public values and proof points, `verify_batch` of two proofs, and a batch of four
-//! through a proof buffer.
+//! forged public values and proof points, `verify_batch` of two proofs, a proof buffer that cannot
+//! be initialized without its own signature, and a batch of four through a proof buffer.
 //!
 //! One validator for the whole file (the cases run in order and share its config); it is started
 //! by the test and killed when the test ends, pass or fail.
@@ -61,6 +61,7 @@ async fn payments_on_the_validator() -> Result<()> {
     stale_now_is_refused(&env, &stale).await?;
     forgeries_are_refused_without_side_effects(&env, &other, &b1).await?;
     batch_of_two(&env, &b1, &b2).await?;
+    proof_buffer_needs_the_buffer_signature(&env).await?;
     batch_of_four_from_a_proof_buffer(&env, &big).await?;
     Ok(())
 }
@@ -100,17 +101,67 @@ async fn assert_nullifier_account(env: &TestEnv, pay: &Payment, slot: u64) -> Re
     let (pda, bump) = nullifier_pda(&pay.proof.nullifier);
     let raw = p.rpc().get_account(&pda).await?;
     assert_eq!(raw.owner, p.id(), "nullifier PDA owned by the program");
+    // Issue 14: discriminator (8) ‖ slot u64 (8) ‖ bump (1) — what replay protection needs and
+    // nothing that tells an observer which resource or merchant was paid for.
+    assert_eq!(Nullifier::SPACE, 8 + 8 + 1);
     assert_eq!(raw.data.len(), Nullifier::SPACE);
+    let holds = |needle: &[u8]| raw.data.windows(needle.len()).any(|w| w == needle);
+    assert!(!holds(&pay.proof.resource_hash), "no resourceHash on chain");
+    assert!(!holds(pay.pay_to.as_ref()), "no payTo in the record");
     let rent = p
         .rpc()
         .get_minimum_balance_for_rent_exemption(Nullifier::SPACE)
         .await?;
     assert_eq!(raw.lamports, rent, "rent-exempt, paid by the payer");
     let n: Nullifier = p.account(pda).await?;
-    assert_eq!(n.resource_hash, pay.proof.resource_hash);
-    assert_eq!(n.pay_to, pay.pay_to);
     assert_eq!(n.slot, slot, "burnt in the transaction's slot");
     assert_eq!(n.bump, bump, "canonical bump");
+    println!(
+        "nullifier account: {} bytes, rent {} lamports",
+        raw.data.len(),
+        raw.lamports
+    );
+    Ok(())
+}
+
+/// Issue 14: an account created for a proof buffer in one transaction cannot be initialized in a
+/// later one without the buffer's signature — not by a stranger, not by its creator.
+async fn proof_buffer_needs_the_buffer_signature(env: &TestEnv) -> Result<()> {
+    use anchor_client::anchor_lang::error::ErrorCode as AnchorErrorCode;
+    let p = &env.program;
+    let buffer = Keypair::new();
+    let create = create_buffer_account_ix(p, &env.payer.pubkey(), &buffer.pubkey(), 2).await?;
+    p.request()
+        .instruction(create)
+        .signer(buffer.insecure_clone())
+        .send()
+        .await?;
+
+    let (_, stranger) = env.client().await?;
+    expect_error(
+        "a stranger initializes someone else's fresh buffer account",
+        init_proof_buffer(&stranger, &buffer.pubkey(), None).await,
+        AnchorErrorCode::AccountNotSigner,
+    );
+    expect_error(
+        "init_proof_buffer without the buffer's signature",
+        init_proof_buffer(p, &buffer.pubkey(), None).await,
+        AnchorErrorCode::AccountNotSigner,
+    );
+    let raw = p.rpc().get_account(&buffer.pubkey()).await?;
+    assert!(raw.data.iter().all(|b| *b == 0), "still uninitialized");
+
+    let sig = init_proof_buffer(p, &buffer.pubkey(), Some(&buffer)).await?;
+    landed(p, &sig).await?;
+    let raw = p.rpc().get_account(&buffer.pubkey()).await?;
+    assert_eq!(&raw.data[..8], b"x402pbuf");
+    assert_eq!(
+        &raw.data[8..40],
+        env.payer.pubkey().as_ref(),
+        "authority = signer"
+    );
+    let sig = close_proof_buffer(p, &buffer.pubkey()).await?;
+    landed(p, &sig).await?;
     Ok(())
 }
 

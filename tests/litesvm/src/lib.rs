@@ -1,5 +1,6 @@
-//! A LiteSVM harness around the built `x402_zk_verifier.so`: load the program, send one
-//! instruction per transaction, and report success, logs and compute units.
+//! A LiteSVM harness around the built `x402_zk_verifier.so`: load the program (upgradeable, with
+//! the harness payer as its upgrade authority, like a real deployment), send one instruction per
+//! transaction, and report success, logs and compute units.
 pub mod proofs;
 
 use std::path::PathBuf;
@@ -13,11 +14,21 @@ pub use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 pub const SYSTEM_PROGRAM: &str = "11111111111111111111111111111111";
+/// The upgradeable BPF loader (loader-v3): owner of a deployed program and its ProgramData.
+pub const BPF_LOADER_UPGRADEABLE: &str = "BPFLoaderUpgradeab1e11111111111111111111111";
 const COMPUTE_BUDGET: &str = "ComputeBudget111111111111111111111111111111";
 
 /// The repository root (this crate lives in `tests/litesvm`).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The program binary: `target/deploy/x402_zk_verifier.so` (what `anchor build` writes), or
+/// `$X402_ZK_PROGRAM_SO` to run the suite against another build (e.g. the previous commit's).
+pub fn program_so() -> PathBuf {
+    std::env::var_os("X402_ZK_PROGRAM_SO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/deploy/x402_zk_verifier.so"))
 }
 
 /// Result of one transaction.
@@ -51,10 +62,12 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Loads the program built by `anchor build`; fails with a hint when it is missing.
+    /// Loads the program built by `anchor build` with the upgradeable loader and makes the payer
+    /// its upgrade authority (as `solana program deploy` with that wallet would); fails with a hint
+    /// when the build is missing.
     pub fn new() -> Self {
         let root = repo_root();
-        let so = root.join("target/deploy/x402_zk_verifier.so");
+        let so = program_so();
         let idl_path = root.join("target/idl/x402_zk_verifier.json");
         assert!(
             so.exists(),
@@ -70,17 +83,81 @@ impl Harness {
             .parse()
             .expect("address");
         let mut svm = LiteSVM::new();
-        svm.add_program_from_file(program_id, &so)
-            .expect("load program");
         let payer = Keypair::new();
         svm.airdrop(&payer.pubkey(), 100_000_000_000)
             .expect("airdrop");
-        Harness {
+        let mut h = Harness {
             svm,
             program_id,
             payer,
             idl,
+        };
+        let authority = h.payer.pubkey();
+        h.deploy_upgradeable(program_id, &so, Some(authority));
+        h
+    }
+
+    /// Deploys `so` at `program_id` under the upgradeable loader (program account → ProgramData at
+    /// `[program_id]` of the loader) with `upgrade_authority` (`None`: immutable).
+    ///
+    /// LiteSVM's `add_program` already writes the loader-v3 pair but with no upgrade authority, so
+    /// the ProgramData header is rewritten afterwards (same length; the program cache is keyed by
+    /// the program account and is not touched).
+    pub fn deploy_upgradeable(
+        &mut self,
+        program_id: Address,
+        so: &std::path::Path,
+        upgrade_authority: Option<Address>,
+    ) {
+        self.svm
+            .add_program_from_file(program_id, so)
+            .expect("load program");
+        let program = self.svm.get_account(&program_id).expect("program account");
+        let loader: Address = BPF_LOADER_UPGRADEABLE.parse().expect("loader id");
+        assert_eq!(program.owner, loader, "LiteSVM deploys with loader-v3");
+        assert!(program.executable);
+        // UpgradeableLoaderState::Program (bincode): tag u32 LE = 2 ‖ programdata address.
+        assert_eq!(&program.data[..4], &2u32.to_le_bytes(), "a Program account");
+        let programdata =
+            Address::new_from_array(program.data[4..36].try_into().expect("32 bytes"));
+        assert_eq!(programdata, programdata_address(&program_id));
+        self.set_upgrade_authority(&program_id, upgrade_authority);
+    }
+
+    /// Rewrites the upgrade authority in the ProgramData of `program_id`.
+    ///
+    /// UpgradeableLoaderState::ProgramData (bincode): tag u32 LE = 3 ‖ slot u64 LE ‖
+    /// Option<Pubkey> (0, or 1 ‖ 32 bytes), then the ELF (metadata is always 45 bytes).
+    pub fn set_upgrade_authority(&mut self, program_id: &Address, authority: Option<Address>) {
+        let pd = programdata_address(program_id);
+        let mut acc = self.svm.get_account(&pd).expect("ProgramData account");
+        assert_eq!(&acc.data[..4], &3u32.to_le_bytes(), "a ProgramData account");
+        match authority {
+            Some(a) => {
+                acc.data[12] = 1;
+                acc.data[13..45].copy_from_slice(a.as_ref());
+            }
+            None => {
+                acc.data[12] = 0;
+                acc.data[13..45].fill(0);
+            }
         }
+        self.svm.set_account(pd, acc).expect("set ProgramData");
+    }
+
+    /// The upgrade authority recorded in the ProgramData of `program_id`.
+    pub fn upgrade_authority(&self, program_id: &Address) -> Option<Address> {
+        let acc = self
+            .svm
+            .get_account(&programdata_address(program_id))
+            .expect("ProgramData account");
+        (acc.data[12] == 1)
+            .then(|| Address::new_from_array(acc.data[13..45].try_into().expect("32 bytes")))
+    }
+
+    /// ProgramData of this program.
+    pub fn program_data(&self) -> Address {
+        programdata_address(&self.program_id)
     }
 
     /// The 8-byte Anchor discriminator of an instruction, read from the generated IDL.
@@ -148,21 +225,43 @@ impl Harness {
         out
     }
 
-    /// `initialize_config` with the payer as authority.
+    /// `initialize_config` with the payer (the upgrade authority) as authority.
     pub fn initialize_config(
         &mut self,
+        attester: [u8; 64],
+        max_clock_skew_seconds: u32,
+    ) -> Outcome {
+        let pd = self.program_data();
+        self.initialize_config_with(None, pd, attester, max_clock_skew_seconds)
+    }
+
+    /// `initialize_config` signed by `authority` (the payer when `None`), presenting `program_data`
+    /// as this program's ProgramData. Accounts: authority, config, system_program, program,
+    /// program_data.
+    pub fn initialize_config_with(
+        &mut self,
+        authority: Option<&Keypair>,
+        program_data: Address,
         attester: [u8; 64],
         max_clock_skew_seconds: u32,
     ) -> Outcome {
         let mut data = self.discriminator("initialize_config");
         data.extend_from_slice(&attester);
         data.extend_from_slice(&max_clock_skew_seconds.to_le_bytes());
+        let auth = authority
+            .map(|k| k.pubkey())
+            .unwrap_or_else(|| self.payer.pubkey());
         let accounts = vec![
-            AccountMeta::new(self.payer.pubkey(), true),
+            AccountMeta::new(auth, true),
             AccountMeta::new(self.config_pda(), false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
+            AccountMeta::new_readonly(self.program_id, false),
+            AccountMeta::new_readonly(program_data, false),
         ];
-        self.send(data, accounts, &[])
+        match authority {
+            Some(k) => self.send(data, accounts, &[k]),
+            None => self.send(data, accounts, &[]),
+        }
     }
 
     /// `set_paused`, signed by `authority` (the payer when `None`).
@@ -187,6 +286,12 @@ impl Default for Harness {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The loader-v3 ProgramData address of `program_id`: `[program_id]` under the upgradeable loader.
+pub fn programdata_address(program_id: &Address) -> Address {
+    let loader: Address = BPF_LOADER_UPGRADEABLE.parse().expect("loader id");
+    Address::find_program_address(&[program_id.as_ref()], &loader).0
 }
 
 /// Appends `name = cu` to `target/litesvm-cu.json` so BENCHMARKS.md can quote runtime figures.
@@ -339,9 +444,9 @@ impl Harness {
         self.send(data, accounts, &[])
     }
 
-    /// Creates a program-owned proof buffer for `n` payments and initializes it (payer = authority).
-    pub fn create_proof_buffer(&mut self, n: usize) -> Keypair {
-        let buf = Keypair::new();
+    /// `SystemProgram::CreateAccount` of a program-owned, zeroed account for `n` payments (the
+    /// payer funds it; `buf` must sign).
+    pub fn create_buffer_account_ix(&self, buf: &Address, n: usize) -> Instruction {
         let space = 44 + n * 328;
         let lamports = self.svm.minimum_balance_for_rent_exemption(space);
         // SystemProgram::CreateAccount: tag 0 u32 ‖ lamports u64 ‖ space u64 ‖ owner 32
@@ -349,22 +454,40 @@ impl Harness {
         data.extend_from_slice(&lamports.to_le_bytes());
         data.extend_from_slice(&(space as u64).to_le_bytes());
         data.extend_from_slice(self.program_id.as_ref());
-        let create = Instruction::new_with_bytes(
+        Instruction::new_with_bytes(
             SYSTEM_PROGRAM.parse().expect("id"),
             &data,
             vec![
                 AccountMeta::new(self.payer.pubkey(), true),
-                AccountMeta::new(buf.pubkey(), true),
+                AccountMeta::new(*buf, true),
             ],
-        );
-        let init = Instruction::new_with_bytes(
+        )
+    }
+
+    /// `init_proof_buffer` for `buffer` with `authority`; `buffer_signs` marks the buffer as a
+    /// signer in the instruction (the program requires it).
+    pub fn init_proof_buffer_ix(
+        &self,
+        authority: &Address,
+        buffer: &Address,
+        buffer_signs: bool,
+    ) -> Instruction {
+        Instruction::new_with_bytes(
             self.program_id,
             &self.discriminator("init_proof_buffer"),
             vec![
-                AccountMeta::new_readonly(self.payer.pubkey(), true),
-                AccountMeta::new(buf.pubkey(), false),
+                AccountMeta::new_readonly(*authority, true),
+                AccountMeta::new(*buffer, buffer_signs),
             ],
-        );
+        )
+    }
+
+    /// Creates a program-owned proof buffer for `n` payments and initializes it (payer = authority),
+    /// in one transaction signed by the buffer's key.
+    pub fn create_proof_buffer(&mut self, n: usize) -> Keypair {
+        let buf = Keypair::new();
+        let create = self.create_buffer_account_ix(&buf.pubkey(), n);
+        let init = self.init_proof_buffer_ix(&self.payer.pubkey(), &buf.pubkey(), true);
         let out = self.send_ixs(vec![create, init], &[&buf]);
         assert!(out.ok, "create proof buffer: {:#?}", out.logs);
         buf

@@ -1,7 +1,7 @@
 //! Batch verification with real receipt proofs: valid batches, all-or-nothing failures,
 //! duplicates, replays across single and batch, proof buffers, and the CU table.
 use x402_zk_litesvm_tests::proofs::PaymentFixture;
-use x402_zk_litesvm_tests::{fixture, record_cu, Harness, Outcome};
+use x402_zk_litesvm_tests::{fixture, record_cu, Harness, Keypair, Outcome, Signer};
 
 const SKEW: u32 = 60;
 
@@ -152,6 +152,42 @@ fn proof_buffer_round_trip() {
     assert!(
         h.svm.get_balance(&h.payer.pubkey_addr()).unwrap_or(0) > before,
         "rent returned"
+    );
+}
+
+/// Issue 14: `init_proof_buffer` requires the buffer account's signature, so an account created
+/// in an earlier transaction cannot be claimed by whoever initializes it first.
+#[test]
+fn init_proof_buffer_requires_the_buffer_signature() {
+    let mut h = Harness::with_config(SKEW);
+    let buf = Keypair::new();
+    let create = h.create_buffer_account_ix(&buf.pubkey(), 2);
+    let out = h.send_ixs(vec![create], &[&buf]);
+    assert!(out.ok, "create the account: {:#?}", out.logs);
+
+    // A stranger claims the fresh account in a later transaction, without the buffer's key.
+    let stranger = Keypair::new();
+    h.fund(&stranger.pubkey());
+    let ix = h.init_proof_buffer_ix(&stranger.pubkey(), &buf.pubkey(), false);
+    expect_err(&h.send_ixs(vec![ix], &[&stranger]), "AccountNotSigner");
+    // The creator without the buffer's signature is refused the same way.
+    let ix = h.init_proof_buffer_ix(&h.payer.pubkey(), &buf.pubkey(), false);
+    expect_err(&h.send_ixs(vec![ix], &[]), "AccountNotSigner");
+    let acc = h.svm.get_account(&buf.pubkey()).expect("buffer");
+    assert!(acc.data.iter().all(|b| *b == 0), "still uninitialized");
+
+    // With the buffer's signature (here in a separate transaction) it is initialized for the signer.
+    let ix = h.init_proof_buffer_ix(&h.payer.pubkey(), &buf.pubkey(), true);
+    let out = h.send_ixs(vec![ix], &[&buf]);
+    assert!(out.ok, "init with the buffer's signature: {:#?}", out.logs);
+    let acc = h.svm.get_account(&buf.pubkey()).expect("buffer");
+    assert_eq!(&acc.data[..8], b"x402pbuf");
+    assert_eq!(&acc.data[8..40], h.payer.pubkey().as_ref(), "authority");
+    // Initialized once: a second init (even signed) is refused.
+    let ix = h.init_proof_buffer_ix(&stranger.pubkey(), &buf.pubkey(), true);
+    expect_err(
+        &h.send_ixs(vec![ix], &[&stranger, &buf]),
+        "ProofBufferInvalid",
     );
 }
 

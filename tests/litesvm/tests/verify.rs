@@ -35,13 +35,25 @@ fn valid_payment_verifies_burns_nullifier_and_replay_fails() {
         "PaymentVerified event emitted"
     );
     record_cu("verify_payment (incl. nullifier PDA)", out.cu);
-    let acc = h
-        .svm
-        .get_account(&h.nullifier_pda(&f.nullifier))
-        .expect("nullifier PDA");
+    let (pda, bump) = Address::find_program_address(&[b"nullifier", &f.nullifier], &h.program_id);
+    let acc = h.svm.get_account(&pda).expect("nullifier PDA");
     assert_eq!(acc.owner, h.program_id);
-    assert_eq!(&acc.data[8..40], &f.resource_hash, "resource hash recorded");
-    assert_eq!(&acc.data[40..72], merchant().as_ref(), "pay_to recorded");
+    // Issue 14: only what replay protection needs — discriminator (8) ‖ slot u64 (8) ‖ bump (1);
+    // nothing that tells an observer which resource (or merchant) was paid for.
+    assert_eq!(acc.data.len(), 8 + 8 + 1, "discriminator ‖ slot ‖ bump");
+    let slot = h.svm.get_sysvar::<solana_clock::Clock>().slot;
+    assert_eq!(&acc.data[8..16], &slot.to_le_bytes(), "slot recorded");
+    assert_eq!(acc.data[16], bump, "canonical bump recorded");
+    let holds = |needle: &[u8]| acc.data.windows(needle.len()).any(|w| w == needle);
+    assert!(!holds(&f.resource_hash), "no resourceHash in the record");
+    assert!(!holds(merchant().as_ref()), "no payTo in the record");
+    let rent = h.svm.minimum_balance_for_rent_exemption(acc.data.len());
+    assert_eq!(acc.lamports, rent, "rent-exempt minimum, paid by the payer");
+    println!(
+        "nullifier account: {} bytes, rent {} lamports",
+        acc.data.len(),
+        acc.lamports
+    );
 
     let replay = h.verify_payment(&f);
     expect_err(&replay, "NullifierAlreadyUsed");

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::events::ConfigUpdated;
+use crate::program::X402ZkVerifier;
 use crate::state::{Config, CONFIG_SEED, MAX_ALLOWED_CLOCK_SKEW_SECONDS};
 
 pub use crate::public_input::{is_canonical_fr, FR_MODULUS_BE};
@@ -13,13 +14,27 @@ pub struct InitializeConfigArgs {
     pub max_clock_skew_seconds: u32,
 }
 
+/// Only the program's upgrade authority may create the config: whoever deployed the program (or
+/// holds its upgrade key) decides who the config authority and the attester are, so an
+/// `initialize_config` sent by anyone else between deployment and set-up (a front-runner) fails
+/// with `Unauthorized`. The authority is read from this program's ProgramData account (loader-v3);
+/// a program without one (not upgradeable) or an immutable one cannot be initialized.
 #[derive(Accounts)]
 pub struct InitializeConfig<'info> {
+    /// The program's upgrade authority; becomes the config authority and pays for the config.
     #[account(mut)]
     pub authority: Signer<'info>,
     #[account(init, payer = authority, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
     pub config: Account<'info, Config>,
     pub system_program: Program<'info, System>,
+    /// This program (its account points at its ProgramData).
+    pub program: Program<'info, X402ZkVerifier>,
+    /// This program's ProgramData, whose upgrade authority must be `authority`.
+    #[account(
+        constraint = program.programdata_address()? == Some(program_data.key()) @ ErrorCode::Unauthorized,
+        constraint = program_data.upgrade_authority_address == Some(authority.key()) @ ErrorCode::Unauthorized,
+    )]
+    pub program_data: Account<'info, ProgramData>,
 }
 
 pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {

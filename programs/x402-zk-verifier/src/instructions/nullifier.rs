@@ -14,11 +14,9 @@ use anchor_lang::Discriminator;
 use crate::errors::ErrorCode;
 use crate::state::{Nullifier, NULLIFIER_SEED};
 
-/// What a nullifier PDA records.
+/// The nullifier to burn (its PDA seed) and what its account records.
 pub struct NullifierRecord<'a> {
     pub nullifier: &'a [u8; 32],
-    pub resource_hash: &'a [u8; 32],
-    pub pay_to: &'a Pubkey,
     pub slot: u64,
 }
 
@@ -108,8 +106,6 @@ pub fn burn<'info>(
     out[..disc.len()].copy_from_slice(disc);
     let mut w = &mut out[disc.len()..];
     Nullifier {
-        resource_hash: *rec.resource_hash,
-        pay_to: *rec.pay_to,
         slot: rec.slot,
         bump,
     }

@@ -3,7 +3,8 @@
 //!
 //! The client creates the account itself with `SystemProgram.createAccount` (owner = this
 //! program, space = [`ProofBufferHeader::LEN`] + n · 328; no 10 KiB CPI limit), then calls
-//! `init_proof_buffer`, `write_proof_buffer(index, payments)` (two payments fit a transaction), and finally
+//! `init_proof_buffer` (signed by the buffer's key too, usually in the same transaction),
+//! `write_proof_buffer(index, payments)` (two payments fit a transaction), and finally
 //! `close_proof_buffer` to get the rent back.
 //!
 //! Layout: `MAGIC (8) ‖ authority (32) ‖ len u32 LE (4) ‖ payments…` where `payments` is `len`
@@ -81,9 +82,11 @@ pub fn proof_refs<'a>(data: &'a [u8], header: &ProofBufferHeader) -> Result<Vec<
 #[derive(Accounts)]
 pub struct InitProofBuffer<'info> {
     pub authority: Signer<'info>,
-    /// CHECK: freshly created by the client with this program as owner and all-zero data.
+    /// Freshly created by the client with this program as owner and all-zero data. It must sign:
+    /// otherwise an account created in an earlier transaction could be claimed by anyone who
+    /// initializes it first.
     #[account(mut, owner = crate::ID @ ErrorCode::ProofBufferInvalid)]
-    pub proof_buffer: UncheckedAccount<'info>,
+    pub proof_buffer: Signer<'info>,
 }
 
 #[derive(Accounts)]

@@ -172,8 +172,6 @@ fn burn_all<'info>(
             account,
             &NullifierRecord {
                 nullifier: p.nullifier,
-                resource_hash: p.resource_hash,
-                pay_to,
                 slot: clock.slot,
             },
         )?;

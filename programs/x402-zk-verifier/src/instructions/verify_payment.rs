@@ -98,8 +98,6 @@ pub fn verify_payment(
         &ctx.accounts.nullifier,
         &NullifierRecord {
             nullifier: &payment.nullifier,
-            resource_hash: &payment.resource_hash,
-            pay_to: &pay_to,
             slot: clock.slot,
         },
     )?;
