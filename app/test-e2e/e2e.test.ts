@@ -160,7 +160,7 @@ describe("x402-zk end to end (real validator, prover, facilitators, express serv
     const e = serviceFailure(c.seen);
     assert.equal(e.code, "ATTESTER_REJECTED");
     assert.equal(e.status, 422);
-    assert.match(e.problemType ?? "", /\/no-transfer$/);
+    assert.equal(e.problemType, "urn:x402-zk:problem:no-transfer");
     assert.deepEqual(c.paidRequests, []);
   });
 

@@ -695,6 +695,8 @@ pub async fn close_proof_buffer(program: &Prog, buffer: &Pubkey) -> Result<Signa
 pub struct Landed {
     pub slot: u64,
     pub compute_units: u64,
+    /// Transaction fee in lamports, as the validator charged it (`meta.fee`).
+    pub fee: u64,
     pub logs: Vec<String>,
 }
 
@@ -737,6 +739,7 @@ pub async fn landed(program: &Prog, sig: &Signature) -> Result<Landed> {
     Ok(Landed {
         slot: tx.slot,
         compute_units,
+        fee: meta.fee,
         logs,
     })
 }
@@ -838,14 +841,25 @@ pub fn expect_error<T: std::fmt::Debug, C: Into<u32> + std::fmt::Debug + Copy>(
 
 /// Appends `name = cu` to `target/anchor-client-cu.json` (validator figures for BENCHMARKS.md).
 pub fn record_cu(name: &str, cu: u64) {
-    let path = repo_root().join("target/anchor-client-cu.json");
+    record_figure("anchor-client-cu.json", name, cu);
+    println!("compute units: {name} = {cu}");
+}
+
+/// Appends `name = lamports` to `target/anchor-client-lamports.json` (what a payment costs, from
+/// balances on the validator, for BENCHMARKS.md).
+pub fn record_lamports(name: &str, lamports: u64) {
+    record_figure("anchor-client-lamports.json", name, lamports);
+    println!("lamports: {name} = {lamports}");
+}
+
+fn record_figure(file: &str, name: &str, value: u64) {
+    let path = repo_root().join("target").join(file);
     let mut map: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
-    map.insert(name.to_string(), cu.into());
+    map.insert(name.to_string(), value.into());
     let mut bytes = serde_json::to_vec_pretty(&map).expect("json");
     bytes.push(b'\n');
     let _ = std::fs::write(&path, bytes);
-    println!("compute units: {name} = {cu}");
 }

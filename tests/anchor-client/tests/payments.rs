@@ -203,11 +203,22 @@ async fn single_payment_burns_the_nullifier(env: &TestEnv, good: &Payment) -> Re
     assert_eq!(e.now, good.proof.now);
     assert_eq!(e.slot, tx.slot);
 
+    // What one settlement costs whoever sends it (the facilitator's fee payer): exactly the fee
+    // plus the nullifier account's rent, nothing else.
     let balance_after = p.rpc().get_balance(&env.payer.pubkey()).await?;
-    assert!(
-        balance_after < balance_before,
-        "the payer paid the fee and the PDA's rent"
+    let rent = p
+        .rpc()
+        .get_balance(&nullifier_pda(&good.proof.nullifier).0)
+        .await?;
+    assert!(rent > 0, "the nullifier account holds its rent");
+    assert_eq!(
+        balance_before - balance_after,
+        tx.fee + rent,
+        "the payer paid the fee and the PDA's rent, nothing else"
     );
+    record_lamports("verify_payment: transaction fee", tx.fee);
+    record_lamports("verify_payment: nullifier rent (locked)", rent);
+    record_lamports("verify_payment: total paid by the fee payer", tx.fee + rent);
     println!("verify_payment landed in slot {}", tx.slot);
     Ok(())
 }
