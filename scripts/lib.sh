@@ -5,14 +5,30 @@ die() {
   exit 1
 }
 
-# run_step TITLE FUNCTION... — prints the step, runs it, prints its duration.
+# run_step TITLE FUNCTION... — prints the step, runs it, prints its duration, and remembers it for
+# step_table.
+STEP_TIMES=()
 run_step() {
-  local title="$1" t0
+  local title="$1" t0 dt
   shift
   t0=$(date +%s)
   echo "==> [$(date -u +%H:%M:%S)] $title"
   "$@"
-  echo "    ($title: $(( $(date +%s) - t0 ))s)"
+  dt=$(( $(date +%s) - t0 ))
+  echo "    ($title: ${dt}s)"
+  STEP_TIMES+=("$dt"$'\t'"$title")
+}
+
+# step_table — the durations of every run_step of this shell, as a table (slowest first).
+step_table() {
+  local total=0 line
+  echo "==> step durations"
+  printf '    %8s  %s\n' "seconds" "step"
+  for line in "${STEP_TIMES[@]}"; do total=$(( total + ${line%%$'\t'*} )); done
+  printf '%s\n' "${STEP_TIMES[@]}" | sort -t$'\t' -k1,1nr | while IFS=$'\t' read -r dt title; do
+    printf '    %8s  %s\n' "$dt" "$title"
+  done
+  printf '    %8s  %s\n' "$total" "total"
 }
 
 # Puts the project's external tools on PATH where set-up installs them, without requiring the

@@ -64,4 +64,5 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
   run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
 fi
+step_table
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"
