@@ -12,6 +12,9 @@
  *   PROGRAM_SO              program binary (default target/deploy/x402_zk_verifier.so)
  *   PROGRAM_KEYPAIR         program id keypair (default target/deploy/x402_zk_verifier-keypair.json)
  *   MAX_CLOCK_SKEW_SECONDS  allowed |proof now − validator clock| (default 120, program max 3600)
+ *   MAX_RECEIPT_AGE_SECONDS largest maxAge a proof may carry (default 600, program max 3600); with
+ *                           the skew it bounds how long a nullifier account lives before anyone
+ *                           may close it and return its rent. Both may only be lowered later.
  *   DEPLOYMENT_OUT          where to write the deployment summary JSON (default: stdout only)
  *
  * Steps, each skipped when already done: deploy the program (`solana program deploy`, upgradeable,
@@ -33,6 +36,7 @@ import { join, resolve } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import {
   ConfigError,
+  MAX_RECEIPT_AGE_SECONDS,
   VerifierClient,
   createRpcFallback,
   parseFieldElement,
@@ -87,6 +91,10 @@ async function main(): Promise<void> {
   const attester = readAttesterKey(resolve(required(env, "ATTESTER_KEY_PATH")));
   const skew = Number(env.MAX_CLOCK_SKEW_SECONDS ?? "120");
   if (!Number.isInteger(skew) || skew < 0 || skew > 3600) throw new ConfigError("CONFIG_INVALID", "MAX_CLOCK_SKEW_SECONDS must be an integer in [0, 3600]");
+  const maxReceiptAge = Number(env.MAX_RECEIPT_AGE_SECONDS ?? "600");
+  if (!Number.isInteger(maxReceiptAge) || maxReceiptAge < 0 || maxReceiptAge > MAX_RECEIPT_AGE_SECONDS) {
+    throw new ConfigError("CONFIG_INVALID", `MAX_RECEIPT_AGE_SECONDS must be an integer in [0, ${MAX_RECEIPT_AGE_SECONDS}]`);
+  }
 
   const programKeypairPath = resolve(env.PROGRAM_KEYPAIR ?? join(ROOT, "target/deploy/x402_zk_verifier-keypair.json"));
   const programSo = resolve(env.PROGRAM_SO ?? join(ROOT, "target/deploy/x402_zk_verifier.so"));
@@ -137,9 +145,12 @@ async function main(): Promise<void> {
       throw new ConfigError("CONFIG_INVALID", `cannot initialize the config: ${(e as Error).message}${hint}`);
     }
   }
-  const cfg = await client.ensureConfig({ attester: { x: attester.x, y: attester.y }, maxClockSkewSeconds: skew });
+  const cfg = await client.ensureConfig({ attester: { x: attester.x, y: attester.y }, maxClockSkewSeconds: skew, maxReceiptAgeSeconds: maxReceiptAge });
   log(`config: ${cfg.action}${cfg.signature ? ` (${cfg.signature})` : ""}`);
   if (cfg.config.maxClockSkewSeconds !== skew) log(`note: config keeps maxClockSkewSeconds=${cfg.config.maxClockSkewSeconds} (set at creation)`);
+  if (cfg.config.maxReceiptAgeSeconds !== maxReceiptAge) {
+    log(`note: config keeps maxReceiptAgeSeconds=${cfg.config.maxReceiptAgeSeconds} (set at creation; may only be lowered)`);
+  }
 
   const upgrade = await client.fetchUpgradeAuthority();
   const summary = {
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
     attester: cfg.config.attester,
     attesterProvenance: attester.provenance,
     maxClockSkewSeconds: cfg.config.maxClockSkewSeconds,
+    maxReceiptAgeSeconds: cfg.config.maxReceiptAgeSeconds,
     paused: cfg.config.paused,
     vkHash: cfg.config.vkHash,
     merchant: merchant.toBase58(),

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # scripts/money-table.sh — prints BENCHMARKS.md's "Lamports per payment" table from the figures the
-# anchor-client tests measure on a real solana-test-validator (target/anchor-client-lamports.json:
-# fee payer balance before/after `verify_payment`, and the nullifier account's balance).
+# anchor-client `payments` test measures on a real solana-test-validator from balances
+# (target/anchor-client-lamports.json): the fee payer before/after `verify_payment`, the nullifier
+# account's balance, and the fee payer before/after `close_expired_nullifiers`.
 # Usage: scripts/money-table.sh [FILE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 F="${1:-$ROOT/target/anchor-client-lamports.json}"
 [[ -s "$F" ]] || { echo "no $F: run the anchor-client tests first (scripts/test.sh does)" >&2; exit 1; }
-fee=$(jq -r '."verify_payment: transaction fee"' "$F")
-rent=$(jq -r '."verify_payment: nullifier rent (locked)"' "$F")
-total=$(jq -r '."verify_payment: total paid by the fee payer"' "$F")
+get() { jq -er --arg k "$1" '.[$k]' "$F" || { echo "$F lacks \"$1\"" >&2; exit 1; }; }
+fee=$(get "verify_payment: transaction fee")
+rent=$(get "verify_payment: nullifier rent (locked)")
+total=$(get "verify_payment: total paid by the fee payer")
+back=$(get "after close: rent returned")
+close_fee=$(get "close_expired_nullifiers: transaction fee")
+net1=$(get "after close: net cost per payment (pay + close alone)")
+net2=$(get "after close: net cost per payment (2 payments, one close tx)")
 [[ $((fee + rent)) == "$total" ]] || { echo "inconsistent figures in $F" >&2; exit 1; }
-echo "| what (one \`verify_payment\` settlement) | lamports | who pays | comes back |"
+echo "| what | lamports | who pays | comes back |"
 echo "|---|---:|---|---|"
-echo "| transaction fee | $fee | facilitator fee payer | never |"
-echo "| nullifier account rent (17 bytes) | $rent | facilitator fee payer | not yet (recyclable nullifiers: issue #15) |"
-echo "| **total per payment** | **$total** | | |"
+echo "| \`verify_payment\` transaction fee | $fee | facilitator fee payer | never |"
+echo "| nullifier account rent (48 bytes) | $rent | facilitator fee payer | yes: $back returned by \`close_expired_nullifiers\` after expiry |"
+echo "| paid at settlement | $total | | |"
+echo "| \`close_expired_nullifiers\` transaction fee | $close_fee | whoever closes (the facilitator's sweeper) | never |"
+echo "| **net per payment after the sweep**, one close per payment | **$net1** | | |"
+echo "| **net per payment after the sweep**, 2 payments closed in one tx | **$net2** | | |"

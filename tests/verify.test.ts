@@ -86,12 +86,10 @@ describe("verify_payment and verify_batch (real proofs)", () => {
     const now = (await provider.connection.getBlockTime(slot)) ?? Math.floor(Date.now() / 1000);
     const merchant = Keypair.generate().publicKey;
     fx = makeFixtures(merchant, now, 5, 7000);
-    // Proving took a while: allow ten minutes of skew for this suite.
-    await program.methods.setMaxClockSkew(600).rpc();
-  });
-
-  after(async () => {
-    await program.methods.setMaxClockSkew(60).rpc();
+    // Proving takes a while: the admin suite created the config with ten minutes of skew (it may
+    // only be lowered afterwards, never raised).
+    const config = await program.account.config.fetch(configPda);
+    assert.equal(config.maxClockSkewSeconds, 600);
   });
 
   it("a proof for the admin suite's dummy attester fails; set_attester to the real key fixes it", async () => {
@@ -114,17 +112,21 @@ describe("verify_payment and verify_batch (real proofs)", () => {
     const info = await txInfo(sig);
     cuReport.verify_payment = info.cu;
     assert.ok(info.logs.some((l) => l.startsWith("Program data: ")), info.logs.join("\n"));
-    // Nullifier layout: discriminator (8) ‖ slot u64 (8) ‖ bump u8 — no resourceHash, no payTo.
+    // Nullifier layout: discriminator (8) ‖ expires_at i64 (8) ‖ rent_payer (32) — no
+    // resourceHash, no payTo.
     const acc = await provider.connection.getAccountInfo(nullifierPda(p), "confirmed");
     assert.ok(acc && acc.owner.equals(program.programId));
-    assert.equal(acc!.data.length, 17);
+    assert.equal(acc!.data.length, 48);
     assert.notInclude(acc!.data.toString("hex"), p.resourceHash);
     assert.notInclude(acc!.data.toString("hex"), new PublicKey(fx.payTo).toBuffer().toString("hex"));
-    const landed = await provider.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-    assert.equal(acc!.data.readBigUInt64LE(8), BigInt(landed!.slot), "slot of the burning transaction");
-    const [, bump] = PublicKey.findProgramAddressSync([Buffer.from("nullifier"), Buffer.from(p.nullifier, "hex")], program.programId);
-    assert.equal(acc!.data[16], bump, "canonical bump");
-    assert.equal(acc!.lamports, await provider.connection.getMinimumBalanceForRentExemption(17));
+    const config = await program.account.config.fetch(configPda);
+    assert.equal(
+      acc!.data.readBigInt64LE(8),
+      BigInt(p.now + config.maxReceiptAgeSeconds + config.maxClockSkewSeconds),
+      "expires at the proof's now + age cap + skew"
+    );
+    assert.ok(new PublicKey(acc!.data.subarray(16, 48)).equals(provider.wallet.publicKey), "rent payer = the payer");
+    assert.equal(acc!.lamports, await provider.connection.getMinimumBalanceForRentExemption(48));
     console.log(`      nullifier account: ${acc!.data.length} bytes, rent ${acc!.lamports} lamports`);
   });
 
@@ -132,6 +134,28 @@ describe("verify_payment and verify_batch (real proofs)", () => {
     const { err, logs } = await expectFailure(() => verifyPayment(fx, fx.payments[0]).rpc());
     assert.equal(err.error?.errorCode?.code, "NullifierAlreadyUsed");
     assert.ok(logs.some((l) => l.includes("This nullifier was already spent")), logs.join("\n"));
+  });
+
+  it("close_expired_nullifiers: nobody can close a nullifier before it expires; malformed pairs and foreign accounts are refused", async () => {
+    const closer = await fundedKeypair();
+    const pair = (rentPayer: anchor.web3.PublicKey) => [
+      { pubkey: nullifierPda(fx.payments[0]), isSigner: false, isWritable: true },
+      { pubkey: rentPayer, isSigner: false, isWritable: true },
+    ];
+    let f = await expectFailure(() =>
+      program.methods.closeExpiredNullifiers().remainingAccounts(pair(provider.wallet.publicKey)).rpc()
+    );
+    assert.equal(f.err.error?.errorCode?.code, "NullifierNotExpired");
+    f = await expectFailure(() => program.methods.closeExpiredNullifiers().remainingAccounts([]).rpc());
+    assert.equal(f.err.error?.errorCode?.code, "NullifierPairsMalformed");
+    f = await expectFailure(() =>
+      program.methods
+        .closeExpiredNullifiers()
+        .remainingAccounts([{ pubkey: configPda, isSigner: false, isWritable: true }, ...pair(closer.publicKey).slice(1)])
+        .rpc()
+    );
+    assert.equal(f.err.error?.errorCode?.code, "NullifierAccountMismatch");
+    assert.isNotNull(await provider.connection.getAccountInfo(nullifierPda(fx.payments[0])), "still open");
   });
 
   it("a tampered proof fails with InvalidProof and burns nothing", async () => {

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const offer = required.accepts[0] as { extra: { programId: string } };
   const verifier = new VerifierClient({ connection, payer, programId: offer.extra.programId });
   const record = await verifier.fetchNullifier(payload.nullifier);
-  say("chain", record ? `nullifier account ${record.address.toBase58()} exists (slot ${record.slot})` : "nullifier account NOT found");
+  say("chain", record ? `nullifier account ${record.address.toBase58()} exists (expires at ${record.expiresAt}, rent payer ${record.rentPayer.toBase58()})` : "nullifier account NOT found");
   if (!record) throw new Error("nullifier account missing after settlement");
 
   say("client", "replaying the same PAYMENT-SIGNATURE header");

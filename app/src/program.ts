@@ -25,6 +25,16 @@ export const CONFIG_SEED = Buffer.from("config");
 export const NULLIFIER_SEED = Buffer.from("nullifier");
 /** The upgradeable BPF loader (loader-v3): owner of a deployed program and of its ProgramData. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+/** Size of a `Nullifier` account: discriminator 8 ‖ expires_at i64 LE ‖ rent_payer 32. */
+export const NULLIFIER_ACCOUNT_SIZE = 48;
+/** Offset of `rent_payer` in a `Nullifier` account (for `getProgramAccounts` memcmp filters). */
+export const NULLIFIER_RENT_PAYER_OFFSET = 16;
+/** The program's upper bound on `maxReceiptAgeSeconds` (and on the clock skew). */
+export const MAX_RECEIPT_AGE_SECONDS = 3_600;
+/** `[nullifier, rent_payer]` pairs that fit one `close_expired_nullifiers` transaction when the
+ * fee payer is the rent payer (measured in tests/litesvm `recycle.rs`: 29 with a compute-budget
+ * instruction); the SDK sends fewer per transaction by default. */
+export const CLOSE_NULLIFIERS_MAX_PAIRS = 29;
 /** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA). */
 export const VERIFY_PAYMENT_CU = 400_000;
 
@@ -36,6 +46,8 @@ export interface VerifierConfig {
   /** BabyJubJub key, decimal strings. */
   attester: { x: string; y: string };
   maxClockSkewSeconds: number;
+  /** Largest `maxAge` a proof may carry; may only be lowered. */
+  maxReceiptAgeSeconds: number;
   paused: boolean;
   /** `0x` hex. */
   domain: string;
@@ -44,12 +56,16 @@ export interface VerifierConfig {
 }
 
 /**
- * A spent nullifier's record. On chain it holds only what replay protection needs (the slot it was
- * burnt in and the PDA bump): nothing that says which resource or merchant was paid for.
+ * A spent nullifier's record. On chain it holds only what replay protection and recycling need:
+ * when it expires (the burning proof's `now` + the config's age cap + clock skew; after that no
+ * proof for it can pass and anyone may close it) and who paid its rent (gets it back on close).
+ * Nothing says which resource or merchant was paid for.
  */
 export interface NullifierRecord {
   address: PublicKey;
-  slot: number;
+  /** Unix seconds; `close_expired_nullifiers` accepts it once the validator clock is past it. */
+  expiresAt: number;
+  rentPayer: PublicKey;
 }
 
 /** Who may upgrade the program (and therefore create its config), read from its ProgramData. */
@@ -193,6 +209,7 @@ export class VerifierClient {
       authority: c.authority,
       attester: { x: fromBytesBE(att.subarray(0, 32)).toString(), y: fromBytesBE(att.subarray(32, 64)).toString() },
       maxClockSkewSeconds: c.maxClockSkewSeconds,
+      maxReceiptAgeSeconds: c.maxReceiptAgeSeconds,
       paused: c.paused,
       domain: "0x" + Buffer.from(c.domain as number[]).toString("hex"),
       vkHash: "0x" + Buffer.from(c.vkHash as number[]).toString("hex"),
@@ -203,9 +220,13 @@ export class VerifierClient {
    * `initialize_config` with the payer as authority. The program accepts it only from its upgrade
    * authority, shown by the ProgramData account passed here (else `Unauthorized`).
    */
-  async initializeConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<string> {
+  async initializeConfig(args: ConfigArgs): Promise<string> {
     const ix = await this.program.methods
-      .initializeConfig({ attester: attesterBytes(args.attester), maxClockSkewSeconds: args.maxClockSkewSeconds })
+      .initializeConfig({
+        attester: attesterBytes(args.attester),
+        maxClockSkewSeconds: args.maxClockSkewSeconds,
+        maxReceiptAgeSeconds: args.maxReceiptAgeSeconds,
+      })
       .accountsPartial({ authority: this.payer.publicKey, program: this.programId, programData: this.programDataAddress() })
       .instruction();
     return this.send([ix]);
@@ -217,7 +238,7 @@ export class VerifierClient {
    * authority and updates the attester (if the program has `set_attester`) when it differs. Never
    * pauses/unpauses.
    */
-  async ensureConfig(args: { attester: { x: string; y: string }; maxClockSkewSeconds: number }): Promise<{
+  async ensureConfig(args: ConfigArgs): Promise<{
     action: "created" | "unchanged" | "attester-updated";
     signature?: string;
     config: VerifierConfig;
@@ -243,6 +264,15 @@ export class VerifierClient {
     return this.send([ix]);
   }
 
+  /**
+   * `set_max_receipt_age` (authority only). The program refuses raising it
+   * (`LifetimeMayOnlyShrink`): expired nullifiers get closed, so a receipt's lifetime never grows.
+   */
+  async setMaxReceiptAge(seconds: number): Promise<string> {
+    const ix = await this.program.methods.setMaxReceiptAge(seconds).accountsPartial({ authority: this.payer.publicKey }).instruction();
+    return this.send([ix]);
+  }
+
   /** `set_attester` (authority only), when the synced IDL has it. */
   async setAttester(attester: { x: string; y: string }): Promise<string> {
     const ix = await this.dynamicInstruction("setAttester", { attester: attesterBytes(attester) }, {});
@@ -250,16 +280,56 @@ export class VerifierClient {
   }
 
   /**
-   * The nullifier's record, or null when unspent. Layout: discriminator (8) ‖ slot u64 LE ‖ bump
-   * (the `Nullifier` account is not in the IDL: no instruction takes it as a typed account).
+   * The nullifier's record, or null when unspent (or closed after expiry). Layout: discriminator
+   * (8) ‖ expires_at i64 LE ‖ rent_payer (32) (the `Nullifier` account is not in the IDL: no
+   * instruction takes it as a typed account).
    */
   async fetchNullifier(nullifier: string | bigint): Promise<NullifierRecord | null> {
     const address = this.nullifierPda(nullifier);
     const info = await this.connection.getAccountInfo(address, "confirmed");
     if (!info) return null;
     // A pre-funded, not yet burnt PDA is a system account: unspent.
-    if (!info.owner.equals(this.programId) || info.data.length < 17) return null;
-    return { address, slot: Number(info.data.readBigUInt64LE(8)) };
+    if (!info.owner.equals(this.programId) || info.data.length < NULLIFIER_ACCOUNT_SIZE) return null;
+    return decodeNullifier(address, info.data);
+  }
+
+  /**
+   * Nullifier accounts whose rent `rentPayer` (default: this payer) paid and that expired before
+   * `nowUnix` (default: the local clock; the program compares with the validator clock).
+   */
+  async findExpiredNullifiers(opts: { rentPayer?: PublicKey; nowUnix?: number } = {}): Promise<NullifierRecord[]> {
+    const rentPayer = opts.rentPayer ?? this.payer.publicKey;
+    const now = opts.nowUnix ?? Math.floor(Date.now() / 1000);
+    const accounts = await this.connection.getProgramAccounts(this.programId, {
+      commitment: "confirmed",
+      filters: [{ dataSize: NULLIFIER_ACCOUNT_SIZE }, { memcmp: { offset: NULLIFIER_RENT_PAYER_OFFSET, bytes: rentPayer.toBase58() } }],
+    });
+    return accounts.map((a) => decodeNullifier(a.pubkey, a.account.data)).filter((r) => r.expiresAt < now);
+  }
+
+  /** The `close_expired_nullifiers` instruction for `records` (each rent goes to its recorded payer). */
+  async closeExpiredNullifiersInstruction(records: Pick<NullifierRecord, "address" | "rentPayer">[]): Promise<TransactionInstruction> {
+    const remaining = records.flatMap((r) => [
+      { pubkey: r.address, isSigner: false, isWritable: true },
+      { pubkey: r.rentPayer, isSigner: false, isWritable: true },
+    ]);
+    return this.program.methods.closeExpiredNullifiers().remainingAccounts(remaining).instruction();
+  }
+
+  /**
+   * Permissionless: closes expired nullifier accounts (at most {@link CLOSE_NULLIFIERS_MAX_PAIRS}
+   * per call), returning their rent to the recorded payers. Fails with `NullifierNotExpired` while
+   * any of them could still be spent.
+   */
+  async closeExpiredNullifiers(records: Pick<NullifierRecord, "address" | "rentPayer">[]): Promise<string> {
+    if (records.length === 0 || records.length > CLOSE_NULLIFIERS_MAX_PAIRS) {
+      throw new ProgramError("PROGRAM_ERROR", `closeExpiredNullifiers: 1..${CLOSE_NULLIFIERS_MAX_PAIRS} records per transaction, got ${records.length}`);
+    }
+    try {
+      return await this.send([await this.closeExpiredNullifiersInstruction(records)]);
+    } catch (e) {
+      throw toProgramError(e);
+    }
   }
 
   /** The `verify_payment` instruction for one proof. */
@@ -280,7 +350,7 @@ export class VerifierClient {
     const nullifierAccount = this.nullifierPda(input.nullifier);
     const prior = await this.fetchNullifier(input.nullifier);
     if (prior) {
-      throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (account ${nullifierAccount.toBase58()}, slot ${prior.slot})`, { programErrorName: "NullifierAlreadyUsed" });
+      throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (account ${nullifierAccount.toBase58()}, expires at ${prior.expiresAt})`, { programErrorName: "NullifierAlreadyUsed" });
     }
     const ix = await this.verifyPaymentInstruction(input);
     try {
@@ -411,6 +481,23 @@ export class VerifierClient {
       throw new ProgramError("INSTRUCTION_NOT_IN_IDL", `${name}: could not build the instruction from the IDL: ${(cause as Error).message}`, { cause });
     }
   }
+}
+
+/** Arguments of `initialize_config` (and `ensureConfig`). */
+export interface ConfigArgs {
+  attester: { x: string; y: string };
+  maxClockSkewSeconds: number;
+  /** Largest `maxAge` a proof may carry, ≤ {@link MAX_RECEIPT_AGE_SECONDS}; may only be lowered later. */
+  maxReceiptAgeSeconds: number;
+}
+
+/** Decodes a `Nullifier` account: discriminator (8) ‖ expires_at i64 LE ‖ rent_payer (32). */
+export function decodeNullifier(address: PublicKey, data: Buffer): NullifierRecord {
+  return {
+    address,
+    expiresAt: Number(data.readBigInt64LE(8)),
+    rentPayer: new PublicKey(data.subarray(NULLIFIER_RENT_PAYER_OFFSET, NULLIFIER_RENT_PAYER_OFFSET + 32)),
+  };
 }
 
 function attesterBytes(a: { x: string; y: string }): number[] {

@@ -73,6 +73,26 @@ export type X402ZkVerifier = {
       ]
     },
     {
+      "name": "closeExpiredNullifiers",
+      "docs": [
+        "Permissionless: closes expired nullifier accounts, `remaining_accounts` as pairs",
+        "`[nullifier (mut), rent_payer (mut)]`; each must be past its `expires_at`",
+        "(`NullifierNotExpired`) and its rent goes back to the recorded payer (`RentPayerMismatch`)."
+      ],
+      "discriminator": [
+        100,
+        185,
+        249,
+        90,
+        255,
+        134,
+        59,
+        92
+      ],
+      "accounts": [],
+      "args": []
+    },
+    {
       "name": "closeProofBuffer",
       "docs": [
         "Closes a proof buffer, returning its rent to the authority."
@@ -264,7 +284,8 @@ export type X402ZkVerifier = {
     {
       "name": "setMaxClockSkew",
       "docs": [
-        "Changes the allowed clock skew, ≤ 3600 s (authority only)."
+        "Lowers (or keeps) the allowed clock skew, ≤ 3600 s (authority only; raising it is",
+        "`LifetimeMayOnlyShrink`)."
       ],
       "discriminator": [
         64,
@@ -307,6 +328,57 @@ export type X402ZkVerifier = {
       "args": [
         {
           "name": "maxClockSkewSeconds",
+          "type": "u32"
+        }
+      ]
+    },
+    {
+      "name": "setMaxReceiptAge",
+      "docs": [
+        "Lowers (or keeps) the largest `maxAge` a proof may carry, ≤ 3600 s (authority only;",
+        "raising it is `LifetimeMayOnlyShrink`)."
+      ],
+      "discriminator": [
+        182,
+        183,
+        74,
+        79,
+        60,
+        17,
+        112,
+        124
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "maxReceiptAgeSeconds",
           "type": "u32"
         }
       ]
@@ -712,6 +784,19 @@ export type X402ZkVerifier = {
       ]
     },
     {
+      "name": "nullifiersClosed",
+      "discriminator": [
+        230,
+        5,
+        146,
+        170,
+        103,
+        253,
+        1,
+        115
+      ]
+    },
+    {
       "name": "paymentVerified",
       "discriminator": [
         100,
@@ -825,6 +910,31 @@ export type X402ZkVerifier = {
       "code": 6019,
       "name": "verifyingKeyHashMismatch",
       "msg": "The verifying key hash does not match the key compiled into this program"
+    },
+    {
+      "code": 6020,
+      "name": "receiptAgeTooLarge",
+      "msg": "The proof's maxAge (or the requested receipt age cap) exceeds the allowed maximum"
+    },
+    {
+      "code": 6021,
+      "name": "lifetimeMayOnlyShrink",
+      "msg": "The receipt age cap and the clock skew may only be kept or lowered, never raised"
+    },
+    {
+      "code": 6022,
+      "name": "nullifierNotExpired",
+      "msg": "This nullifier has not expired yet: a proof for it could still pass"
+    },
+    {
+      "code": 6023,
+      "name": "rentPayerMismatch",
+      "msg": "The account given for the rent is not the nullifier's recorded rent payer"
+    },
+    {
+      "code": 6024,
+      "name": "nullifierPairsMalformed",
+      "msg": "close_expired_nullifiers takes [nullifier, rent_payer] pairs: at least one, whole pairs"
     }
   ],
   "types": [
@@ -924,6 +1034,16 @@ export type X402ZkVerifier = {
                 32
               ]
             }
+          },
+          {
+            "name": "maxReceiptAgeSeconds",
+            "docs": [
+              "Largest `maxAge` (seconds) a proof may carry (`ReceiptAgeTooLarge` otherwise), at most",
+              "[`MAX_RECEIPT_AGE_SECONDS`]. With `max_clock_skew_seconds` it bounds how long a burnt",
+              "nullifier can still matter; both may only be lowered (`LifetimeMayOnlyShrink`), so an",
+              "expired nullifier stays expired and its account can be closed (`close_expired_nullifiers`)."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -965,6 +1085,10 @@ export type X402ZkVerifier = {
                 32
               ]
             }
+          },
+          {
+            "name": "maxReceiptAgeSeconds",
+            "type": "u32"
           }
         ]
       }
@@ -989,6 +1113,35 @@ export type X402ZkVerifier = {
           {
             "name": "maxClockSkewSeconds",
             "type": "u32"
+          },
+          {
+            "name": "maxReceiptAgeSeconds",
+            "docs": [
+              "Largest `maxAge` a proof may carry, ≤ `MAX_RECEIPT_AGE_SECONDS` (may only be lowered later)."
+            ],
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "nullifiersClosed",
+      "docs": [
+        "Expired nullifier accounts closed by `close_expired_nullifiers`, their rent returned."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "count",
+            "type": "u32"
+          },
+          {
+            "name": "lamports",
+            "docs": [
+              "Total lamports returned to the rent payers."
+            ],
+            "type": "u64"
           }
         ]
       }

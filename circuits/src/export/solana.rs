@@ -79,6 +79,24 @@ pub struct SolanaVk {
     pub vk_ic: Vec<[u8; 64]>,
 }
 
+impl SolanaVk {
+    /// SHA-256 of `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ …` in this big-endian layout: what the program's
+    /// `vk::VERIFYING_KEY_SHA256` and `Config.vk_hash` hold for this key. The one definition of the
+    /// key hash; the facilitator and the tests call it.
+    pub fn sha256(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.vk_alpha_g1);
+        h.update(self.vk_beta_g2);
+        h.update(self.vk_gamma_g2);
+        h.update(self.vk_delta_g2);
+        for ic in &self.vk_ic {
+            h.update(ic);
+        }
+        h.finalize().into()
+    }
+}
+
 /// Converts an arkworks verifying key.
 pub fn vk(vk: &VerifyingKey<Bn254>) -> SolanaVk {
     SolanaVk {

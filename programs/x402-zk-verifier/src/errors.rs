@@ -47,4 +47,16 @@ pub enum ErrorCode {
     ProofBufferMalformed,
     #[msg("The verifying key hash does not match the key compiled into this program")]
     VerifyingKeyHashMismatch,
+    #[msg("The proof's maxAge (or the requested receipt age cap) exceeds the allowed maximum")]
+    ReceiptAgeTooLarge,
+    #[msg("The receipt age cap and the clock skew may only be kept or lowered, never raised")]
+    LifetimeMayOnlyShrink,
+    #[msg("This nullifier has not expired yet: a proof for it could still pass")]
+    NullifierNotExpired,
+    #[msg("The account given for the rent is not the nullifier's recorded rent payer")]
+    RentPayerMismatch,
+    #[msg(
+        "close_expired_nullifiers takes [nullifier, rent_payer] pairs: at least one, whole pairs"
+    )]
+    NullifierPairsMalformed,
 }

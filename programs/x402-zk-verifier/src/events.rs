@@ -9,6 +9,7 @@ pub struct ConfigUpdated {
     pub max_clock_skew_seconds: u32,
     pub paused: bool,
     pub vk_hash: [u8; 32],
+    pub max_receipt_age_seconds: u32,
 }
 
 /// One proof verified and its nullifier burnt (also emitted once per proof of a batch).
@@ -31,4 +32,12 @@ pub struct BatchVerified {
     pub pay_to: Pubkey,
     pub count: u32,
     pub slot: u64,
+}
+
+/// Expired nullifier accounts closed by `close_expired_nullifiers`, their rent returned.
+#[event]
+pub struct NullifiersClosed {
+    pub count: u32,
+    /// Total lamports returned to the rent payers.
+    pub lamports: u64,
 }

@@ -22,8 +22,15 @@
 //! 4. `pubHash` is recomputed with the Poseidon syscall from the config (attester, domain), the
 //!    `pay_to` account, the terms and the payment (`public_input.rs`);
 //! 5. the Groth16 proof (`A` negated by the client, `verify.rs`) verifies for `pubHash`;
-//! 6. the nullifier PDA `[b"nullifier", nullifier]` is created, recording only the slot and its
-//!    bump (a replay fails with `NullifierAlreadyUsed`), and `PaymentVerified` is emitted.
+//! 6. `terms.max_age ≤ config.max_receipt_age_seconds` (`ReceiptAgeTooLarge`, checked first);
+//! 7. the nullifier PDA `[b"nullifier", nullifier]` is created, recording only when it expires
+//!    (`now + max_receipt_age + max_clock_skew`) and who paid its rent (a replay fails with
+//!    `NullifierAlreadyUsed`), and `PaymentVerified` is emitted.
+//!
+//! ## Recycling nullifiers
+//! After `expires_at` no proof for a nullifier can pass any more (see
+//! `instructions::nullifier::expires_at`; the age cap and the skew may only be lowered), so anyone
+//! may close it with `close_expired_nullifiers`, which returns the rent to the recorded payer.
 //!
 //! ## Set-up
 //! `initialize_config` is accepted only from the program's upgrade authority (its ProgramData
@@ -89,12 +96,22 @@ pub mod x402_zk_verifier {
         instructions::admin::set_attester(ctx, attester)
     }
 
-    /// Changes the allowed clock skew, ≤ 3600 s (authority only).
+    /// Lowers (or keeps) the allowed clock skew, ≤ 3600 s (authority only; raising it is
+    /// `LifetimeMayOnlyShrink`).
     pub fn set_max_clock_skew(
         ctx: Context<AdminConfig>,
         max_clock_skew_seconds: u32,
     ) -> Result<()> {
         instructions::admin::set_max_clock_skew(ctx, max_clock_skew_seconds)
+    }
+
+    /// Lowers (or keeps) the largest `maxAge` a proof may carry, ≤ 3600 s (authority only;
+    /// raising it is `LifetimeMayOnlyShrink`).
+    pub fn set_max_receipt_age(
+        ctx: Context<AdminConfig>,
+        max_receipt_age_seconds: u32,
+    ) -> Result<()> {
+        instructions::admin::set_max_receipt_age(ctx, max_receipt_age_seconds)
     }
 
     /// Approves a verifying-key hash; verification requires it to equal the compiled key's (authority only).
@@ -136,6 +153,15 @@ pub mod x402_zk_verifier {
         terms: PaymentTerms,
     ) -> Result<()> {
         instructions::verify_batch::verify_batch_from_buffer(ctx, terms)
+    }
+
+    /// Permissionless: closes expired nullifier accounts, `remaining_accounts` as pairs
+    /// `[nullifier (mut), rent_payer (mut)]`; each must be past its `expires_at`
+    /// (`NullifierNotExpired`) and its rent goes back to the recorded payer (`RentPayerMismatch`).
+    pub fn close_expired_nullifiers<'info>(
+        ctx: Context<'info, CloseExpiredNullifiers>,
+    ) -> Result<()> {
+        instructions::nullifier::close_expired_nullifiers(ctx.program_id, ctx.remaining_accounts)
     }
 
     /// Marks a client-created, program-owned, zeroed account as the signer's proof buffer.

@@ -8,6 +8,10 @@ pub const CONFIG_SEED: &[u8] = b"config";
 /// validator's Clock: a larger window would let stale receipts live longer than `maxAge` says.
 pub const MAX_ALLOWED_CLOCK_SKEW_SECONDS: u32 = 3_600;
 
+/// Upper bound on [`Config::max_receipt_age_seconds`]: the longest a receipt may pay (a proof's
+/// `maxAge`), hence the longest a nullifier account must live before it can be closed.
+pub const MAX_RECEIPT_AGE_SECONDS: u32 = 3_600;
+
 /// Program-wide settings. One per deployment, at `[CONFIG_SEED]`.
 #[account]
 #[derive(InitSpace)]
@@ -28,24 +32,35 @@ pub struct Config {
     /// SHA-256 of the verifying key compiled into this program (`vk::VERIFYING_KEY_SHA256`), so
     /// provers and facilitators can check that their proving key matches what verifies on chain.
     pub vk_hash: [u8; 32],
+    /// Largest `maxAge` (seconds) a proof may carry (`ReceiptAgeTooLarge` otherwise), at most
+    /// [`MAX_RECEIPT_AGE_SECONDS`]. With `max_clock_skew_seconds` it bounds how long a burnt
+    /// nullifier can still matter; both may only be lowered (`LifetimeMayOnlyShrink`), so an
+    /// expired nullifier stays expired and its account can be closed (`close_expired_nullifiers`).
+    pub max_receipt_age_seconds: u32,
 }
 
 /// Seed prefix of a [`Nullifier`] PDA: `[NULLIFIER_SEED, nullifier_be_32]`.
 pub const NULLIFIER_SEED: &[u8] = b"nullifier";
 
-/// A spent nullifier. Its existence is what makes a receipt pay exactly once, and that is all it
-/// records: no `resourceHash` or `payTo`, so the account tells an observer nothing about what was
-/// bought (17 bytes: 1,009,200 lamports of rent).
+/// A spent nullifier. Its existence is what makes a receipt pay exactly once while the receipt can
+/// still pay at all, and that is all it records: when it stops mattering and who paid its rent (no
+/// `resourceHash` or `payTo`, so the account tells an observer nothing about what was bought).
+///
+/// Layout (48 bytes): discriminator 8 ‖ `expires_at` i64 LE (8..16) ‖ `rent_payer` (16..48).
 #[account]
 #[derive(InitSpace)]
 pub struct Nullifier {
-    /// Slot in which the nullifier was burnt.
-    pub slot: u64,
-    /// Canonical bump of this PDA.
-    pub bump: u8,
+    /// Unix time after which no proof for this nullifier can pass any more: the burning proof's
+    /// `now` + `max_receipt_age_seconds` + `max_clock_skew_seconds` (config values at burn time).
+    /// Once the validator Clock is past it, `close_expired_nullifiers` may close the account.
+    pub expires_at: i64,
+    /// Who funded the account (the transaction's payer); its rent goes back there on close.
+    pub rent_payer: Pubkey,
 }
 
 impl Nullifier {
     /// Account size including Anchor's 8-byte discriminator.
     pub const SPACE: usize = 8 + Nullifier::INIT_SPACE;
+    /// Offset of `rent_payer` in the account data (for `getProgramAccounts` memcmp filters).
+    pub const RENT_PAYER_OFFSET: usize = 16;
 }

@@ -30,6 +30,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rpc::{RpcOptions, RpcPool};
 use crate::settle::{nullifier_spent, settle, SettleOutcome};
+use crate::sweep::SweepConfig;
 use crate::verify::{check_payment, Policy};
 use crate::x402::{
     FacilitatorRequest, Reason, SettleResponse, SupportedKind, SupportedResponse, VerifyResponse,
@@ -68,6 +69,8 @@ pub struct State {
     pub batch: Option<BatchConfig>,
     /// The batch queue; started by [`serve`] / [`spawn_local`] on the server's runtime.
     pub batcher: OnceLock<Batcher>,
+    /// The nullifier sweeper's settings (`None` or a zero interval: off).
+    pub sweep: Option<SweepConfig>,
 }
 
 impl State {
@@ -80,12 +83,13 @@ impl State {
         }
     }
 
-    /// Starts the batcher and the upkeep task on the current runtime: the chain config check
-    /// (every `config_check_interval`, every [`CONFIG_RETRY`] at most while it disagrees; the
-    /// first at once when `check_now`) and the rate limiter's cleanup. The task holds only a weak
-    /// reference, so it ends with the server.
+    /// Starts the batcher, the nullifier sweeper ([`crate::sweep::start`]) and the upkeep task on
+    /// the current runtime: the chain config check (every `config_check_interval`, every
+    /// [`CONFIG_RETRY`] at most while it disagrees; the first at once when `check_now`) and the
+    /// rate limiter's cleanup. The tasks hold only a weak reference, so they end with the server.
     pub fn start_background(self: &Arc<Self>, check_now: bool) {
         self.start_batcher();
+        crate::sweep::start(self);
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut check_now = check_now;
@@ -185,6 +189,10 @@ impl State {
                 window: std::time::Duration::from_millis(c.batch_window_ms),
             }),
             batcher: OnceLock::new(),
+            sweep: Some(SweepConfig {
+                interval: Duration::from_secs(c.sweep_interval_secs),
+                max_per_tx: usize::from(c.sweep_max_per_tx),
+            }),
         }))
     }
 }
@@ -260,7 +268,12 @@ async fn verify_route(
                     "invalidMessage": detail }),
         );
     }
-    let p = match check_payment(&state.policy, &body, unix_now()) {
+    let p = match check_payment(
+        &state.policy,
+        &body,
+        unix_now(),
+        state.chain.max_receipt_age(),
+    ) {
         Ok(p) => p,
         Err(r) => return fail(StatusCode::OK, r.reason, r.message),
     };
@@ -323,7 +336,12 @@ async fn settle_route(
                     "errorMessage": detail, "transaction": "", "network": network }),
         );
     }
-    let payment = match check_payment(&state.policy, &body, unix_now()) {
+    let payment = match check_payment(
+        &state.policy,
+        &body,
+        unix_now(),
+        state.chain.max_receipt_age(),
+    ) {
         Ok(p) => p,
         Err(r) => return fail(StatusCode::OK, r.reason, r.message),
     };
@@ -375,6 +393,12 @@ async fn settle_route(
     }
 }
 
+/// `--max-age`, lowered to the chain's receipt age cap when that is smaller (a larger `maxAge`
+/// would be refused).
+fn advertised_max_age(configured: u64, chain_cap: Option<u64>) -> u64 {
+    chain_cap.map_or(configured, |cap| configured.min(cap))
+}
+
 async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     let a = state.policy.attester;
     let mut extra = json!({
@@ -384,7 +408,7 @@ async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
             "y": x402_zk_circuits::field::fr_to_decimal(&a.y),
         },
         "attesterUrl": state.public_url,
-        "maxAge": state.max_age,
+        "maxAge": advertised_max_age(state.max_age, state.chain.max_receipt_age()),
         "vkHash": format!("0x{}", hex::encode(state.chain.expected.vk_hash)),
         "maxClockSkewSeconds": state.policy.max_clock_skew_seconds,
     });

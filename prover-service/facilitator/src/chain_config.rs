@@ -10,7 +10,7 @@
 //! successful read, and whenever the last read disagreed, the guard is closed: the routes answer
 //! 503 `config_mismatch` with the reason, `/health` shows it, and every change is logged. A failed
 //! read after a successful one keeps the last verdict (an RPC hiccup does not stop service).
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use anchor_client::anchor_lang::prelude::Pubkey;
@@ -18,7 +18,6 @@ use anchor_client::anchor_lang::AccountDeserialize;
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use x402_zk_circuits::babyjubjub::Point;
 use x402_zk_circuits::field::fr_to_be_bytes;
 use x402_zk_verifier::state::{Config as ChainConfig, CONFIG_SEED};
@@ -48,16 +47,7 @@ pub fn attester_bytes(p: &Point) -> [u8; 64] {
 /// the circuits crate's Solana export, `export::solana::vk`): what the program's
 /// `vk::VERIFYING_KEY_SHA256` and `Config.vk_hash` hold for this key.
 pub fn vk_sha256(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
-    let v = x402_zk_circuits::export::solana::vk(vk);
-    let mut h = Sha256::new();
-    h.update(v.vk_alpha_g1);
-    h.update(v.vk_beta_g2);
-    h.update(v.vk_gamma_g2);
-    h.update(v.vk_delta_g2);
-    for ic in &v.vk_ic {
-        h.update(ic);
-    }
-    h.finalize().into()
+    x402_zk_circuits::export::solana::vk(vk).sha256()
 }
 
 fn short_hex(b: &[u8]) -> String {
@@ -112,7 +102,13 @@ pub struct ChainGuard {
     status: RwLock<GuardStatus>,
     /// Whether `Config` has been read successfully at least once.
     read_once: AtomicBool,
+    /// `Config.max_receipt_age_seconds` of the last decoded read ([`UNKNOWN_CAP`] before one):
+    /// offers with a larger `maxAge` are refused (`max_age_above_chain_cap`).
+    max_receipt_age: AtomicU64,
 }
+
+/// [`ChainGuard::max_receipt_age`] before `Config` was decoded.
+const UNKNOWN_CAP: u64 = u64::MAX;
 
 impl ChainGuard {
     /// A closed guard ("not read yet") for the program `program_id`.
@@ -125,6 +121,15 @@ impl ChainGuard {
                 reason: Some("chain Config not read yet".into()),
             }),
             read_once: AtomicBool::new(false),
+            max_receipt_age: AtomicU64::new(UNKNOWN_CAP),
+        }
+    }
+
+    /// The chain's receipt age cap (`Config.max_receipt_age_seconds`) as last read, if ever read.
+    pub fn max_receipt_age(&self) -> Option<u64> {
+        match self.max_receipt_age.load(Ordering::SeqCst) {
+            UNKNOWN_CAP => None,
+            cap => Some(cap),
         }
     }
 
@@ -214,6 +219,13 @@ impl ChainGuard {
         }
         let config = ChainConfig::try_deserialize(&mut data.as_slice())
             .map_err(|e| format!("chain Config account {address} cannot be decoded: {e}"))?;
+        let cap = u64::from(config.max_receipt_age_seconds);
+        if self.max_receipt_age.swap(cap, Ordering::SeqCst) != cap {
+            tracing::info!(
+                max_receipt_age_seconds = cap,
+                "chain Config receipt age cap: offers with a larger maxAge are refused"
+            );
+        }
         compare(&self.expected, &config)
     }
 }
@@ -240,6 +252,7 @@ mod tests {
             bump: 255,
             domain: [5; 32],
             vk_hash: [4; 32],
+            max_receipt_age_seconds: 600,
         }
     }
 
@@ -292,12 +305,14 @@ mod tests {
         let program = [8u8; 32];
         let g = ChainGuard::new(program, expected());
         assert_eq!(g.ok().unwrap_err(), "chain Config not read yet");
+        assert_eq!(g.max_receipt_age(), None);
         let addr = g.config_address();
         let owner = Pubkey::new_from_array(program).to_string();
         let mut data = Vec::new();
         chain().try_serialize(&mut data).unwrap();
 
         assert_eq!(g.judge(&addr, Some((owner.clone(), data.clone()))), Ok(()));
+        assert_eq!(g.max_receipt_age(), Some(600));
         assert!(g.judge(&addr, None).unwrap_err().contains("does not exist"));
         assert!(g
             .judge(&addr, Some((Pubkey::default().to_string(), data.clone())))

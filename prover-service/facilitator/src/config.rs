@@ -104,6 +104,14 @@ pub struct Config {
     #[arg(long, env = "SETTLE_BATCH_WINDOW_MS", default_value_t = 50,
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub batch_window_ms: u64,
+    /// Nullifier sweeper: seconds between scans for this fee payer's expired nullifier accounts,
+    /// which it closes to get their rent back. 0 = off.
+    #[arg(long, env = "SWEEP_INTERVAL_SECS", default_value_t = 60)]
+    pub sweep_interval_secs: u64,
+    /// Nullifier sweeper: accounts closed per `close_expired_nullifiers` transaction.
+    #[arg(long, env = "SWEEP_MAX_PER_TX", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=i64::from(crate::sweep::MAX_PAIRS_PER_TX)))]
+    pub sweep_max_per_tx: u16,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,

@@ -5,8 +5,9 @@
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
 //! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`settle`] (the
 //! `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`]
-//! (fallback list, backoff, circuit breaker), [`attester`], [`chain_config`] (the on-chain
-//! `Config` guard), [`app`] (routes, rate limits), [`config`], [`metrics`] (`/metrics`, `/health`).
+//! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
+//! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
+//! [`config`], [`metrics`] (`/metrics`, `/health`).
 pub mod app;
 pub mod attester;
 pub mod batch;
@@ -17,5 +18,6 @@ pub mod metrics;
 pub mod proof_codec;
 pub mod rpc;
 pub mod settle;
+pub mod sweep;
 pub mod verify;
 pub mod x402;

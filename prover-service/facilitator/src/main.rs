@@ -14,7 +14,9 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(bind = %config.bind, port = config.port, network = %config.network,
         pay_to = ?config.pay_to, min_amount = config.min_amount,
         batch_max = config.batch_max, batch_window_ms = config.batch_window_ms,
-        rate_limit_per_minute = config.rate_limit_per_minute, "facilitator starting");
+        rate_limit_per_minute = config.rate_limit_per_minute,
+        sweep_interval_secs = config.sweep_interval_secs, sweep_max_per_tx = config.sweep_max_per_tx,
+        "facilitator starting");
     serve(state, &config.bind, config.port).await?;
     Ok(())
 }

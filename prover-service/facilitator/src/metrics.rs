@@ -1,4 +1,4 @@
-//! Counters for `/metrics` (Prometheus text format) and `/health` (JSON).
+//! Counters and gauges for `/metrics` (Prometheus text format) and `/health` (JSON).
 //!
 //! Labels are fixed, low-cardinality values (results and stable reason strings, RPC endpoint index
 //! and `host:port`), never request data. The counters are per [`crate::app::State`], so several
@@ -27,27 +27,92 @@ const FAMILIES: &[(&str, &str)] = &[
         "facilitator_settle_transactions_total",
         "verify_payment / verify_batch transactions confirmed, by instruction",
     ),
+    (
+        "facilitator_nullifiers_closed_total",
+        "expired nullifier accounts closed by the sweeper (their rent returned to the fee payer)",
+    ),
+    (
+        "facilitator_sweep_errors_total",
+        "nullifier sweeper failures by stage (scan: reading the accounts, close: a transaction)",
+    ),
+];
+
+/// Counter families without labels: always exposed (0 until incremented).
+const UNLABELED: &[&str] = &["facilitator_nullifiers_closed_total"];
+
+/// Gauge families: name and help text. Exposed once set (the sweeper's first scan).
+const GAUGES: &[(&str, &str)] = &[
+    (
+        "facilitator_nullifiers_open",
+        "nullifier accounts whose rent this fee payer paid, still open (last sweeper scan)",
+    ),
+    (
+        "facilitator_nullifier_lamports_locked",
+        "lamports held by those open nullifier accounts (last sweeper scan)",
+    ),
 ];
 
 #[derive(Default)]
 pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, String), u64>>,
+    gauges: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
     /// Adds one to `name{label="value"}`; `name` must be one of [`FAMILIES`].
     pub fn inc(&self, name: &'static str, label: &'static str, value: &str) {
+        let series = format!("{label}=\"{}\"", escape(value));
+        self.add_series(name, series, 1);
+    }
+
+    /// Adds `n` to the unlabeled counter `name` (one of [`UNLABELED`]).
+    pub fn add(&self, name: &'static str, n: u64) {
+        debug_assert!(
+            UNLABELED.contains(&name),
+            "not an unlabeled counter: {name}"
+        );
+        self.add_series(name, String::new(), n);
+    }
+
+    fn add_series(&self, name: &'static str, series: String, n: u64) {
         debug_assert!(
             FAMILIES.iter().any(|(n, _)| *n == name),
             "unknown metric {name}"
         );
-        let series = format!("{label}=\"{}\"", escape(value));
-        *self
-            .counters
+        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let v = counters.entry((name, series)).or_default();
+        *v = v.saturating_add(n);
+    }
+
+    /// The unlabeled counter `name` (0 when never incremented).
+    pub fn total(&self, name: &'static str) -> u64 {
+        self.counters
             .lock()
-            .expect("metrics lock")
-            .entry((name, series))
-            .or_default() += 1;
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(name, String::new()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Sets the gauge `name` (one of [`GAUGES`]).
+    pub fn set_gauge(&self, name: &'static str, value: u64) {
+        debug_assert!(
+            GAUGES.iter().any(|(n, _)| *n == name),
+            "unknown gauge {name}"
+        );
+        self.gauges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, value);
+    }
+
+    /// The gauge `name`, if it was ever set.
+    pub fn gauge(&self, name: &'static str) -> Option<u64> {
+        self.gauges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .copied()
     }
 
     /// The current value of `name{label="value"}` (0 when never incremented).
@@ -55,18 +120,24 @@ impl Metrics {
         let series = format!("{label}=\"{}\"", escape(value));
         self.counters
             .lock()
-            .expect("metrics lock")
+            .unwrap_or_else(|e| e.into_inner())
             .get(&(name, series))
             .copied()
             .unwrap_or(0)
     }
 
-    /// Prometheus text exposition format 0.0.4: the request counters and the RPC endpoints' state.
+    /// Prometheus text exposition format 0.0.4: the counters, the sweeper's gauges and the RPC
+    /// endpoints' state.
     pub fn render(&self, rpc: &RpcPool) -> String {
         let mut out = String::new();
-        let counters = self.counters.lock().expect("metrics lock");
+        let counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         for (name, help) in FAMILIES {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            if UNLABELED.contains(name) {
+                let v = counters.get(&(*name, String::new())).copied().unwrap_or(0);
+                let _ = writeln!(out, "{name} {v}");
+                continue;
+            }
             for ((n, series), v) in counters.iter() {
                 if n == name {
                     let _ = writeln!(out, "{name}{{{series}}} {v}");
@@ -74,6 +145,13 @@ impl Metrics {
             }
         }
         drop(counters);
+        let gauges = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
+        for (name, help) in GAUGES {
+            if let Some(v) = gauges.get(name) {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+            }
+        }
+        drop(gauges);
         let stats = rpc.stats();
         let head = |out: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -184,6 +262,28 @@ mod tests {
         );
         assert!(text.contains("facilitator_rpc_fallback_answers_total 0\n"));
         assert!(!text.contains("SECRET"));
+        // The sweeper's: the closed counter from the start, the gauges once a scan set them.
+        assert!(
+            text.contains("facilitator_nullifiers_closed_total 0\n"),
+            "{text}"
+        );
+        assert!(!text.contains("facilitator_nullifiers_open"));
+        m.add("facilitator_nullifiers_closed_total", 3);
+        m.add("facilitator_nullifiers_closed_total", 2);
+        m.inc("facilitator_sweep_errors_total", "stage", "scan");
+        m.set_gauge("facilitator_nullifiers_open", 7);
+        m.set_gauge("facilitator_nullifier_lamports_locked", 7 * 1_224_960);
+        assert_eq!(m.total("facilitator_nullifiers_closed_total"), 5);
+        assert_eq!(m.gauge("facilitator_nullifiers_open"), Some(7));
+        let text = m.render(&rpc);
+        assert!(
+            text.contains("facilitator_nullifiers_closed_total 5\n"),
+            "{text}"
+        );
+        assert!(text.contains("facilitator_sweep_errors_total{stage=\"scan\"} 1\n"));
+        assert!(text
+            .contains("# TYPE facilitator_nullifiers_open gauge\nfacilitator_nullifiers_open 7\n"));
+        assert!(text.contains("facilitator_nullifier_lamports_locked 8574720\n"));
         // Every sample line belongs to a declared family.
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let name = line.split(['{', ' ']).next().unwrap();

@@ -1,7 +1,7 @@
 //! x402 `/verify`: everything that can be checked without spending anything — scheme, network
-//! and requirement match, the merchant allow-list and minimum amount, payload encodings, `now`
-//! freshness and the Groth16 proof (off-chain). The routes then check that the nullifier is neither
-//! claimed in this process nor burnt on-chain.
+//! and requirement match, the merchant allow-list and minimum amount, `maxAge` within the chain
+//! `Config`'s cap, payload encodings, `now` freshness and the Groth16 proof (off-chain). The
+//! routes then check that the nullifier is neither claimed in this process nor burnt on-chain.
 use ark_bn254::Fr;
 use base64::Engine;
 use x402_zk_circuits::babyjubjub::Point;
@@ -66,11 +66,14 @@ fn field(s: &str, what: &'static str) -> Result<Fr, Rejection> {
     fr_from_str_checked(s, what).map_err(|e| reject(Reason::InvalidPayload, e.to_string()))
 }
 
-/// Runs the off-chain checks at wall-clock `now_unix`. Does not touch the chain.
+/// Runs the off-chain checks at wall-clock `now_unix`, with `max_age_cap` the chain `Config`'s
+/// receipt age cap when known (a larger `extra.maxAge` is `max_age_above_chain_cap`). Does not
+/// touch the chain.
 pub fn check_payment(
     policy: &Policy,
     req: &FacilitatorRequest,
     now_unix: u64,
+    max_age_cap: Option<u64>,
 ) -> Result<CheckedPayment, Rejection> {
     let reqs = &req.payment_requirements;
     if req.x402_version != X402_VERSION || req.payment_payload.x402_version != X402_VERSION {
@@ -128,6 +131,12 @@ pub fn check_payment(
         ));
     }
     let max_age = extra_u64(extra, "maxAge")?;
+    if let Some(cap) = max_age_cap.filter(|cap| max_age > *cap) {
+        return Err(reject(
+            Reason::MaxAgeAboveChainCap,
+            format!("extra.maxAge {max_age} exceeds the chain Config's receipt age cap of {cap} s"),
+        ));
+    }
     let required_resource = field(extra_str(extra, "resourceHash")?, "extra.resourceHash")?;
 
     let payload: ZkReceiptPayload = serde_json::from_value(req.payment_payload.payload.clone())

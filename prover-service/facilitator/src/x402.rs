@@ -123,6 +123,9 @@ pub enum Reason {
     /// The facilitator's keys or clock skew disagree with the on-chain `Config` (or it is paused,
     /// or it has not been read yet): nothing is verified or settled.
     ConfigMismatch,
+    /// `extra.maxAge` exceeds the chain `Config`'s receipt age cap: the program would refuse it
+    /// (`ReceiptAgeTooLarge`).
+    MaxAgeAboveChainCap,
 }
 
 impl Reason {
@@ -141,6 +144,7 @@ impl Reason {
             Reason::PayToNotAllowed => "pay_to_not_allowed",
             Reason::AmountBelowMinimum => "amount_below_facilitator_minimum",
             Reason::ConfigMismatch => "config_mismatch",
+            Reason::MaxAgeAboveChainCap => "max_age_above_chain_cap",
         }
     }
 }

@@ -451,8 +451,63 @@ struct Chain {
     burns_on_send: Option<String>,
     /// How long `sendTransaction` takes.
     send_delay: Duration,
+    /// When set, `sendTransaction` answers this JSON-RPC error (a refused preflight).
+    send_error: Option<Value>,
     sends: usize,
     calls: usize,
+}
+
+/// Rent of a 48-byte nullifier account (what the fake reports as its lamports).
+const NULLIFIER_RENT: u64 = 1_224_960;
+
+/// `getProgramAccounts` of the fake: the program's accounts matching `dataSize` and `memcmp`
+/// (base58) filters, as a real node applies them.
+fn program_accounts(c: &Chain, params: &Value) -> Value {
+    let owner = params[0].as_str().unwrap_or("");
+    let filters = params[1]["filters"].as_array().cloned().unwrap_or_default();
+    let matches = |data: &[u8]| {
+        filters.iter().all(|f| {
+            if let Some(size) = f["dataSize"].as_u64() {
+                return data.len() as u64 == size;
+            }
+            let offset = f["memcmp"]["offset"].as_u64().unwrap() as usize;
+            let bytes = bs58::decode(f["memcmp"]["bytes"].as_str().unwrap())
+                .into_vec()
+                .unwrap();
+            data.get(offset..offset + bytes.len()) == Some(bytes.as_slice())
+        })
+    };
+    let list: Vec<Value> = c
+        .accounts
+        .iter()
+        .filter(|(_, (o, data))| o == owner && matches(data))
+        .map(|(address, (o, data))| {
+            json!({"pubkey": address, "account": {
+                "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"],
+                "lamports": NULLIFIER_RENT, "owner": o, "executable": false, "rentEpoch": 0,
+                "space": data.len()}})
+        })
+        .collect();
+    json!(list)
+}
+
+/// What a landed `close_expired_nullifiers` does on the fake: the nullifier accounts of its
+/// pairs disappear.
+fn apply_closes(c: &mut Chain, wire_b64: &str) {
+    use anchor_client::anchor_lang::InstructionData;
+    let wire = base64::engine::general_purpose::STANDARD
+        .decode(wire_b64)
+        .unwrap();
+    let tx: solana_transaction::Transaction = bincode::deserialize(&wire).unwrap();
+    let close = x402_zk_verifier::instruction::CloseExpiredNullifiers {}.data();
+    let keys = &tx.message.account_keys;
+    for ix in &tx.message.instructions {
+        if keys[ix.program_id_index as usize] == program() && ix.data == close {
+            for pair in ix.accounts.chunks(2) {
+                c.accounts.remove(&keys[pair[0] as usize].to_string());
+            }
+        }
+    }
 }
 
 type SharedChain = Arc<Mutex<Chain>>;
@@ -477,10 +532,15 @@ async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> Http
         }
         "getLatestBlockhash" => json!({"context": {"slot": 1}, "value": {
             "blockhash": bs58::encode([3u8; 32]).into_string(), "lastValidBlockHeight": 100}}),
+        "getProgramAccounts" => program_accounts(&chain.lock().unwrap(), &params),
         "sendTransaction" => {
             actix_web::rt::time::sleep(delay).await;
             let mut c = chain.lock().unwrap();
+            if let Some(err) = c.send_error.clone() {
+                return HttpResponse::Ok().json(json!({"jsonrpc": "2.0", "id": 1, "error": err}));
+            }
             c.sends += 1;
+            apply_closes(&mut c, params[0].as_str().unwrap_or(""));
             if let Some(pda) = c.burns_on_send.clone() {
                 c.accounts
                     .insert(pda, (PROGRAM_ID.to_string(), vec![1u8; 17]));
@@ -539,6 +599,7 @@ fn config_account(edit: impl FnOnce(&mut x402_zk_verifier::state::Config)) -> (S
         bump: 255,
         domain: [0; 32],
         vk_hash: vk_sha256(&keys().verifier.vk),
+        max_receipt_age_seconds: 600,
     };
     edit(&mut c);
     let mut data = Vec::new();
@@ -882,7 +943,15 @@ async fn the_guard_rechecks_config_on_a_timer() {
         .insert(config_address(), config_account(|c| c.paused = true));
     let s = try_state("timer", &url, &["--config-check-interval-secs", "1"]).unwrap();
     let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
-    let h = wait_for_chain_config(port, false).await;
+    // Closed from the start ("not read yet"), then for the reason the first read gives.
+    let mut h = wait_for_chain_config(port, false).await;
+    for _ in 0..50 {
+        if h["chainConfig"]["reason"] != "chain Config not read yet" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        h = wait_for_chain_config(port, false).await;
+    }
     assert_eq!(
         h["chainConfig"]["reason"],
         "payments are paused in chain Config"
@@ -1093,4 +1162,226 @@ async fn rate_limit_answers_429_json_with_retry_after_per_client_ip() {
             .get("facilitator_verify_total", "result", "rate_limited"),
         1
     );
+}
+
+#[actix_web::test]
+async fn max_age_above_the_chain_cap_is_refused_without_sending() {
+    let (body, _) = paid_request(PAY_TO, 1_000, 4); // maxAge 600
+    let (s, chain, _) = fake_state("agecap", &[]).await;
+    // The chain lowers its cap to 300 s.
+    chain.lock().unwrap().accounts.insert(
+        config_address(),
+        config_account(|c| c.max_receipt_age_seconds = 300),
+    );
+    assert!(s.chain.check(&s.rpc).await);
+    assert_eq!(s.chain.max_receipt_age(), Some(300));
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let post = |path: &str| {
+        test::TestRequest::post()
+            .uri(path)
+            .set_json(body.clone())
+            .to_request()
+    };
+    let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
+    assert_eq!(v["isValid"], false, "{v}");
+    assert_eq!(v["invalidReason"], "max_age_above_chain_cap", "{v}");
+    assert!(
+        v["invalidMessage"].as_str().unwrap().contains("600")
+            && v["invalidMessage"].as_str().unwrap().contains("300"),
+        "{v}"
+    );
+    let r: Value = test::call_and_read_body_json(&app, post("/settle")).await;
+    assert_eq!(r["success"], false, "{r}");
+    assert_eq!(r["errorReason"], "max_age_above_chain_cap", "{r}");
+    assert_eq!(r["transaction"], "");
+    assert_eq!(chain.lock().unwrap().sends, 0);
+    assert_eq!(
+        s.metrics.get(
+            "facilitator_verify_total",
+            "result",
+            "max_age_above_chain_cap"
+        ),
+        1
+    );
+    // /supported advertises the cap, not the larger --max-age.
+    let sup: Value = test::call_and_read_body_json(
+        &app,
+        test::TestRequest::get().uri("/supported").to_request(),
+    )
+    .await;
+    assert_eq!(sup["kinds"][0]["extra"]["maxAge"], 300, "{sup}");
+
+    // At the cap exactly: accepted.
+    chain.lock().unwrap().accounts.insert(
+        config_address(),
+        config_account(|c| c.max_receipt_age_seconds = 600),
+    );
+    assert!(s.chain.check(&s.rpc).await);
+    let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
+    assert_eq!(v["isValid"], true, "{v}");
+}
+
+/// A nullifier account's data as the program writes it.
+fn nullifier_data(expires_at: i64, rent_payer: &Pubkey) -> Vec<u8> {
+    use anchor_client::anchor_lang::AccountSerialize;
+    let mut data = Vec::new();
+    x402_zk_verifier::state::Nullifier {
+        expires_at,
+        rent_payer: *rent_payer,
+    }
+    .try_serialize(&mut data)
+    .unwrap();
+    data
+}
+
+#[actix_web::test]
+async fn the_sweeper_closes_this_fee_payers_expired_nullifiers_in_bounded_transactions() {
+    use solana_signer::Signer;
+    use x402_zk_facilitator::sweep::sweep_once;
+    let (s, chain, _) = fake_state(
+        "sweep",
+        &["--sweep-interval-secs", "0", "--sweep-max-per-tx", "8"],
+    )
+    .await;
+    let me = s.fee_payer.pubkey();
+    let other = Pubkey::new_from_array([77; 32]);
+    let now = 1_800_000_000i64;
+    let addr = |i: u32| {
+        let mut b = [0u8; 32];
+        b[..4].copy_from_slice(&i.to_le_bytes());
+        b[31] = 1;
+        Pubkey::new_from_array(b).to_string()
+    };
+    {
+        let mut c = chain.lock().unwrap();
+        let mut put = |i: u32, owner: &str, data: Vec<u8>| {
+            c.accounts.insert(addr(i), (owner.to_string(), data));
+        };
+        for i in 0..20 {
+            put(i, PROGRAM_ID, nullifier_data(now - 100 - i64::from(i), &me)); // expired
+        }
+        for i in 20..23 {
+            put(i, PROGRAM_ID, nullifier_data(now + 100, &me)); // not yet
+        }
+        put(23, PROGRAM_ID, nullifier_data(now - 5, &me)); // inside the grace: not yet
+        put(24, PROGRAM_ID, nullifier_data(now - 100, &other)); // someone else's rent
+        put(25, PROGRAM_ID, nullifier_data(now - 100, &other));
+        put(26, SOL, nullifier_data(now - 100, &me)); // not the program's
+    }
+    let r = sweep_once(&s, now).await;
+    assert_eq!(
+        (r.open, r.expired, r.closed, r.errors),
+        (Some(24), 20, 20, 0),
+        "{r:?}"
+    );
+    assert_eq!(r.lamports_locked, 24 * NULLIFIER_RENT);
+    assert_eq!(r.lamports_returned, 20 * NULLIFIER_RENT);
+    {
+        let c = chain.lock().unwrap();
+        assert_eq!(c.sends, 3, "8 + 8 + 4 pairs");
+        for i in 0..20 {
+            assert!(!c.accounts.contains_key(&addr(i)), "{i} not closed");
+        }
+        for i in 20..27 {
+            assert!(c.accounts.contains_key(&addr(i)), "{i} closed");
+        }
+    }
+    let m = &s.metrics;
+    assert_eq!(m.total("facilitator_nullifiers_closed_total"), 20);
+    assert_eq!(m.gauge("facilitator_nullifiers_open"), Some(4));
+    assert_eq!(
+        m.gauge("facilitator_nullifier_lamports_locked"),
+        Some(4 * NULLIFIER_RENT)
+    );
+
+    // Nothing left to close: a scan, no transaction.
+    let r = sweep_once(&s, now).await;
+    assert_eq!((r.open, r.expired, r.closed), (Some(4), 0, 0));
+    assert_eq!(chain.lock().unwrap().sends, 3);
+
+    // A refused transaction: counted and logged, the accounts stay, the sweeper carries on.
+    chain.lock().unwrap().send_error = Some(json!({"code": -32002,
+        "message": "Transaction simulation failed", "data": {"logs": [
+            "Program log: AnchorError occurred. Error Code: NullifierNotExpired. Error Number: 6022. Error Message: This nullifier has not expired yet."]}}));
+    let r = sweep_once(&s, now + 200).await;
+    assert_eq!((r.expired, r.closed, r.errors), (4, 0, 1), "{r:?}");
+    assert_eq!(m.get("facilitator_sweep_errors_total", "stage", "close"), 1);
+    assert_eq!(m.gauge("facilitator_nullifiers_open"), Some(4));
+
+    // An unreachable RPC: a scan error, gauges keep their last value.
+    let dead = try_state("sweep-dead", DEAD_RPC, &["--sweep-interval-secs", "0"]).unwrap();
+    let r = sweep_once(&dead, now).await;
+    assert_eq!((r.open, r.errors), (None, 1));
+    assert_eq!(
+        dead.metrics
+            .get("facilitator_sweep_errors_total", "stage", "scan"),
+        1
+    );
+    assert_eq!(dead.metrics.gauge("facilitator_nullifiers_open"), None);
+}
+
+#[actix_web::test]
+async fn the_sweeper_runs_on_its_interval_and_shows_in_metrics() {
+    use solana_signer::Signer;
+    let (url, chain) = start_fake_rpc();
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|_| {}));
+    let s = try_state("sweep-timer", &url, &["--sweep-interval-secs", "1"]).unwrap();
+    let me = s.fee_payer.pubkey();
+    chain.lock().unwrap().accounts.insert(
+        Pubkey::new_from_array([5; 32]).to_string(),
+        (PROGRAM_ID.to_string(), nullifier_data(1_000, &me)),
+    );
+    let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("facilitator_nullifiers_closed_total 1\n") {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        text.contains("facilitator_nullifiers_closed_total 1\n"),
+        "{text}"
+    );
+    // A later tick saw nothing open.
+    for _ in 0..30 {
+        if s.metrics.gauge("facilitator_nullifiers_open") == Some(0) {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.metrics.gauge("facilitator_nullifiers_open"), Some(0));
+    assert_eq!(chain.lock().unwrap().sends, 1);
+    handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn sweep_flags_defaults_and_range() {
+    let base = base_flags();
+    let parse = |extra: &[&str]| Config::try_parse_from(base.iter().chain(extra).copied());
+    let c = parse(&[]).unwrap();
+    assert_eq!((c.sweep_interval_secs, c.sweep_max_per_tx), (60, 8));
+    let c = parse(&["--sweep-interval-secs", "0", "--sweep-max-per-tx", "24"]).unwrap();
+    assert_eq!((c.sweep_interval_secs, c.sweep_max_per_tx), (0, 24));
+    for bad in [
+        "--sweep-max-per-tx=0",
+        "--sweep-max-per-tx=25",
+        "--sweep-interval-secs=-1",
+    ] {
+        let err = parse(&[bad]).expect_err(bad);
+        assert!(
+            err.to_string().contains(bad.split('=').next().unwrap()),
+            "{bad}: {err}"
+        );
+    }
 }

@@ -21,7 +21,6 @@ use anchor_client::{Client, ClientError, Cluster, CommitmentConfig, Instruction,
 use anyhow::{anyhow, bail, Context, Result};
 use ark_bn254::Fr;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 use solana_rpc_client_api::client_error::ErrorKind;
 use solana_rpc_client_api::config::RpcTransactionConfig;
@@ -248,16 +247,7 @@ impl Prover {
     /// SHA-256 of the dev verifying key in the program's layout (`α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ …`,
     /// big-endian), i.e. what `vk::VERIFYING_KEY_SHA256` must be for these keys' proofs to verify.
     pub fn vk_sha256(&self) -> [u8; 32] {
-        let v = x402_zk_circuits::export::solana::vk(&self.keys.verifier.vk);
-        let mut h = Sha256::new();
-        h.update(v.vk_alpha_g1);
-        h.update(v.vk_beta_g2);
-        h.update(v.vk_gamma_g2);
-        h.update(v.vk_delta_g2);
-        for ic in &v.vk_ic {
-            h.update(ic);
-        }
-        h.finalize().into()
+        x402_zk_circuits::export::solana::vk(&self.keys.verifier.vk).sha256()
     }
 
     /// A real proof: the attester signed a receipt of [`PAID_AMOUNT`] to `pay_to`, 60 s before
@@ -269,6 +259,20 @@ impl Prover {
         now: u64,
         resource: &[u8],
     ) -> Result<Payment> {
+        self.payment_aged(seed, pay_to, now, resource, MAX_AGE, 60)
+    }
+
+    /// [`Prover::payment`] with terms asking for `max_age` and the receipt paid `age` seconds
+    /// before `now` (`age ≤ max_age`).
+    pub fn payment_aged(
+        &self,
+        seed: u64,
+        pay_to: &Pubkey,
+        now: u64,
+        resource: &[u8],
+        max_age: u64,
+        age: u64,
+    ) -> Result<Payment> {
         use ark_ff::UniformRand;
         let mut rng = StdRng::seed_from_u64(seed);
         let secret = Fr::rand(&mut rng);
@@ -278,7 +282,7 @@ impl Prover {
             asset: [0u8; 32],
             min_amount: MIN_AMOUNT,
             now,
-            max_age: MAX_AGE,
+            max_age,
             resource_hash: x402_zk_circuits::receipt::resource_hash(resource),
             program_id: x402_zk_verifier::ID.to_bytes(),
         };
@@ -286,7 +290,7 @@ impl Prover {
             pay_to: public.pay_to,
             asset: public.asset,
             amount: PAID_AMOUNT,
-            paid_at: now - 60,
+            paid_at: now - age,
             commitment: commitment(&secret),
         };
         let w = Witness {
@@ -442,7 +446,8 @@ pub async fn validator_clock(program: &Prog) -> Result<(u64, i64)> {
 }
 
 /// `initialize_config` signed by `program`'s payer, presenting the program's real ProgramData
-/// (accepted only when the payer is the upgrade authority).
+/// (accepted only when the payer is the upgrade authority); the receipt age cap is [`MAX_AGE`]
+/// (the dev payments' `maxAge`).
 pub async fn initialize_config(
     program: &Prog,
     attester: [u8; 64],
@@ -464,6 +469,24 @@ pub async fn initialize_config_with(
     attester: [u8; 64],
     max_clock_skew_seconds: u32,
 ) -> Result<Signature, ClientError> {
+    initialize_config_full(
+        program,
+        program_data,
+        attester,
+        max_clock_skew_seconds,
+        MAX_AGE as u32,
+    )
+    .await
+}
+
+/// `initialize_config` with every argument.
+pub async fn initialize_config_full(
+    program: &Prog,
+    program_data: Pubkey,
+    attester: [u8; 64],
+    max_clock_skew_seconds: u32,
+    max_receipt_age_seconds: u32,
+) -> Result<Signature, ClientError> {
     program
         .request()
         .accounts(accounts::InitializeConfig {
@@ -477,8 +500,29 @@ pub async fn initialize_config_with(
             args: InitializeConfigArgs {
                 attester,
                 max_clock_skew_seconds,
+                max_receipt_age_seconds,
             },
         })
+        .send()
+        .await
+}
+
+/// `close_expired_nullifiers` for the nullifiers of `nullifiers`, all with rent payer
+/// `rent_payer`, sent (and paid) by `program`'s payer.
+pub async fn close_expired_nullifiers(
+    program: &Prog,
+    nullifiers: &[[u8; 32]],
+    rent_payer: &Pubkey,
+) -> Result<Signature, ClientError> {
+    let mut req = program
+        .request()
+        .accounts(accounts::CloseExpiredNullifiers {});
+    for n in nullifiers {
+        req = req
+            .accounts(AccountMeta::new(nullifier_pda(n).0, false))
+            .accounts(AccountMeta::new(*rent_payer, false));
+    }
+    req.args(instruction::CloseExpiredNullifiers {})
         .send()
         .await
 }

@@ -125,6 +125,17 @@ async fn intruder_is_refused(env: &TestEnv) -> Result<()> {
         ErrorCode::Unauthorized,
     );
     expect_program_error(
+        "set_max_receipt_age by a stranger",
+        admin(
+            &q,
+            instruction::SetMaxReceiptAge {
+                max_receipt_age_seconds: 1,
+            },
+        )
+        .await,
+        ErrorCode::Unauthorized,
+    );
+    expect_program_error(
         "set_verifying_key by a stranger",
         admin(&q, instruction::SetVerifyingKey { vk_hash: [0u8; 32] }).await,
         ErrorCode::Unauthorized,
@@ -150,15 +161,27 @@ async fn skew_limit(env: &TestEnv) -> Result<()> {
         .await,
         ErrorCode::ClockSkewTooLarge,
     );
+    // Issue 15: the skew (like the receipt age cap) may only be lowered.
+    expect_program_error(
+        "raising the clock skew",
+        admin(
+            p,
+            instruction::SetMaxClockSkew {
+                max_clock_skew_seconds: SKEW + 1,
+            },
+        )
+        .await,
+        ErrorCode::LifetimeMayOnlyShrink,
+    );
     let sig = admin(
         p,
         instruction::SetMaxClockSkew {
-            max_clock_skew_seconds: SKEW + 1,
+            max_clock_skew_seconds: SKEW - 1,
         },
     )
     .await?;
     landed(p, &sig).await?;
-    assert_eq!(config(env).await?.max_clock_skew_seconds, SKEW + 1);
+    assert_eq!(config(env).await?.max_clock_skew_seconds, SKEW - 1);
     Ok(())
 }
 

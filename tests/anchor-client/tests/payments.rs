@@ -1,7 +1,8 @@
 //! Payments through anchor-client on a real solana-test-validator: `initialize_config`,
 //! `verify_payment` with a real proof (nullifier PDA and event checked), replay, a stale `now`,
 //! forged public values and proof points, `verify_batch` of two proofs, a proof buffer that cannot
-//! be initialized without its own signature, and a batch of four through a proof buffer.
+//! be initialized without its own signature, a batch of four through a proof buffer, and (issue 15)
+//! a nullifier closed after it expires, its rent back with the fee payer.
 //!
 //! One validator for the whole file (the cases run in order and share its config); it is started
 //! by the test and killed when the test ends, pass or fail.
@@ -63,6 +64,7 @@ async fn payments_on_the_validator() -> Result<()> {
     batch_of_two(&env, &b1, &b2).await?;
     proof_buffer_needs_the_buffer_signature(&env).await?;
     batch_of_four_from_a_proof_buffer(&env, &big).await?;
+    close_after_expiry_returns_the_rent(&env, &prover, &merchant).await?;
     Ok(())
 }
 
@@ -76,6 +78,7 @@ async fn initialize(env: &TestEnv, prover: &Prover) -> Result<()> {
     assert_eq!(config.authority, env.payer.pubkey(), "authority = signer");
     assert_eq!(config.attester, prover.attester_bytes(), "attester key");
     assert_eq!(config.max_clock_skew_seconds, SKEW);
+    assert_eq!(u64::from(config.max_receipt_age_seconds), MAX_AGE);
     assert!(!config.paused, "a new config is not paused");
     assert_eq!(
         config.vk_hash,
@@ -95,15 +98,16 @@ async fn initialize(env: &TestEnv, prover: &Prover) -> Result<()> {
     Ok(())
 }
 
-/// The nullifier PDA as the program wrote it, checked against the payment and the landing slot.
-async fn assert_nullifier_account(env: &TestEnv, pay: &Payment, slot: u64) -> Result<()> {
+/// The nullifier PDA as the program wrote it, checked against the payment: it expires at the
+/// proof's `now` + age cap + skew, and its rent payer is the transaction's payer.
+async fn assert_nullifier_account(env: &TestEnv, pay: &Payment) -> Result<()> {
     let p = &env.program;
-    let (pda, bump) = nullifier_pda(&pay.proof.nullifier);
+    let (pda, _) = nullifier_pda(&pay.proof.nullifier);
     let raw = p.rpc().get_account(&pda).await?;
     assert_eq!(raw.owner, p.id(), "nullifier PDA owned by the program");
-    // Issue 14: discriminator (8) ‖ slot u64 (8) ‖ bump (1) — what replay protection needs and
-    // nothing that tells an observer which resource or merchant was paid for.
-    assert_eq!(Nullifier::SPACE, 8 + 8 + 1);
+    // Issue 15: discriminator (8) ‖ expires_at i64 (8) ‖ rent_payer (32) — what replay protection
+    // and recycling need, nothing that tells an observer which resource or merchant was paid for.
+    assert_eq!(Nullifier::SPACE, 8 + 8 + 32);
     assert_eq!(raw.data.len(), Nullifier::SPACE);
     let holds = |needle: &[u8]| raw.data.windows(needle.len()).any(|w| w == needle);
     assert!(!holds(&pay.proof.resource_hash), "no resourceHash on chain");
@@ -113,9 +117,20 @@ async fn assert_nullifier_account(env: &TestEnv, pay: &Payment, slot: u64) -> Re
         .get_minimum_balance_for_rent_exemption(Nullifier::SPACE)
         .await?;
     assert_eq!(raw.lamports, rent, "rent-exempt, paid by the payer");
+    let config: Config = p.account(config_pda()).await?;
     let n: Nullifier = p.account(pda).await?;
-    assert_eq!(n.slot, slot, "burnt in the transaction's slot");
-    assert_eq!(n.bump, bump, "canonical bump");
+    assert_eq!(
+        n.expires_at,
+        pay.proof.now as i64
+            + i64::from(config.max_receipt_age_seconds)
+            + i64::from(config.max_clock_skew_seconds),
+        "expires at now + age cap + skew"
+    );
+    assert_eq!(
+        n.rent_payer,
+        p.payer(),
+        "rent payer = the transaction's payer"
+    );
     println!(
         "nullifier account: {} bytes, rent {} lamports",
         raw.data.len(),
@@ -190,7 +205,7 @@ async fn single_payment_burns_the_nullifier(env: &TestEnv, good: &Payment) -> Re
         tx.compute_units > 0 && tx.compute_units <= u64::from(CU_LIMIT),
         "compute units within the requested limit"
     );
-    assert_nullifier_account(env, good, tx.slot).await?;
+    assert_nullifier_account(env, good).await?;
 
     let events: Vec<PaymentVerified> = tx.events();
     assert_eq!(events.len(), 1, "one PaymentVerified: {:#?}", tx.logs);
@@ -240,7 +255,8 @@ async fn replay_is_refused(env: &TestEnv, good: &Payment) -> Result<()> {
     );
     let after: Nullifier = p.account(nullifier_pda(&good.proof.nullifier).0).await?;
     assert_eq!(
-        before.slot, after.slot,
+        (before.expires_at, before.rent_payer),
+        (after.expires_at, after.rent_payer),
         "a refused replay leaves the record alone"
     );
     Ok(())
@@ -308,8 +324,8 @@ async fn forgeries_are_refused_without_side_effects(
 
     // None of that burnt anything: the genuine presentation still pays.
     let sig = verify_payment(p, valid).await?;
-    let tx = landed(p, &sig).await?;
-    assert_nullifier_account(env, valid, tx.slot).await
+    landed(p, &sig).await?;
+    assert_nullifier_account(env, valid).await
 }
 
 async fn batch_of_two(env: &TestEnv, b1: &Payment, b2: &Payment) -> Result<()> {
@@ -321,8 +337,8 @@ async fn batch_of_two(env: &TestEnv, b1: &Payment, b2: &Payment) -> Result<()> {
     let sig = verify_batch(p, &[*b1, *b2]).await?;
     let tx = landed(p, &sig).await?;
     record_cu("verify_batch (2 proofs)", tx.compute_units);
-    assert_nullifier_account(env, b1, tx.slot).await?;
-    assert_nullifier_account(env, b2, tx.slot).await?;
+    assert_nullifier_account(env, b1).await?;
+    assert_nullifier_account(env, b2).await?;
 
     let paid: Vec<PaymentVerified> = tx.events();
     assert_eq!(
@@ -381,7 +397,7 @@ async fn batch_of_four_from_a_proof_buffer(env: &TestEnv, ps: &[Payment]) -> Res
     let tx = landed(p, &sig).await?;
     record_cu("verify_batch_from_buffer (4 proofs)", tx.compute_units);
     for pay in ps {
-        assert_nullifier_account(env, pay, tx.slot).await?;
+        assert_nullifier_account(env, pay).await?;
     }
     let batch: Vec<BatchVerified> = tx.events();
     assert_eq!(batch.len(), 1);
@@ -406,4 +422,212 @@ async fn batch_of_four_from_a_proof_buffer(env: &TestEnv, ps: &[Payment]) -> Res
         "the buffer's rent came back to its authority"
     );
     Ok(())
+}
+
+/// Issue 15: with the lifetime lowered to a tiny age cap + skew, a payment's nullifier is refused
+/// closing before it expires and closed after, its rent back with the fee payer; what a payment
+/// then costs, net, is the two transaction fees (measured from the balance).
+async fn close_after_expiry_returns_the_rent(
+    env: &TestEnv,
+    prover: &Prover,
+    merchant: &Pubkey,
+) -> Result<()> {
+    const AGE: u32 = 2;
+    const TINY_SKEW: u32 = 2;
+    let p = &env.program;
+    // Only lowering is allowed: raising either is refused.
+    expect_program_error(
+        "raising the receipt age cap",
+        admin(
+            p,
+            x402_zk_verifier::instruction::SetMaxReceiptAge {
+                max_receipt_age_seconds: MAX_AGE as u32 + 1,
+            },
+        )
+        .await,
+        ErrorCode::ReceiptAgeTooLarge,
+    );
+    expect_program_error(
+        "raising the clock skew",
+        admin(
+            p,
+            x402_zk_verifier::instruction::SetMaxClockSkew {
+                max_clock_skew_seconds: SKEW + 1,
+            },
+        )
+        .await,
+        ErrorCode::LifetimeMayOnlyShrink,
+    );
+    for ix in [
+        admin(
+            p,
+            x402_zk_verifier::instruction::SetMaxReceiptAge {
+                max_receipt_age_seconds: AGE,
+            },
+        )
+        .await?,
+        admin(
+            p,
+            x402_zk_verifier::instruction::SetMaxClockSkew {
+                max_clock_skew_seconds: TINY_SKEW,
+            },
+        )
+        .await?,
+    ] {
+        landed(p, &ix).await?;
+    }
+    let config: Config = p.account(config_pda()).await?;
+    assert_eq!(
+        (
+            config.max_receipt_age_seconds,
+            config.max_clock_skew_seconds
+        ),
+        (AGE, TINY_SKEW)
+    );
+
+    // A receipt paid 1 s before `now`, maxAge = the cap; proven for a moment a few seconds ahead
+    // (proving takes a while), sent once the validator clock is within the skew of it.
+    let pay = prove_ahead(env, prover, merchant, &[40], AGE)
+        .await?
+        .remove(0);
+    wait_for_clock(env, pay.proof.now as i64).await?;
+    let b0 = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    let sig = verify_payment(p, &pay).await?;
+    let paid = landed(p, &sig).await?;
+    assert_nullifier_account(env, &pay).await?;
+    let (pda, _) = nullifier_pda(&pay.proof.nullifier);
+    let n: Nullifier = p.account(pda).await?;
+    let rent = p.rpc().get_balance(&pda).await?;
+    let b1 = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert_eq!(b0 - b1, paid.fee + rent, "paying: fee + rent");
+
+    // Too early (unless the clock already passed it while we looked).
+    let (_, c) = validator_clock(p).await?;
+    if c < n.expires_at {
+        expect_program_error(
+            "closing before expiry",
+            close_expired_nullifiers(p, &[pay.proof.nullifier], &env.payer.pubkey()).await,
+            ErrorCode::NullifierNotExpired,
+        );
+    }
+    // Wait until the clock is past `expires_at`, then the fee payer closes it (as the
+    // facilitator's sweeper does).
+    wait_for_clock(env, n.expires_at + 1).await?;
+    // Expired, but a wrong rent payer (from another fee payer, so the balance stays put).
+    let (stranger, sp) = env.client().await?;
+    expect_program_error(
+        "closing into another account than the rent payer",
+        close_expired_nullifiers(&sp, &[pay.proof.nullifier], &stranger.pubkey()).await,
+        ErrorCode::RentPayerMismatch,
+    );
+    let before_close = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert_eq!(before_close, b1, "nothing else moved the balance");
+    let sig = close_expired_nullifiers(p, &[pay.proof.nullifier], &env.payer.pubkey()).await?;
+    let closed = landed(p, &sig).await?;
+    record_cu("close_expired_nullifiers (1 pair)", closed.compute_units);
+    let events: Vec<x402_zk_verifier::events::NullifiersClosed> = closed.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].count, events[0].lamports), (1, rent));
+    let b2 = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert_eq!(b2 + closed.fee - b1, rent, "the whole rent came back");
+    assert_no_nullifier(env, &pay, "after the close").await?;
+    let net = b0 - b2;
+    assert_eq!(
+        net,
+        paid.fee + closed.fee,
+        "net: the two fees, nothing locked"
+    );
+    record_lamports("close_expired_nullifiers: transaction fee", closed.fee);
+    record_lamports("after close: rent returned", rent);
+    record_lamports("after close: net cost per payment (pay + close alone)", net);
+    println!(
+        "net cost per payment after close: {net} lamports (pay fee {}, close fee {})",
+        paid.fee, closed.fee
+    );
+
+    // The same proof cannot pay again: its `now` is outside the skew now.
+    expect_program_error(
+        "replay after the close",
+        verify_payment(p, &pay).await,
+        ErrorCode::TimestampOutOfRange,
+    );
+    assert_no_nullifier(env, &pay, "after the refused replay").await?;
+
+    // Two payments, their nullifiers closed by one transaction: the close fee is shared.
+    let pays = prove_ahead(env, prover, merchant, &[41, 42], AGE).await?;
+    let b0 = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    let mut fees = 0;
+    let mut expires = 0;
+    for pay in &pays {
+        wait_for_clock(env, pay.proof.now as i64).await?;
+        let sig = verify_payment(p, pay).await?;
+        fees += landed(p, &sig).await?.fee;
+        let n: Nullifier = p.account(nullifier_pda(&pay.proof.nullifier).0).await?;
+        expires = expires.max(n.expires_at);
+    }
+    wait_for_clock(env, expires + 1).await?;
+    let nullifiers: Vec<[u8; 32]> = pays.iter().map(|x| x.proof.nullifier).collect();
+    let sig = close_expired_nullifiers(p, &nullifiers, &env.payer.pubkey()).await?;
+    let closed = landed(p, &sig).await?;
+    record_cu("close_expired_nullifiers (2 pairs)", closed.compute_units);
+    fees += closed.fee;
+    let b2 = p.rpc().get_balance(&env.payer.pubkey()).await?;
+    assert_eq!(
+        b0 - b2,
+        fees,
+        "net: three fees for two payments, nothing locked"
+    );
+    record_lamports(
+        "after close: net cost per payment (2 payments, one close tx)",
+        (b0 - b2) / 2,
+    );
+    for pay in &pays {
+        assert_no_nullifier(env, pay, "after the shared close").await?;
+    }
+    Ok(())
+}
+
+/// Proves one payment per seed (receipt paid 1 s before its `now`, terms `maxAge = max_age`), the
+/// `i`-th for a moment `lead + i` seconds ahead of the validator clock; proves further ahead if
+/// proving outlasted the lead.
+async fn prove_ahead(
+    env: &TestEnv,
+    prover: &Prover,
+    merchant: &Pubkey,
+    seeds: &[u64],
+    max_age: u32,
+) -> Result<Vec<Payment>> {
+    let p = &env.program;
+    let mut lead = 6;
+    loop {
+        let (_, clock) = validator_clock(p).await?;
+        let t = std::time::Instant::now();
+        let mut out = Vec::new();
+        for (i, seed) in seeds.iter().enumerate() {
+            let now = clock as u64 + lead + i as u64;
+            out.push(prover.payment_aged(*seed, merchant, now, RESOURCE, u64::from(max_age), 1)?);
+        }
+        let (_, after) = validator_clock(p).await?;
+        if (after as u64) < clock as u64 + lead {
+            return Ok(out);
+        }
+        lead = 2 * t.elapsed().as_secs() + 6;
+        anyhow::ensure!(lead < 120, "proving too slow for a {lead} s lead");
+    }
+}
+
+/// Waits (≤ 60 s) until the validator clock reads at least `t`.
+async fn wait_for_clock(env: &TestEnv, t: i64) -> Result<()> {
+    let t0 = std::time::Instant::now();
+    loop {
+        let (_, c) = validator_clock(&env.program).await?;
+        if c >= t {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            t0.elapsed() < std::time::Duration::from_secs(60),
+            "validator clock stuck at {c}, waiting for {t}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

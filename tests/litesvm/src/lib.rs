@@ -199,14 +199,31 @@ impl Harness {
     }
 
     pub fn send_ixs(&mut self, ixs: Vec<Instruction>, signers: &[&Keypair]) -> Outcome {
+        let payer = self.payer.insecure_clone();
+        self.send_ixs_from(&payer, ixs, signers)
+    }
+
+    /// The transaction [`Harness::send_ixs_from`] builds: a compute-budget instruction (limit
+    /// 1.4M CU) then `ixs`, paid by `fee_payer`.
+    pub fn message(fee_payer: &Address, ixs: Vec<Instruction>) -> Message {
         let mut budget = vec![2u8];
         budget.extend_from_slice(&1_400_000u32.to_le_bytes());
         let cu_ix =
             Instruction::new_with_bytes(COMPUTE_BUDGET.parse().expect("id"), &budget, vec![]);
         let mut all = vec![cu_ix];
         all.extend(ixs);
-        let msg = Message::new(&all, Some(&self.payer.pubkey()));
-        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        Message::new(&all, Some(fee_payer))
+    }
+
+    /// Like [`Harness::send_ixs`] with another fee payer (e.g. a third party closing nullifiers).
+    pub fn send_ixs_from(
+        &mut self,
+        fee_payer: &Keypair,
+        ixs: Vec<Instruction>,
+        signers: &[&Keypair],
+    ) -> Outcome {
+        let msg = Self::message(&fee_payer.pubkey(), ixs);
+        let mut keys: Vec<&Keypair> = vec![fee_payer];
         keys.extend_from_slice(signers);
         let tx = Transaction::new(&keys, msg, self.svm.latest_blockhash());
         let out = match self.svm.send_transaction(tx) {
@@ -225,14 +242,31 @@ impl Harness {
         out
     }
 
-    /// `initialize_config` with the payer (the upgrade authority) as authority.
+    /// `initialize_config` with the payer (the upgrade authority) as authority and the receipt age
+    /// cap [`DEFAULT_MAX_RECEIPT_AGE`].
     pub fn initialize_config(
         &mut self,
         attester: [u8; 64],
         max_clock_skew_seconds: u32,
     ) -> Outcome {
+        self.initialize_config_aged(attester, max_clock_skew_seconds, DEFAULT_MAX_RECEIPT_AGE)
+    }
+
+    /// `initialize_config` with an explicit receipt age cap.
+    pub fn initialize_config_aged(
+        &mut self,
+        attester: [u8; 64],
+        max_clock_skew_seconds: u32,
+        max_receipt_age_seconds: u32,
+    ) -> Outcome {
         let pd = self.program_data();
-        self.initialize_config_with(None, pd, attester, max_clock_skew_seconds)
+        self.initialize_config_full(
+            None,
+            pd,
+            attester,
+            max_clock_skew_seconds,
+            max_receipt_age_seconds,
+        )
     }
 
     /// `initialize_config` signed by `authority` (the payer when `None`), presenting `program_data`
@@ -245,9 +279,29 @@ impl Harness {
         attester: [u8; 64],
         max_clock_skew_seconds: u32,
     ) -> Outcome {
+        self.initialize_config_full(
+            authority,
+            program_data,
+            attester,
+            max_clock_skew_seconds,
+            DEFAULT_MAX_RECEIPT_AGE,
+        )
+    }
+
+    /// `initialize_config(InitializeConfigArgs { attester, max_clock_skew_seconds,
+    /// max_receipt_age_seconds })`.
+    pub fn initialize_config_full(
+        &mut self,
+        authority: Option<&Keypair>,
+        program_data: Address,
+        attester: [u8; 64],
+        max_clock_skew_seconds: u32,
+        max_receipt_age_seconds: u32,
+    ) -> Outcome {
         let mut data = self.discriminator("initialize_config");
         data.extend_from_slice(&attester);
         data.extend_from_slice(&max_clock_skew_seconds.to_le_bytes());
+        data.extend_from_slice(&max_receipt_age_seconds.to_le_bytes());
         let auth = authority
             .map(|k| k.pubkey())
             .unwrap_or_else(|| self.payer.pubkey());
@@ -311,6 +365,45 @@ pub fn record_cu(name: &str, cu: u64) {
 
 use proofs::PaymentFixture;
 
+/// Size of a `Nullifier` account: discriminator 8 ‖ expires_at i64 ‖ rent_payer 32.
+pub const NULLIFIER_SPACE: usize = 8 + 8 + 32;
+
+/// Receipt age cap the harness initializes the config with (the fixtures' `maxAge`).
+pub const DEFAULT_MAX_RECEIPT_AGE: u32 = 3_600;
+
+/// Serialized size of a legacy transaction with `num_signatures` signatures and `msg` (the
+/// packet limit is [`PACKET_DATA_SIZE`]).
+pub fn legacy_tx_size(msg: &Message, num_signatures: usize) -> usize {
+    fn shortvec(n: usize) -> usize {
+        match n {
+            0..=0x7f => 1,
+            0x80..=0x3fff => 2,
+            _ => 3,
+        }
+    }
+    let ixs: usize = msg
+        .instructions
+        .iter()
+        .map(|ix| {
+            1 + shortvec(ix.accounts.len())
+                + ix.accounts.len()
+                + shortvec(ix.data.len())
+                + ix.data.len()
+        })
+        .sum();
+    shortvec(num_signatures)
+        + 64 * num_signatures
+        + 3
+        + shortvec(msg.account_keys.len())
+        + 32 * msg.account_keys.len()
+        + 32
+        + shortvec(msg.instructions.len())
+        + ixs
+}
+
+/// Largest serialized transaction the network accepts (bytes).
+pub const PACKET_DATA_SIZE: usize = 1232;
+
 /// Unix time the tests run at (the LiteSVM clock is set to it; fixtures are proven for it).
 pub const TEST_NOW: i64 = 1_760_000_600;
 
@@ -339,11 +432,49 @@ pub fn payment_bytes(f: &PaymentFixture) -> Vec<u8> {
 impl Harness {
     /// A harness with the config initialized for the dev attester, the clock at [`TEST_NOW`].
     pub fn with_config(skew: u32) -> Self {
+        Self::with_config_aged(skew, DEFAULT_MAX_RECEIPT_AGE)
+    }
+
+    /// [`Harness::with_config`] with a receipt age cap.
+    pub fn with_config_aged(skew: u32, max_receipt_age_seconds: u32) -> Self {
         let mut h = Harness::new();
         h.set_unix_time(TEST_NOW);
-        let out = h.initialize_config(proofs::attester_bytes(&proofs::dev_attester()), skew);
+        let out = h.initialize_config_aged(
+            proofs::attester_bytes(&proofs::dev_attester()),
+            skew,
+            max_receipt_age_seconds,
+        );
         assert!(out.ok, "initialize_config: {:#?}", out.logs);
         h
+    }
+
+    /// `close_expired_nullifiers` with `remaining_accounts` = the `[nullifier, rent_payer]` pairs.
+    pub fn close_expired_nullifiers_ix(&self, pairs: &[(Address, Address)]) -> Instruction {
+        let mut accounts = Vec::with_capacity(pairs.len() * 2);
+        for (n, r) in pairs {
+            accounts.push(AccountMeta::new(*n, false));
+            accounts.push(AccountMeta::new(*r, false));
+        }
+        Instruction::new_with_bytes(
+            self.program_id,
+            &self.discriminator("close_expired_nullifiers"),
+            accounts,
+        )
+    }
+
+    /// Decoded `Nullifier` account at `address`: `(expires_at, rent_payer)`, or None when absent.
+    pub fn nullifier_record(&self, address: &Address) -> Option<(i64, Address)> {
+        let acc = self.svm.get_account(address)?;
+        if acc.owner != self.program_id || acc.data.len() != NULLIFIER_SPACE {
+            return None;
+        }
+        let expires_at = i64::from_le_bytes(acc.data[8..16].try_into().expect("8 bytes"));
+        let payer = Address::new_from_array(acc.data[16..48].try_into().expect("32 bytes"));
+        Some((expires_at, payer))
+    }
+
+    pub fn balance(&self, who: &Address) -> u64 {
+        self.svm.get_account(who).map(|a| a.lamports).unwrap_or(0)
     }
 
     pub fn payer_address(&self) -> Address {

@@ -5,7 +5,7 @@ use x402_zk_litesvm_tests::{
     fixture, merchant, payment_bytes, terms_bytes, AccountMeta, Harness, Instruction,
 };
 
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 15] = [
     "initialize_config",
     "set_paused",
     "set_attester",
@@ -18,6 +18,8 @@ const NAMES: [&str; 13] = [
     "init_proof_buffer",
     "write_proof_buffer",
     "close_proof_buffer",
+    "set_max_receipt_age",
+    "close_expired_nullifiers",
     "verify_payment",
 ];
 
@@ -94,6 +96,7 @@ proptest! {
                 "set_attester" => body.extend_from_slice(&[5u8; 64]),
                 "write_proof_buffer" => { body.extend_from_slice(&0u32.to_le_bytes()); body.extend_from_slice(&1u32.to_le_bytes()); body.extend(payment_bytes(g)); }
                 "set_max_clock_skew" => body.extend_from_slice(&60u32.to_le_bytes()),
+                "set_max_receipt_age" => body.extend_from_slice(&3_600u32.to_le_bytes()),
                 "set_verifying_key" => body.extend_from_slice(&[0u8; 32]),
                 "set_paused" => body.push(0),
                 _ => {}

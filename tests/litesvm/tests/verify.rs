@@ -1,7 +1,8 @@
 //! `verify_payment` with real receipt proofs: the happy path, every way it must fail, and CU.
 use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
 use x402_zk_litesvm_tests::{
-    fixture, merchant, record_cu, Address, Harness, Keypair, Signer, TEST_NOW,
+    fixture, merchant, record_cu, Address, Harness, Keypair, Signer, DEFAULT_MAX_RECEIPT_AGE,
+    NULLIFIER_SPACE, TEST_NOW,
 };
 
 const SKEW: u32 = 60;
@@ -35,15 +36,28 @@ fn valid_payment_verifies_burns_nullifier_and_replay_fails() {
         "PaymentVerified event emitted"
     );
     record_cu("verify_payment (incl. nullifier PDA)", out.cu);
-    let (pda, bump) = Address::find_program_address(&[b"nullifier", &f.nullifier], &h.program_id);
+    let pda = h.nullifier_pda(&f.nullifier);
     let acc = h.svm.get_account(&pda).expect("nullifier PDA");
     assert_eq!(acc.owner, h.program_id);
-    // Issue 14: only what replay protection needs — discriminator (8) ‖ slot u64 (8) ‖ bump (1);
-    // nothing that tells an observer which resource (or merchant) was paid for.
-    assert_eq!(acc.data.len(), 8 + 8 + 1, "discriminator ‖ slot ‖ bump");
-    let slot = h.svm.get_sysvar::<solana_clock::Clock>().slot;
-    assert_eq!(&acc.data[8..16], &slot.to_le_bytes(), "slot recorded");
-    assert_eq!(acc.data[16], bump, "canonical bump recorded");
+    // Issue 15: only what replay protection and recycling need — discriminator (8) ‖ expires_at
+    // i64 (8) ‖ rent_payer (32); nothing that tells an observer which resource (or merchant) was
+    // paid for.
+    assert_eq!(
+        acc.data.len(),
+        NULLIFIER_SPACE,
+        "discriminator ‖ expires_at ‖ rent_payer"
+    );
+    let (expires_at, rent_payer) = h.nullifier_record(&pda).expect("a Nullifier record");
+    assert_eq!(
+        expires_at,
+        TEST_NOW + i64::from(DEFAULT_MAX_RECEIPT_AGE) + i64::from(SKEW),
+        "expires at the proof's now + age cap + skew"
+    );
+    assert_eq!(
+        rent_payer,
+        h.payer.pubkey(),
+        "rent payer = the transaction's payer"
+    );
     let holds = |needle: &[u8]| acc.data.windows(needle.len()).any(|w| w == needle);
     assert!(!holds(&f.resource_hash), "no resourceHash in the record");
     assert!(!holds(merchant().as_ref()), "no payTo in the record");
@@ -118,7 +132,7 @@ fn wrong_public_values_fail() {
         ("resource_hash", Box::new(|g| g.resource_hash[31] ^= 1)),
         ("now", Box::new(|g| g.now += 1)),
         ("min_amount", Box::new(|g| g.min_amount -= 1)),
-        ("max_age", Box::new(|g| g.max_age += 1)),
+        ("max_age", Box::new(|g| g.max_age -= 1)),
         ("asset", Box::new(|g| g.asset[0] = 1)),
         ("nullifier", Box::new(|g| g.nullifier[31] ^= 1)),
     ];
@@ -129,6 +143,10 @@ fn wrong_public_values_fail() {
         println!("{name}: {:?}", out.error_code());
         expect_err(&out, "InvalidProof");
     }
+    // A larger maxAge than the proof's is above the config's cap (3600 s) here: refused first.
+    let mut g = f.clone();
+    g.max_age += 1;
+    expect_err(&h.verify_payment(&g), "ReceiptAgeTooLarge");
     // Wrong payTo: the merchant account differs from the one the proof was made for.
     let ix = h.verify_payment_ix(
         &f,
@@ -226,6 +244,14 @@ fn admin_instructions_are_authority_only() {
     let out = h.admin("set_attester", &attester, None);
     assert!(out.ok, "{:#?}", out.logs);
     record_cu("set_attester", out.cu);
+    expect_err(
+        &h.admin(
+            "set_max_receipt_age",
+            &600u32.to_le_bytes(),
+            Some(&intruder),
+        ),
+        "Unauthorized",
+    );
 }
 
 #[test]

@@ -26,6 +26,7 @@ impl AdminConfig<'_> {
             max_clock_skew_seconds: c.max_clock_skew_seconds,
             paused: c.paused,
             vk_hash: c.vk_hash,
+            max_receipt_age_seconds: c.max_receipt_age_seconds,
         });
     }
 }
@@ -44,13 +45,36 @@ pub fn set_attester(ctx: Context<AdminConfig>, attester: [u8; 64]) -> Result<()>
     Ok(())
 }
 
-/// Changes the allowed clock skew (at most `MAX_ALLOWED_CLOCK_SKEW_SECONDS`).
+/// Lowers (or keeps) the allowed clock skew (at most `MAX_ALLOWED_CLOCK_SKEW_SECONDS`).
+///
+/// Never raised: a nullifier burnt under skew `K1` is closed once the Clock passes
+/// `now1 + maxAge + K1`; a larger skew later would let the same receipt pass again after that.
 pub fn set_max_clock_skew(ctx: Context<AdminConfig>, max_clock_skew_seconds: u32) -> Result<()> {
     require!(
         max_clock_skew_seconds <= crate::state::MAX_ALLOWED_CLOCK_SKEW_SECONDS,
         ErrorCode::ClockSkewTooLarge
     );
+    require!(
+        max_clock_skew_seconds <= ctx.accounts.config.max_clock_skew_seconds,
+        ErrorCode::LifetimeMayOnlyShrink
+    );
     ctx.accounts.config.max_clock_skew_seconds = max_clock_skew_seconds;
+    ctx.accounts.emit_updated();
+    Ok(())
+}
+
+/// Lowers (or keeps) the largest `maxAge` a proof may carry (at most `MAX_RECEIPT_AGE_SECONDS`).
+/// Never raised, for the same reason as the clock skew (see `close_expired_nullifiers`).
+pub fn set_max_receipt_age(ctx: Context<AdminConfig>, max_receipt_age_seconds: u32) -> Result<()> {
+    require!(
+        max_receipt_age_seconds <= crate::state::MAX_RECEIPT_AGE_SECONDS,
+        ErrorCode::ReceiptAgeTooLarge
+    );
+    require!(
+        max_receipt_age_seconds <= ctx.accounts.config.max_receipt_age_seconds,
+        ErrorCode::LifetimeMayOnlyShrink
+    );
+    ctx.accounts.config.max_receipt_age_seconds = max_receipt_age_seconds;
     ctx.accounts.emit_updated();
     Ok(())
 }

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::ErrorCode;
 use crate::events::ConfigUpdated;
 use crate::program::X402ZkVerifier;
-use crate::state::{Config, CONFIG_SEED, MAX_ALLOWED_CLOCK_SKEW_SECONDS};
+use crate::state::{Config, CONFIG_SEED, MAX_ALLOWED_CLOCK_SKEW_SECONDS, MAX_RECEIPT_AGE_SECONDS};
 
 pub use crate::public_input::{is_canonical_fr, FR_MODULUS_BE};
 
@@ -12,6 +12,8 @@ pub struct InitializeConfigArgs {
     /// Attester BabyJubJub public key `(Ax, Ay)`, 32 bytes big-endian each.
     pub attester: [u8; 64],
     pub max_clock_skew_seconds: u32,
+    /// Largest `maxAge` a proof may carry, ≤ `MAX_RECEIPT_AGE_SECONDS` (may only be lowered later).
+    pub max_receipt_age_seconds: u32,
 }
 
 /// Only the program's upgrade authority may create the config: whoever deployed the program (or
@@ -43,6 +45,10 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
         args.max_clock_skew_seconds <= MAX_ALLOWED_CLOCK_SKEW_SECONDS,
         ErrorCode::ClockSkewTooLarge
     );
+    require!(
+        args.max_receipt_age_seconds <= MAX_RECEIPT_AGE_SECONDS,
+        ErrorCode::ReceiptAgeTooLarge
+    );
     let config = &mut ctx.accounts.config;
     config.authority = ctx.accounts.authority.key();
     config.attester = args.attester;
@@ -51,12 +57,14 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.bump = ctx.bumps.config;
     config.domain = crate::public_input::domain(ctx.program_id)?;
     config.vk_hash = crate::vk::VERIFYING_KEY_SHA256;
+    config.max_receipt_age_seconds = args.max_receipt_age_seconds;
     emit!(ConfigUpdated {
         authority: config.authority,
         attester: config.attester,
         max_clock_skew_seconds: config.max_clock_skew_seconds,
         paused: config.paused,
         vk_hash: config.vk_hash,
+        max_receipt_age_seconds: config.max_receipt_age_seconds,
     });
     Ok(())
 }

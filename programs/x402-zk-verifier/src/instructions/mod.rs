@@ -8,6 +8,7 @@ pub mod verify_payment;
 
 pub use admin::*;
 pub use initialize_config::*;
+pub use nullifier::*;
 pub use proof_buffer::*;
 pub use verify_batch::*;
 pub use verify_payment::*;

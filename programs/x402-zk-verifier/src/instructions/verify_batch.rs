@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::batch::{self, BatchError, Entry};
 use crate::errors::ErrorCode;
 use crate::events::{BatchVerified, PaymentVerified};
-use crate::instructions::nullifier::{burn, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, require_max_age, NullifierRecord};
 use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
 use crate::instructions::verify_payment::{PaymentProof, PaymentTerms};
 use crate::public_input::{pub_hash, Policy, ProofPublic};
@@ -93,6 +93,7 @@ fn verify_all(
         items.len() <= MAX_PROOFS_PER_BATCH,
         ErrorCode::BatchTooLarge
     );
+    require_max_age(config, terms.max_age)?;
 
     let mut sorted: Vec<&[u8; 32]> = items.iter().map(|p| p.nullifier).collect();
     sorted.sort_unstable();
@@ -147,6 +148,7 @@ fn verify_all(
 /// Who pays for and creates the nullifier PDAs.
 struct Burner<'a, 'info> {
     program_id: &'a Pubkey,
+    config: &'a Config,
     payer: &'a AccountInfo<'info>,
     system_program: &'a AccountInfo<'info>,
 }
@@ -172,7 +174,7 @@ fn burn_all<'info>(
             account,
             &NullifierRecord {
                 nullifier: p.nullifier,
-                slot: clock.slot,
+                expires_at: expires_at(b.config, p.now)?,
             },
         )?;
         emit!(PaymentVerified {
@@ -210,6 +212,7 @@ pub fn verify_batch<'info>(
     let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
+        config: &ctx.accounts.config,
         payer: &ctx.accounts.payer,
         system_program: &ctx.accounts.system_program,
     };
@@ -268,6 +271,7 @@ pub fn verify_batch_from_buffer<'info>(
     let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
+        config: &ctx.accounts.config,
         payer: &ctx.accounts.payer,
         system_program: &ctx.accounts.system_program,
     };

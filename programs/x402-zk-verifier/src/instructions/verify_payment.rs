@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::events::PaymentVerified;
-use crate::instructions::nullifier::{burn, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, require_max_age, NullifierRecord};
 use crate::public_input::{pub_hash, Policy, ProofPublic};
 use crate::state::{Config, CONFIG_SEED};
 use crate::verify::{check_clock, verify_single};
@@ -66,6 +66,7 @@ pub fn verify_payment(
         config.vk_hash == crate::vk::VERIFYING_KEY_SHA256,
         ErrorCode::VerifyingKeyHashMismatch
     );
+    require_max_age(config, terms.max_age)?;
     let clock = Clock::get()?;
     check_clock(
         payment.now,
@@ -98,7 +99,7 @@ pub fn verify_payment(
         &ctx.accounts.nullifier,
         &NullifierRecord {
             nullifier: &payment.nullifier,
-            slot: clock.slot,
+            expires_at: expires_at(config, payment.now)?,
         },
     )?;
     emit!(PaymentVerified {
