@@ -15,7 +15,7 @@
 #   facilitator  port   RPC / flags                                        used by
 #   main         18510  live                servers a (merchant A), b (merchant B), expiring (maxAge 3 s)
 #   fallback     18511  dead,live           server fallback (also its attester)
-#   stale        18512  live, skew 4 s      server stale
+#   stale        18512  live, skew 4 s, sweeper every 2 s   server stale (and the recyclable-nullifier test)
 #   killable     18513  live                server killable (the test kills this facilitator)
 #   batch        18514  live, --batch-max 4 --batch-window-ms 2000   server batch
 #   replay-batch 18505  live, --batch-max 4 --batch-window-ms 2000   server replayBatch
@@ -67,7 +67,7 @@ export FACILITATOR_PAY_TO="$MERCHANT,$MERCHANT_B"
 start_facilitator f-main $F_MAIN "$RPC"
 # Settlement falls back to the live RPC; the attester reads only endpoints marked trusted for it.
 start_facilitator f-fallback $F_FALLBACK "$DEAD_RPC,$RPC" --attest-rpc-urls "$RPC"
-start_facilitator f-stale $F_STALE "$RPC" --max-clock-skew-seconds $STALE_SKEW
+start_facilitator f-stale $F_STALE "$RPC" --max-clock-skew-seconds $STALE_SKEW --sweep-interval-secs 2
 start_facilitator f-killable $F_KILL "$RPC"
 start_facilitator f-batch $F_BATCH "$RPC" --batch-max 4 --batch-window-ms $BATCH_WINDOW_MS
 start_facilitator f-replay-batch $F_REPLAY_BATCH "$RPC" --batch-max 4 --batch-window-ms $BATCH_WINDOW_MS

@@ -273,6 +273,12 @@ export class VerifierClient {
     return this.send([ix]);
   }
 
+  /** `set_max_clock_skew` (authority only). Like the age cap, it may only shrink (`LifetimeMayOnlyShrink`). */
+  async setMaxClockSkew(seconds: number): Promise<string> {
+    const ix = await this.program.methods.setMaxClockSkew(seconds).accountsPartial({ authority: this.payer.publicKey }).instruction();
+    return this.send([ix]);
+  }
+
   /** `set_attester` (authority only), when the synced IDL has it. */
   async setAttester(attester: { x: string; y: string }): Promise<string> {
     const ix = await this.dynamicInstruction("setAttester", { attester: attesterBytes(attester) }, {});
