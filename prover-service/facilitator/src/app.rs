@@ -29,7 +29,7 @@ use crate::claims::NullifierClaims;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rpc::{RpcOptions, RpcPool};
-use crate::settle::{nullifier_spent, settle, SettleOutcome};
+use crate::settle::{nullifier_spent, settle, Settled};
 use crate::sweep::SweepConfig;
 use crate::verify::{check_payment, Policy};
 use crate::x402::{
@@ -363,7 +363,7 @@ async fn settle_route(
         None => settle(&state, &payment).await,
     };
     match outcome {
-        Ok(SettleOutcome::Settled { signature }) => {
+        Ok(Settled { signature }) => {
             claim.burned();
             count("settled");
             HttpResponse::Ok().json(SettleResponse {

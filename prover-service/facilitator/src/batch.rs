@@ -27,8 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::app::State;
 use crate::settle::{
-    compute_budget_ix, nullifier_pda, nullifier_spent, send_and_confirm, settle, spent,
-    SettleOutcome,
+    compute_budget_ix, nullifier_pda, nullifier_spent, send_and_confirm, settle, spent, Settled,
 };
 use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
@@ -44,7 +43,7 @@ pub struct BatchConfig {
     pub window: Duration,
 }
 
-type Reply = oneshot::Sender<Result<SettleOutcome, Rejection>>;
+type Reply = oneshot::Sender<Result<Settled, Rejection>>;
 
 struct Job {
     payment: CheckedPayment,
@@ -66,7 +65,7 @@ impl Batcher {
     }
 
     /// Queues a payment and waits for its outcome.
-    pub async fn settle(&self, payment: CheckedPayment) -> Result<SettleOutcome, Rejection> {
+    pub async fn settle(&self, payment: CheckedPayment) -> Result<Settled, Rejection> {
         let (reply, answer) = oneshot::channel();
         self.tx
             .send(Job { payment, reply })
@@ -208,8 +207,7 @@ async fn settle_jobs(state: Arc<State>, jobs: Vec<Job>) {
     let payer = state.fee_payer.pubkey();
     let payments: Vec<&CheckedPayment> = jobs.iter().map(|j| &j.payment).collect();
     let (txs, duplicates) = plan(&state.policy.program_id, &payer, &payments);
-    let mut outcomes: Vec<Option<Result<SettleOutcome, Rejection>>> =
-        jobs.iter().map(|_| None).collect();
+    let mut outcomes: Vec<Option<Result<Settled, Rejection>>> = jobs.iter().map(|_| None).collect();
     for i in duplicates {
         outcomes[i] = Some(Err(spent()));
     }
@@ -231,7 +229,7 @@ async fn settle_run(
     state: &State,
     payments: &[&CheckedPayment],
     run: &[usize],
-    outcomes: &mut [Option<Result<SettleOutcome, Rejection>>],
+    outcomes: &mut [Option<Result<Settled, Rejection>>],
 ) {
     // Already-burnt nullifiers are refused now (`nullifier_already_used`), like `settle` does.
     let mut pending = Vec::new();
@@ -264,7 +262,7 @@ async fn settle_run(
             );
             tracing::info!(tx = %signature, payments = ps.len(), "payments settled in one verify_batch");
             for i in pending {
-                outcomes[i] = Some(Ok(SettleOutcome::Settled {
+                outcomes[i] = Some(Ok(Settled {
                     signature: signature.clone(),
                 }));
             }

@@ -18,9 +18,10 @@ use crate::rpc::RpcError;
 use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
 
-pub enum SettleOutcome {
-    /// This call's transaction burned the nullifier.
-    Settled { signature: String },
+/// A settlement this call's own transaction made: the only kind of success `/settle` reports.
+pub struct Settled {
+    /// Signature of the transaction that burned the nullifier.
+    pub signature: String,
 }
 
 pub fn nullifier_pda(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> Pubkey {
@@ -111,7 +112,7 @@ fn rpc_rejection(e: RpcError) -> Rejection {
     }
 }
 
-pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, Rejection> {
+pub async fn settle(state: &State, p: &CheckedPayment) -> Result<Settled, Rejection> {
     if nullifier_spent(state, p).await.map_err(rpc_rejection)? {
         return Err(spent());
     }
@@ -127,7 +128,7 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<SettleOutcome, 
         "verify_payment",
     );
     tracing::info!(tx = %signature, "payment settled");
-    Ok(SettleOutcome::Settled { signature })
+    Ok(Settled { signature })
 }
 
 /// Signs `ixs` with the fee payer on a fresh blockhash, sends, and waits for `confirmed`.

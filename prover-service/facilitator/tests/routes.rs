@@ -542,8 +542,13 @@ async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> Http
             c.sends += 1;
             apply_closes(&mut c, params[0].as_str().unwrap_or(""));
             if let Some(pda) = c.burns_on_send.clone() {
-                c.accounts
-                    .insert(pda, (PROGRAM_ID.to_string(), vec![1u8; 17]));
+                c.accounts.insert(
+                    pda,
+                    (
+                        PROGRAM_ID.to_string(),
+                        vec![1u8; x402_zk_verifier::state::Nullifier::SPACE],
+                    ),
+                );
             }
             json!(bs58::encode([c.sends as u8; 64]).into_string())
         }
@@ -774,11 +779,13 @@ async fn a_nullifier_already_on_chain_is_refused_without_a_transaction() {
     };
     let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
     assert_eq!(v["isValid"], true, "{v}");
-    chain
-        .lock()
-        .unwrap()
-        .accounts
-        .insert(pda, (PROGRAM_ID.to_string(), vec![1u8; 17]));
+    chain.lock().unwrap().accounts.insert(
+        pda,
+        (
+            PROGRAM_ID.to_string(),
+            vec![1u8; x402_zk_verifier::state::Nullifier::SPACE],
+        ),
+    );
     let v: Value = test::call_and_read_body_json(&app, post("/verify")).await;
     assert_eq!(v["invalidReason"], "nullifier_already_used", "{v}");
     let r: Value = test::call_and_read_body_json(&app, post("/settle")).await;

@@ -50,15 +50,13 @@ pub fn set_attester(ctx: Context<AdminConfig>, attester: [u8; 64]) -> Result<()>
 /// Never raised: a nullifier burnt under skew `K1` is closed once the Clock passes
 /// `now1 + maxAge + K1`; a larger skew later would let the same receipt pass again after that.
 pub fn set_max_clock_skew(ctx: Context<AdminConfig>, max_clock_skew_seconds: u32) -> Result<()> {
-    require!(
-        max_clock_skew_seconds <= crate::state::MAX_ALLOWED_CLOCK_SKEW_SECONDS,
-        ErrorCode::ClockSkewTooLarge
-    );
-    require!(
-        max_clock_skew_seconds <= ctx.accounts.config.max_clock_skew_seconds,
-        ErrorCode::LifetimeMayOnlyShrink
-    );
-    ctx.accounts.config.max_clock_skew_seconds = max_clock_skew_seconds;
+    let config = &mut ctx.accounts.config;
+    config.max_clock_skew_seconds = shrink_only(
+        config.max_clock_skew_seconds,
+        max_clock_skew_seconds,
+        crate::state::MAX_ALLOWED_CLOCK_SKEW_SECONDS,
+        ErrorCode::ClockSkewTooLarge,
+    )?;
     ctx.accounts.emit_updated();
     Ok(())
 }
@@ -66,17 +64,25 @@ pub fn set_max_clock_skew(ctx: Context<AdminConfig>, max_clock_skew_seconds: u32
 /// Lowers (or keeps) the largest `maxAge` a proof may carry (at most `MAX_RECEIPT_AGE_SECONDS`).
 /// Never raised, for the same reason as the clock skew (see `close_expired_nullifiers`).
 pub fn set_max_receipt_age(ctx: Context<AdminConfig>, max_receipt_age_seconds: u32) -> Result<()> {
-    require!(
-        max_receipt_age_seconds <= crate::state::MAX_RECEIPT_AGE_SECONDS,
-        ErrorCode::ReceiptAgeTooLarge
-    );
-    require!(
-        max_receipt_age_seconds <= ctx.accounts.config.max_receipt_age_seconds,
-        ErrorCode::LifetimeMayOnlyShrink
-    );
-    ctx.accounts.config.max_receipt_age_seconds = max_receipt_age_seconds;
+    let config = &mut ctx.accounts.config;
+    config.max_receipt_age_seconds = shrink_only(
+        config.max_receipt_age_seconds,
+        max_receipt_age_seconds,
+        crate::state::MAX_RECEIPT_AGE_SECONDS,
+        ErrorCode::ReceiptAgeTooLarge,
+    )?;
     ctx.accounts.emit_updated();
     Ok(())
+}
+
+/// The rule both parts of a receipt's lifetime follow: `new` must be within the program's `max`
+/// (`too_large` otherwise) and may not exceed `current` (`LifetimeMayOnlyShrink`).
+fn shrink_only(current: u32, new: u32, max: u32, too_large: ErrorCode) -> Result<u32> {
+    if new > max {
+        return Err(too_large.into());
+    }
+    require!(new <= current, ErrorCode::LifetimeMayOnlyShrink);
+    Ok(new)
 }
 
 /// Records the SHA-256 of the verifying key the authority approves. Verification requires it to
