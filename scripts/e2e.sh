@@ -9,8 +9,11 @@
 # Starts once (scripts/stack.sh): one solana-test-validator (program preloaded), the Rust prover,
 # nine Rust facilitators + attesters, one Node process with ten @x402/express servers and
 # examples/merchant.ts; then runs app/test-e2e/*.test.ts (node:test, real @x402/fetch client), then
-# app/test-e2e/serial/*.test.ts alone (they change the chain's attester). Stops every process on
-# exit, prints the logs on failure.
+# app/test-e2e/serial/*.test.ts alone (they change the chain's attester). A real Prometheus
+# (127.0.0.1:18590) scrapes the prover and the facilitators throughout; afterwards every metric the
+# dashboards and alerts name must be exported and every one of their expressions must return data
+# (monitoring/check.py), and a PNG of some series is drawn. Stops every process on exit, prints
+# the logs on failure.
 #
 #   facilitator  port   RPC / flags                                        used by
 #   main         18510  live                servers a (merchant A), b (merchant B), expiring (maxAge 3 s)
@@ -85,6 +88,11 @@ wait_http prover "http://127.0.0.1:$PROVER_PORT/health"
 for p in $F_MAIN $F_FALLBACK $F_STALE $F_KILL $F_BATCH $F_REPLAY_BATCH $F_RATE $F_GUARD $F_README; do
   wait_http "facilitator :$p" "http://127.0.0.1:$p/health"
 done
+# Operations (#18): a real Prometheus (loopback :18590) scrapes the prover and every facilitator
+# every 2 s during the whole run; checked after the suites (monitoring_checks below).
+PROM_T0=$(date +%s)
+start_prometheus 18590 2s "127.0.0.1:$PROVER_PORT" \
+  "$(printf '127.0.0.1:%s,' $F_MAIN $F_FALLBACK $F_STALE $F_KILL $F_BATCH $F_REPLAY_BATCH $F_RATE $F_GUARD $F_README)"
 
 fac() { echo "http://127.0.0.1:$1"; }
 server() { # server NAME PORT FACILITATOR_PORT PAY_TO [MAX_AGE] [ATTESTER_PORT]
@@ -139,5 +147,23 @@ run_step "end-to-end suite (app/test-e2e)" bash -c "cd app && E2E_CONFIG='$WORK/
 # serve meanwhile) and watch the fee payer's balance.
 run_step "end-to-end suite, chain-level tests (app/test-e2e/serial)" bash -c "cd app && E2E_CONFIG='$WORK/e2e.json' \
   node --test --test-reporter=spec build-test/test-e2e/serial/*.test.js"
+# Every metric the dashboards and alerts name is exported by the running services; every dashboard
+# expression, alert expression (without its threshold) and selector returns data from Prometheus
+# (bounded wait); then a PNG of some of those series (E2E_PLOT, default $WORK/monitoring/).
+monitoring_checks() {
+  local urls=() p
+  # Real proofs on the prover service too (the e2e clients may prove in-process): 8 distinct
+  # witnesses (new Groth16 proofs), then 20 repeats of one (cache hits); then two scrapes.
+  "$BIN/x402-zk-load" --url "$(fac $PROVER_PORT)" --clients 2 --requests 4 --mode uncached >"$WORK/logs/load.log"
+  "$BIN/x402-zk-load" --url "$(fac $PROVER_PORT)" --clients 2 --requests 10 --mode cached >>"$WORK/logs/load.log"
+  sleep 5
+  for p in $PROVER_PORT $F_MAIN $F_FALLBACK $F_STALE $F_BATCH $F_REPLAY_BATCH $F_RATE $F_GUARD $F_README; do
+    urls+=("http://127.0.0.1:$p/metrics") # not $F_KILL: a test killed it
+  done
+  "$OPS_PY" monitoring/check.py names "${urls[@]}"
+  "$OPS_PY" monitoring/check.py query "$PROM_URL" --start "$PROM_T0" --out "$WORK/monitoring" --wait 90
+  "$OPS_PY" monitoring/check.py plot "$WORK/monitoring" "${E2E_PLOT:-$WORK/monitoring/e2e-metrics.png}"
+}
+run_step "monitoring: dashboards and alerts against the run's Prometheus (monitoring/check.py)" monitoring_checks
 echo "==> e2e passed"
 [[ "${E2E_KEEP:-0}" == 1 ]] || rm -rf "$WORK/ledger"

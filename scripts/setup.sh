@@ -10,8 +10,9 @@
 #                     PATH (pinned versions) > $X402_SOLANA_TOOLCHAIN (prebuilt archive + SHA256SUMS;
 #                     default ../shared/toolchain when present) > `cargo install --locked` (~45 min)
 #
-# Options: --only STEP[,STEP]  run only these steps (apt, sbf, solana, wallet, npm, rust)
-# Env: X402_SBF_TOOLCHAIN, X402_SOLANA_TOOLCHAIN, X402_TOOLS_PREFIX, X402_BIN_DIR,
+# Options: --only STEP[,STEP]  run only these steps (apt, sbf, solana, wallet, npm, rust, wasm, monitoring)
+# Env: X402_SBF_TOOLCHAIN, X402_SOLANA_TOOLCHAIN, X402_WASM_TOOLCHAIN, X402_WASM_TOOLS_DIR,
+#      X402_TOOLS_PREFIX, X402_BIN_DIR,
 #      X402_NO_SOURCE_BUILD=1 (stop instead of building Solana/Anchor from source).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ ONLY=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --only) ONLY="${2:?--only needs a step list}"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) die "unknown option: $1 (see --help)" ;;
   esac
 done
@@ -49,7 +50,7 @@ apt_install() { # apt_install PKG... — installs only what is missing; apt-get 
   echo "    installing: ${missing[*]}"
   $SUDO apt-get update -q >"$LOG_DIR/apt-update.log" 2>&1 \
     || die "apt-get update failed (log: $LOG_DIR/apt-update.log)"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >"$LOG_DIR/apt-install.log" 2>&1 \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q ${APT_INSTALL_OPTS:-} "${missing[@]}" >"$LOG_DIR/apt-install.log" 2>&1 \
     || die "apt-get install ${missing[*]} failed (log: $LOG_DIR/apt-install.log)"
 }
 
@@ -179,6 +180,86 @@ step_rust() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# WebAssembly prover (scripts/build-wasm.sh, issue #16). rustup cannot download the wasm32 std here,
+# so the build uses Debian's rustc-web (LLVM with the wasm32 backend) + its std sources
+# (-Zbuild-std), linked by lld-22 (/usr/bin/rust-lld points at it; rust-web-llvm does not pull it);
+# binaryen's wasm-opt; Chromium (no recommends) for the headless browser tests and the bench.
+# wasm-bindgen-cli must equal the wasm-bindgen crate version: from the checksummed prebuilt archive
+# in $X402_WASM_TOOLCHAIN (default ../shared/wasm-toolchain), else `cargo install` (~9 min; not
+# --locked: its lock pins a webpki-roots the index no longer serves).
+WASM_TOOLS_DIR="${X402_WASM_TOOLS_DIR:-/opt/x402-wasm-tools}"
+wasm_bindgen_ok() { wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; }
+wasm_rustc_ok() { /usr/bin/rustc --version 2>/dev/null | grep -q "^rustc ${WASM_RUST_VERSION%%+*}"; }
+
+step_wasm() {
+  apt_install $WASM_APT_PACKAGES
+  APT_INSTALL_OPTS=--no-install-recommends apt_install $WASM_BROWSER_APT_PACKAGES
+  wasm_rustc_ok || die "/usr/bin/rustc is '$(/usr/bin/rustc --version 2>&1)', expected ${WASM_RUST_VERSION%%+*} (package rustc-web)"
+  /usr/bin/rustc --print target-list | grep -qx wasm32-unknown-unknown \
+    || die "/usr/bin/rustc has no wasm32-unknown-unknown target"
+  [[ -f /usr/lib/rustlib/src/rust/library/std/Cargo.toml ]] \
+    || die "std sources missing at /usr/lib/rustlib/src/rust/library (package rust-web-src)"
+  [[ -x "$(readlink -f /usr/bin/rust-lld)" ]] || die "/usr/bin/rust-lld does not resolve (package lld-22)"
+  if wasm_bindgen_ok; then
+    echo "    wasm-bindgen $WASM_BINDGEN_VERSION on PATH: $(command -v wasm-bindgen)"
+    return
+  fi
+  local dir="${X402_WASM_TOOLCHAIN:-$SHARED/wasm-toolchain}"
+  local archive="$dir/wasm-bindgen-cli-$WASM_BINDGEN_VERSION-x86_64-linux-gnu.tar.xz"
+  local dest="$WASM_TOOLS_DIR/wasm-bindgen-$WASM_BINDGEN_VERSION" tmp
+  tmp="$dest.tmp.$$"
+  $SUDO rm -rf "$tmp" && $SUDO mkdir -p "$tmp"
+  if [[ -f "$archive" && -f "$dir/SHA256SUMS" && "$(uname -m)" == x86_64 ]]; then
+    (cd "$dir" && grep " ${archive##*/}\$" SHA256SUMS | sha256sum -c --quiet -) >"$LOG_DIR/wasm-sha.log" 2>&1 \
+      || die "checksum mismatch for $archive (see $LOG_DIR/wasm-sha.log)"
+    $SUDO tar -xJf "$archive" -C "$tmp" || die "could not unpack $archive"
+    echo "    wasm-bindgen-cli $WASM_BINDGEN_VERSION from $archive (checksum OK)"
+  else
+    echo "    no prebuilt wasm-bindgen-cli at $dir: cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (~9 min on 2 cores)"
+    RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$HOME/.cache/x402-zk/wasm-bindgen-cli-build" \
+      /usr/bin/cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$tmp" --force \
+      >"$LOG_DIR/cargo-install-wasm-bindgen.log" 2>&1 \
+      || die "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION failed (log: $LOG_DIR/cargo-install-wasm-bindgen.log)"
+  fi
+  $SUDO rm -rf "$dest" && $SUDO mv "$tmp" "$dest"
+  $SUDO mkdir -p "$BIN_DIR" && $SUDO ln -sfn "$dest/bin/wasm-bindgen" "$BIN_DIR/wasm-bindgen"
+  wasm_bindgen_ok || die "wasm-bindgen installed in $dest but does not report $WASM_BINDGEN_VERSION"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Monitoring (issue #18): Prometheus + promtool from Debian, pinned (where systemd runs, the
+# package starts its own service on :9090; scripts/stack.sh runs a separate one on loopback), and a
+# venv with monitoring/requirements.txt for monitoring/check.py. Idempotent: re-installs only when
+# the package version or the requirements file changed.
+OPS_VENV="${X402_OPS_VENV:-$HOME/.cache/x402-zk/ops-venv}"
+
+step_monitoring() {
+  if [[ "$(dpkg-query -W -f='${Version}' prometheus 2>/dev/null)" == "$PROMETHEUS_DEB_VERSION" ]]; then
+    echo "    prometheus $PROMETHEUS_DEB_VERSION present"
+  else
+    echo "    installing prometheus=$PROMETHEUS_DEB_VERSION"
+    $SUDO apt-get update -q >"$LOG_DIR/apt-update.log" 2>&1 \
+      || die "apt-get update failed (log: $LOG_DIR/apt-update.log)"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+      "prometheus=$PROMETHEUS_DEB_VERSION" >"$LOG_DIR/apt-prometheus.log" 2>&1 \
+      || die "apt-get install prometheus=$PROMETHEUS_DEB_VERSION failed (log: $LOG_DIR/apt-prometheus.log)"
+  fi
+  promtool --version >/dev/null 2>&1 || die "promtool not runnable after installing prometheus"
+  local stamp="$OPS_VENV/.x402-requirements-sha256" want
+  want="$(sha256sum "$ROOT/monitoring/requirements.txt" | cut -d' ' -f1)"
+  if [[ -x "$OPS_VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "    $OPS_VENV up to date"
+    return
+  fi
+  rm -rf "$OPS_VENV"
+  python3 -m venv "$OPS_VENV" >"$LOG_DIR/ops-venv.log" 2>&1 || die "python3 -m venv $OPS_VENV failed (log: $LOG_DIR/ops-venv.log)"
+  "$OPS_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/monitoring/requirements.txt" \
+    >>"$LOG_DIR/ops-venv.log" 2>&1 || die "pip install -r monitoring/requirements.txt failed (log: $LOG_DIR/ops-venv.log)"
+  echo "$want" >"$stamp"
+  echo "    $OPS_VENV: $(tr '\n' ' ' < <(grep -v '^#' "$ROOT/monitoring/requirements.txt"))"
+}
+
+# ---------------------------------------------------------------------------------------------
 LOG_DIR="$(mktemp -d /tmp/x402-setup.XXXXXX)"
 T_ALL=$(date +%s)
 wanted apt && run_step "Debian packages" step_apt
@@ -187,11 +268,13 @@ wanted sbf && run_step "SBF toolchain (cargo-build-sbf)" step_sbf
 wanted solana && run_step "Solana + Anchor CLI" step_solana
 wanted wallet && run_step "local test wallet" step_wallet
 wanted npm && run_step "Node dependencies (npm ci)" step_npm
+wanted monitoring && run_step "Prometheus + monitoring Python (monitoring/)" step_monitoring
+wanted wasm && run_step "WebAssembly toolchain (rustc-web, lld, wasm-bindgen, chromium)" step_wasm
 
 echo
 echo "==> set-up done in $(( $(date +%s) - T_ALL ))s. Tools:"
 printf '    %-24s %s\n' "tool" "version"
-for t in cargo cargo-build-sbf solana-test-validator solana solana-keygen anchor node npm; do
+for t in cargo cargo-build-sbf solana-test-validator solana solana-keygen anchor node npm wasm-bindgen /usr/bin/rustc; do
   v="$("$t" --version 2>/dev/null | head -1 || true)"
   printf '    %-24s %s\n' "$t" "${v:-MISSING}"
 done

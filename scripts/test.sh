@@ -29,7 +29,16 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
   fi
   run_step "set-up refuses a missing toolchain" bash scripts/tests/setup-missing-toolchain.sh
+  # Monitoring (#18): promtool check config + check rules + test rules (each alert fires and stays
+  # silent on synthetic series), dashboards/runbook consistent, deploy/compose.yml schema + commands.
+  run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
+    timeout 300 bash monitoring/test-static.sh
   run_step "cargo test --workspace" cargo test --workspace
+  # The client-side prover (issue #16): the wasm32 build into app/prover-wasm (fast when nothing
+  # changed), then its Node smoke test. circuits/wasm's own host tests build a third native copy of
+  # arkworks (~19 min cold), so they are not here: `cd circuits/wasm && cargo test` (see its README).
+  run_step "WebAssembly prover build" bash scripts/build-wasm.sh
+  run_step "WebAssembly prover smoke test (Node)" node --test app/prover-wasm/test/
   run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
 fi
 run_step "program build (anchor build)" bash scripts/build.sh
@@ -63,6 +72,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # Negative paths against real processes: underpayment, wrong merchant, expired receipt/payment,
   # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
   run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
+  # The browser: IndexedDB wallet in Chromium, then the demo page pays against a real local stack
+  # with in-browser WebAssembly proving (bounded: each test has its own timeouts; 15 min in all).
+  run_step "browser tests in headless Chromium (scripts/browser-test.sh)" timeout 900 bash scripts/browser-test.sh
 fi
 step_table
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"

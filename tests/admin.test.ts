@@ -1,7 +1,7 @@
 // Config and admin paths of the x402-zk verifier on a real solana-test-validator.
 import * as anchor from "@anchor-lang/core";
 import { assert } from "chai";
-import { BPF_LOADER_UPGRADEABLE, configPda, cuReport, expectFailure, fundedKeypair, program, programDataPda, provider, txInfo } from "./helpers/anchor";
+import { BPF_LOADER_UPGRADEABLE, DEV_VK, configPda, cuReport, expectFailure, fundedKeypair, program, programDataPda, provider, txInfo, vkPda } from "./helpers/anchor";
 
 /** A canonical BabyJubJub-sized key (both coordinates < r): the admin suite only stores it. */
 const ATTESTER = Array.from(Buffer.alloc(64, 7));
@@ -22,8 +22,8 @@ describe("config and admin", () => {
     const stranger = await fundedKeypair();
     const { err } = await expectFailure(() =>
       program.methods
-        .initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600 })
-        .accountsPartial({ authority: stranger.publicKey, programData: programDataPda })
+        .initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600, verifyingKey: DEV_VK })
+        .accountsPartial({ authority: stranger.publicKey, verifyingKey: vkPda, programData: programDataPda })
         .signers([stranger])
         .rpc()
     );
@@ -35,7 +35,7 @@ describe("config and admin", () => {
   it("rejects an attester key coordinate >= the field modulus", async () => {
     const attester = Array.from(Buffer.concat([R_BE, Buffer.alloc(32, 1)]));
     const { err, logs } = await expectFailure(() =>
-      program.methods.initializeConfig({ attester, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600 }).accountsPartial({ programData: programDataPda }).rpc()
+      program.methods.initializeConfig({ attester, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600, verifyingKey: DEV_VK }).accountsPartial({ verifyingKey: vkPda, programData: programDataPda }).rpc()
     );
     assert.equal(err.error?.errorCode?.code, "AttesterKeyNotCanonical");
     assert.ok(logs.some((l) => l.includes("Attester key coordinate is not a canonical field element")), logs.join("\n"));
@@ -44,8 +44,8 @@ describe("config and admin", () => {
   it("rejects a receipt age cap above 3600 s", async () => {
     const { err } = await expectFailure(() =>
       program.methods
-        .initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3601 })
-        .accountsPartial({ programData: programDataPda })
+        .initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3601, verifyingKey: DEV_VK })
+        .accountsPartial({ verifyingKey: vkPda, programData: programDataPda })
         .rpc()
     );
     assert.equal(err.error?.errorCode?.code, "ReceiptAgeTooLarge");
@@ -53,7 +53,7 @@ describe("config and admin", () => {
   });
 
   it("initialize_config by the upgrade authority creates the config PDA owned by it", async () => {
-    const sig = await program.methods.initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600 }).accountsPartial({ programData: programDataPda }).rpc();
+    const sig = await program.methods.initializeConfig({ attester: ATTESTER, maxClockSkewSeconds: 600, maxReceiptAgeSeconds: 3600, verifyingKey: DEV_VK }).accountsPartial({ verifyingKey: vkPda, programData: programDataPda }).rpc();
     cuReport.initialize_config = (await txInfo(sig)).cu;
     const config = await program.account.config.fetch(configPda);
     assert.ok(config.authority.equals(provider.wallet.publicKey));
@@ -73,8 +73,8 @@ describe("config and admin", () => {
   it("a second initialize_config fails and leaves the config unchanged", async () => {
     const { logs } = await expectFailure(() =>
       program.methods
-        .initializeConfig({ attester: Array.from(Buffer.alloc(64, 9)), maxClockSkewSeconds: 5, maxReceiptAgeSeconds: 5 })
-        .accountsPartial({ programData: programDataPda })
+        .initializeConfig({ attester: Array.from(Buffer.alloc(64, 9)), maxClockSkewSeconds: 5, maxReceiptAgeSeconds: 5, verifyingKey: DEV_VK })
+        .accountsPartial({ verifyingKey: vkPda, programData: programDataPda })
         .rpc()
     );
     assert.ok(logs.some((l) => l.includes("already in use")), logs.join("\n"));

@@ -1,13 +1,13 @@
 // verify_payment / verify_batch / replay / set_attester on a real solana-test-validator, with real
 // receipt proofs generated at test time for the validator's clock (tests/litesvm `make-fixtures`,
-// the dev Groth16 setup whose key is compiled into the program).
+// the dev Groth16 setup whose key the admin suite writes with initialize_config).
 import * as anchor from "@anchor-lang/core";
 import { assert } from "chai";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configPda, cuReport, expectFailure, fundedKeypair, program, provider, txInfo } from "./helpers/anchor";
+import { configPda, cuReport, expectFailure, fundedKeypair, program, provider, txInfo, vkPda } from "./helpers/anchor";
 
 const { PublicKey, ComputeBudgetProgram, Keypair } = anchor.web3;
 const BN = anchor.BN;
@@ -66,14 +66,14 @@ const budget = ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 });
 function verifyPayment(fx: Fixtures, p: Payment) {
   return program.methods
     .verifyPayment(terms(p), payment(p))
-    .accountsPartial({ payTo: new PublicKey(fx.payTo), nullifier: nullifierPda(p) })
+    .accountsPartial({ verifyingKey: vkPda, payTo: new PublicKey(fx.payTo), nullifier: nullifierPda(p) })
     .preInstructions([budget]);
 }
 
 function verifyBatch(fx: Fixtures, ps: Payment[]) {
   return program.methods
     .verifyBatch(terms(ps[0]), ps.map(payment))
-    .accountsPartial({ payTo: new PublicKey(fx.payTo) })
+    .accountsPartial({ verifyingKey: vkPda, payTo: new PublicKey(fx.payTo) })
     .remainingAccounts(ps.map((p) => ({ pubkey: nullifierPda(p), isSigner: false, isWritable: true })))
     .preInstructions([budget]);
 }

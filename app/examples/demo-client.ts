@@ -5,7 +5,9 @@
  *
  * Environment: RESOURCE_URL (http://127.0.0.1:4021/premium), SOLANA_RPC_URL / SOLANA_RPC_URLS
  * (comma list, fails over), PAYER_KEYPAIR (~/.config/solana/id.json), X402_NETWORK
- * (solana:localnet), MAX_PAYMENT (1000000 base units), PROVER_URL (override the offer's prover).
+ * (solana:localnet), MAX_PAYMENT (1000000 base units), RECEIPT_STORE (receipt wallet file, default
+ * ~/.x402-zk/receipts.json), KEY_CACHE_DIR (proving keys, default ~/.cache/x402-zk/keys), REMOTE_PROVER_URL
+ * (opt in to proving on that service instead of locally: it then sees the payment secret).
  * Exits 0 only when the whole story holds.
  */
 import { readFileSync } from "node:fs";
@@ -19,6 +21,7 @@ import { NATIVE_SOL_ASSET, VerifierClient, createRpcFallback, rpcUrlsFromEnv, de
 import { networkFromEnv } from "../src/zk-receipt/types";
 import { registerZkReceiptClient, type ZkReceiptStep } from "../src/zk-receipt/client";
 import { wrapFetchWithZkPayment } from "../src/zk-receipt/fetch";
+import { FileProvingKeyCache, FileReceiptStore } from "../src/node";
 
 const env = process.env;
 const url = env.RESOURCE_URL ?? "http://127.0.0.1:4021/premium";
@@ -44,8 +47,18 @@ function onStep(s: ZkReceiptStep): void {
       return say("chain", `payment finalized: ${s.signature}`);
     case "receipt":
       return say("attester", `receipt: paidAt ${s.receipt.receipt.paidAt}, amount ${s.receipt.receipt.amount}, signature R8x ${s.receipt.receipt.signature.R8x.slice(0, 12)}…`);
+    case "stored":
+      return say("wallet", `using a stored receipt (${s.state}${s.prefetched ? ", bought ahead" : ""}): no new payment`);
     case "proof":
-      return say("prover", `Groth16 proof in ${s.ms} ms, nullifier ${s.nullifier}`);
+      return say(s.prover === "local" ? "client" : "prover", `Groth16 proof (${s.prover === "local" ? "local WebAssembly, the secret stays here" : "remote prover"}) in ${s.ms} ms, nullifier ${s.nullifier}`);
+    case "spent":
+      return say("chain", `receipt ${s.id.slice(0, 10)}… spent (nullifier burnt)`);
+    case "failed":
+      return say("wallet", `receipt ${s.id.slice(0, 10)}… failed: ${s.error}`);
+    case "released":
+    case "prefetch-error":
+    case "warning":
+      return say("wallet", JSON.stringify(s));
     case "payload":
       return say("client", `retrying with PAYMENT-SIGNATURE {proof: ${s.payload.proof.length} b64 chars, nullifier, now: ${s.payload.now}, resourceHash}`);
   }
@@ -65,7 +78,9 @@ async function main(): Promise<void> {
     networks: [network],
     connection,
     payer,
-    proverUrl: env.PROVER_URL,
+    store: new FileReceiptStore(env.RECEIPT_STORE ?? join(homedir(), ".x402-zk/receipts.json")),
+    keyCache: new FileProvingKeyCache(env.KEY_CACHE_DIR ?? join(homedir(), ".cache/x402-zk/keys")),
+    ...(env.REMOTE_PROVER_URL ? { remoteProver: { url: env.REMOTE_PROVER_URL } } : {}),
     maxAmount: BigInt(env.MAX_PAYMENT ?? "1000000"),
     onStep,
     allowAssets: [{ network, asset: required.accepts[0]?.asset ?? NATIVE_SOL_ASSET, maxAmountPerPayment: env.MAX_PAYMENT ?? "1000000" }],

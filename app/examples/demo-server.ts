@@ -9,10 +9,14 @@
  * X402_NETWORK (solana:localnet). PROGRAM_ID, ATTESTER_X/ATTESTER_Y, ATTESTER_URL, PROVER_URL,
  * MAX_RECEIPT_AGE (s) override what the facilitator advertises in GET /supported; what neither
  * provides makes the server exit at start-up with the reason.
+ *
+ * Also serves the browser demo at /web/ (web/serve.ts: in-browser proving, IndexedDB receipt wallet;
+ * localnet only), paying through the validator at SOLANA_RPC_URL (http://127.0.0.1:8899).
  */
 import { describe } from "../src/errors";
 import { networkFromEnv } from "../src/zk-receipt/types";
 import { createDemoApp } from "./demo-app";
+import { mountWebDemo } from "../web/serve";
 
 const env = process.env;
 const port = Number(env.PORT ?? 4021);
@@ -39,6 +43,8 @@ try {
   console.error(`[server] refusing to start: ${describe(e)}`);
   process.exit(1);
 }
+
+mountWebDemo(app, { rpcUrl: env.SOLANA_RPC_URL ?? "http://127.0.0.1:8899", network, maxPayment: env.MIN_PAYMENT_AMOUNT ?? "1000" });
 
 app.listen(port, "127.0.0.1", () => {
   console.log(`[server] listening on http://127.0.0.1:${port} (network ${network}, payTo ${payTo}, facilitator ${facilitatorUrl})`);

@@ -8,7 +8,7 @@ import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/serve
 
 const network = networkFromEnv(); // X402_NETWORK, default solana:localnet: must match the facilitator's
 const facilitator = createZkReceiptFacilitatorClient(process.env.FACILITATOR_URL ?? "http://127.0.0.1:8403");
-// The salt comes from X402_RESOURCE_SALT; programId, attester, attesterUrl, proverUrl and maxAge from the
+// The salt comes from X402_RESOURCE_SALT; programId, attester, attesterUrl, maxAge (and provingKeyUrl) from the
 // facilitator's GET /supported. Without them the process exits at start-up, saying what is missing.
 const server = registerZkReceiptServer(new x402ResourceServer(facilitator), { networks: [network] });
 

@@ -3,11 +3,11 @@
  * commitment (so an {@link createRpcFallback} connection works end to end), and the payer's
  * transfer-with-memo that starts every zk-receipt payment.
  */
+import { Buffer } from "buffer"; // explicit: browsers have no global Buffer (bundlers resolve the npm `buffer` package)
 import {
   Commitment,
   ComputeBudgetProgram,
   Connection,
-  Keypair,
   PublicKey,
   SendTransactionError,
   Signer,
@@ -15,6 +15,7 @@ import {
   Transaction,
   TransactionInstruction,
 } from "@solana/web3.js";
+import { utils } from "@anchor-lang/core";
 import { ProgramError, X402ZkError, describe } from "./errors";
 import { NATIVE_SOL_ASSET, parseKey, parseU64 } from "./encoding";
 
@@ -36,24 +37,76 @@ export interface SendOptions {
 
 const RANK: Record<string, number> = { processed: 0, confirmed: 1, finalized: 2 };
 
-/** Signs, sends and polls until `commitment`; throws {@link ProgramError} with logs on failure. */
+/**
+ * A signer that holds no secret key here: a browser wallet adapter (`@solana/wallet-adapter-base`'s
+ * `signTransaction`), a hardware wallet, a remote signer. It signs the whole transaction and
+ * returns it (the same object or a new one).
+ */
+export interface TransactionSigner {
+  readonly publicKey: PublicKey;
+  signTransaction(tx: Transaction): Promise<Transaction>;
+}
+
+/** Who signs a payment: a `Keypair` (or any `{publicKey, secretKey}`) or a {@link TransactionSigner}. */
+export type PayerSigner = Signer | TransactionSigner;
+
+/** True for a {@link TransactionSigner} (it has `signTransaction`), false for a key pair. */
+export function isTransactionSigner(s: PayerSigner): s is TransactionSigner {
+  return typeof (s as Partial<TransactionSigner>).signTransaction === "function";
+}
+
+/**
+ * Signs `tx` with every signer: key pairs first (partial signatures), then each
+ * {@link TransactionSigner} in turn on the partly signed transaction. Returns the signed
+ * transaction (a wallet may return a new object). A refused or incomplete signature is a
+ * non-retryable `PAYMENT_FAILED`.
+ */
+export async function signWith(tx: Transaction, signers: PayerSigner[]): Promise<Transaction> {
+  const keys = signers.filter((s): s is Signer => !isTransactionSigner(s));
+  const wallets = signers.filter(isTransactionSigner);
+  if (wallets.length === 0) {
+    tx.sign(...keys);
+    return tx;
+  }
+  if (keys.length > 0) tx.partialSign(...keys);
+  let signed = tx;
+  for (const w of wallets) {
+    try {
+      signed = await w.signTransaction(signed);
+    } catch (cause) {
+      throw new ProgramError("PAYMENT_FAILED", `the wallet ${w.publicKey.toBase58()} did not sign: ${describe(cause)}`, { cause });
+    }
+  }
+  return signed;
+}
+
+/**
+ * Signs (key pairs and/or wallet {@link TransactionSigner}s; the first signer pays the fee), sends
+ * and polls until `commitment`; throws {@link ProgramError} with logs on failure.
+ */
 export async function sendAndConfirm(
   connection: Connection,
   instructions: TransactionInstruction[],
-  signers: Signer[],
+  signers: PayerSigner[],
   opts: SendOptions = {},
 ): Promise<string> {
   const commitment = opts.commitment ?? "confirmed";
-  const tx = new Transaction();
+  let tx = new Transaction();
   if (opts.computeUnits) tx.add(ComputeBudgetProgram.setComputeUnitLimit({ units: opts.computeUnits }));
   tx.add(...instructions);
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
   tx.recentBlockhash = blockhash;
   tx.feePayer = signers[0]!.publicKey;
-  tx.sign(...signers);
+  tx = await signWith(tx, signers);
+  let raw: Uint8Array;
+  try {
+    raw = tx.serialize(); // checks that every required signature is present and valid
+  } catch (cause) {
+    throw new ProgramError("PAYMENT_FAILED", `the transaction is not fully signed: ${describe(cause)}`, { cause });
+  }
   let signature: string;
   try {
-    signature = await connection.sendRawTransaction(tx.serialize(), { preflightCommitment: "confirmed" });
+    signature = await connection.sendRawTransaction(raw, { preflightCommitment: "confirmed" });
   } catch (e) {
     throw toProgramError(e);
   }
@@ -197,15 +250,63 @@ export async function transferInstructions(
 
 /**
  * Pays `amount` of `asset` to `payTo` with the memo in the same transaction, and waits for
- * `finalized` (the attester receipts finalized transfers only). Returns the signature.
+ * `finalized` (the attester receipts finalized transfers only). Returns the signature. `payer` is a
+ * `Keypair` or a wallet's {@link TransactionSigner} (e.g. a browser wallet adapter).
  */
 export async function payWithMemo(
   connection: Connection,
-  payer: Keypair,
+  payer: PayerSigner,
   p: { payTo: string; asset: string; amount: bigint | string; memo: string },
   opts: SendOptions = {},
 ): Promise<string> {
   const ixs = await transferInstructions(connection, payer.publicKey, p);
   ixs.push(memoInstruction(p.memo, payer.publicKey));
   return sendAndConfirm(connection, ixs, [payer], { commitment: "finalized", ...opts });
+}
+
+/** A payment signed but not yet sent: its signature is known before it can land (for the receipt wallet). */
+export interface SignedPayment {
+  /** base58; what the attester is asked about. */
+  signature: string;
+  /** The wire transaction. */
+  raw: Uint8Array;
+  /** The blockhash's last valid height: past it, a transaction that has not landed never will. */
+  lastValidBlockHeight: number;
+}
+
+/** Builds and signs the transfer-with-memo of {@link payWithMemo} without sending it. */
+export async function signPaymentWithMemo(
+  connection: Connection,
+  payer: PayerSigner,
+  p: { payTo: string; asset: string; amount: bigint | string; memo: string },
+): Promise<SignedPayment> {
+  const ixs = await transferInstructions(connection, payer.publicKey, p);
+  ixs.push(memoInstruction(p.memo, payer.publicKey));
+  let tx = new Transaction().add(...ixs);
+  const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
+  tx.recentBlockhash = blockhash;
+  tx.feePayer = payer.publicKey;
+  tx = await signWith(tx, [payer]);
+  let raw: Uint8Array;
+  try {
+    raw = tx.serialize();
+  } catch (cause) {
+    throw new ProgramError("PAYMENT_FAILED", `the payment is not fully signed: ${describe(cause)}`, { cause });
+  }
+  if (!tx.signature) throw new ProgramError("PAYMENT_FAILED", "the payment has no fee-payer signature");
+  return { signature: utils.bytes.bs58.encode(tx.signature), raw, lastValidBlockHeight };
+}
+
+/**
+ * Sends a {@link SignedPayment} (again, if it was sent before: the same signed bytes can land at
+ * most once) and waits for `finalized` (or `opts.commitment`).
+ */
+export async function sendSignedPayment(connection: Connection, signed: SignedPayment, opts: SendOptions = {}): Promise<string> {
+  try {
+    await connection.sendRawTransaction(signed.raw, { preflightCommitment: "confirmed" });
+  } catch (e) {
+    throw toProgramError(e);
+  }
+  await waitForSignature(connection, signed.signature, { commitment: "finalized", ...opts, lastValidBlockHeight: signed.lastValidBlockHeight });
+  return signed.signature;
 }

@@ -9,10 +9,11 @@
  *   big-endian, where `salt` is the merchant's secret (lower-case hex, ≥ 16 bytes);
  * - the Groth16 proof is 256 bytes in groth16-solana layout (proof_a negated), base64 on the wire.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { Buffer } from "buffer"; // explicit: browsers have no global Buffer (bundlers resolve the npm `buffer` package)
+import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
-import { poseidon2 } from "poseidon-lite";
-import { EncodingError } from "./errors";
+import { poseidon2 } from "poseidon-lite/poseidon2"; // this width only: the package index holds every width (~600 KB in a bundle)
+import { ConfigError, EncodingError } from "./errors";
 
 /** BN254 scalar field modulus r. */
 export const BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -24,6 +25,21 @@ export const NATIVE_SOL_ASSET = "11111111111111111111111111111111";
 export const PROOF_LEN = 256;
 /** Prefix of the payment memo: `x402-zk:0x<C, 64 hex digits>`. */
 export const MEMO_PREFIX = "x402-zk:";
+
+/**
+ * `n` cryptographically random bytes from WebCrypto (`globalThis.crypto`: Node ≥ 19 and every
+ * browser), so the client path needs no Node-only module.
+ */
+export function randomBytes(n: number): Uint8Array {
+  const c = globalThis.crypto;
+  if (!c || typeof c.getRandomValues !== "function") {
+    throw new ConfigError("CONFIG_INVALID", "no WebCrypto: globalThis.crypto.getRandomValues is missing (needs Node >= 19 or a browser)");
+  }
+  const out = new Uint8Array(n);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let i = 0; i < n; i += 65_536) c.getRandomValues(out.subarray(i, Math.min(n, i + 65_536)));
+  return out;
+}
 
 const DEC_RE = /^[0-9]{1,80}$/;
 const HEX_RE = /^0[xX][0-9a-fA-F]{1,64}$/;
@@ -184,7 +200,7 @@ export function parseResourceSalt(value: string, what = "resource salt"): string
 
 /** A fresh random resource salt (32 bytes, lower-case hex). */
 export function randomResourceSalt(): string {
-  return randomBytes(32).toString("hex");
+  return Buffer.from(randomBytes(32)).toString("hex");
 }
 
 /** The request binding a `resourceHash` commits to. */
@@ -220,7 +236,7 @@ export function resourceBindingString(b: ResourceBinding): string {
 
 /** `resourceHash` as a field element: SHA-256 of the binding, first 31 bytes, big-endian (< r). */
 export function resourceHash(b: ResourceBinding): bigint {
-  const digest = createHash("sha256").update(resourceBindingString(b), "utf8").digest();
+  const digest = sha256(new TextEncoder().encode(resourceBindingString(b)));
   return fromBytesBE(digest.subarray(0, 31));
 }
 

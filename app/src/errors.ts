@@ -32,6 +32,18 @@ export type X402ZkErrorCode =
   | "PROGRAM_ERROR" // the verifier program returned an error (see `programCode`)
   | "INSTRUCTION_NOT_IN_IDL" // the synced IDL lacks an instruction; run `npm run sync-idl`
   | "NULLIFIER_SPENT"
+  // local proving (the WebAssembly prover) and proving keys
+  | "VK_HASH_MISMATCH" // the proving key's verifying-key hash is not the on-chain Config.vk_hash
+  | "PROVING_KEY_UNAVAILABLE" // no proving key configured, or it could not be downloaded
+  | "PROVER_LOAD_FAILED" // @x402-zk/prover-wasm could not be loaded
+  | "PROOF_REFUSED" // the local prover refused the statement (`reason`: the prover's reason word)
+  | "PROOF_SELF_CHECK_FAILED" // the local proof did not verify against the key, or its nullifier is wrong
+  | "PROVER_CRASHED" // the prover's worker thread died or failed (`reason`: worker_exited, worker_error, wasm_trap); the next proof starts a new one
+  | "INSECURE_PROVER_URL" // a remote prover over plain http to a host that is not loopback
+  // receipt wallet
+  | "STORE_CORRUPT" // the store file is not a receipt store (left untouched)
+  | "STORE_INSECURE" // the store file can be read by group/others (it holds payment secrets)
+  | "STORE_IO" // reading or writing the store failed
   // retry
   | "RETRY_EXHAUSTED"
   | "ABORTED";
@@ -89,6 +101,30 @@ export class ServiceError extends X402ZkError {
     this.status = details.status;
     this.problemType = details.problemType;
     this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/**
+ * Local proving failed: the WebAssembly prover refused the statement (`PROOF_REFUSED`, `reason` is
+ * the prover's reason word, e.g. the amount is below the minimum), its proof did not verify
+ * (`PROOF_SELF_CHECK_FAILED`), or the proving key does not match the chain (`VK_HASH_MISMATCH`,
+ * `PROVING_KEY_UNAVAILABLE`, `PROVER_LOAD_FAILED`). Never carries the secret.
+ */
+export class ProverError extends X402ZkError {
+  /** The prover's reason word (first word of its error message), when it gave one. */
+  readonly reason: string | undefined;
+  constructor(code: X402ZkErrorCode, message: string, opts?: { reason?: string; retryable?: boolean; cause?: unknown }) {
+    super(code, message, { cause: opts?.cause, retryable: opts?.retryable });
+    this.reason = opts?.reason;
+  }
+}
+
+/** The receipt wallet's store failed (`STORE_CORRUPT`, `STORE_INSECURE`, `STORE_IO`). `path` names the file. */
+export class StoreError extends X402ZkError {
+  readonly path: string | undefined;
+  constructor(code: X402ZkErrorCode, message: string, opts?: { path?: string; cause?: unknown }) {
+    super(code, message, { cause: opts?.cause, retryable: false });
+    this.path = opts?.path;
   }
 }
 

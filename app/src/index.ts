@@ -14,3 +14,7 @@ export * from "./chain";
 export * from "./prover";
 export * from "./program";
 export * from "./zk-receipt/types";
+export * from "./wallet";
+export * from "./local-prover";
+export * from "./proving-key";
+export * from "./remote-prover";

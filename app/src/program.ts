@@ -8,8 +8,10 @@
  * instead of a silently wrong encoding. Transactions are confirmed by polling (no WebSocket), so a
  * {@link createRpcFallback} connection works for everything here.
  */
-import { AnchorProvider, BN, Program, Wallet, type Idl } from "@anchor-lang/core";
-import { AccountMeta, ComputeBudgetProgram, Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { Buffer } from "buffer"; // explicit: browsers have no global Buffer
+import { AnchorProvider, BN, Program, type Idl, type Wallet } from "@anchor-lang/core";
+import { AccountMeta, ComputeBudgetProgram, Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction, VersionedTransaction } from "@solana/web3.js";
+import { sha256 } from "@noble/hashes/sha2";
 import idlJson from "./idl/x402_zk_verifier.json";
 import type { X402ZkVerifier } from "./idl/x402_zk_verifier";
 import { ProgramError, ConfigError } from "./errors";
@@ -22,6 +24,11 @@ export const VERIFIER_IDL = idlJson as unknown as Idl;
 /** Program id from the synced IDL (the localnet deployment key). */
 export const VERIFIER_PROGRAM_ID = new PublicKey(idlJson.address);
 export const CONFIG_SEED = Buffer.from("config");
+/** Seed of the verifying key account (`[b"vk"]`), which the config authority writes. */
+export const VK_SEED = Buffer.from("vk");
+/** Length of the verifying key bytes the program takes: the ceremony export's `solana_vk.bin`
+ * (`SolanaVk::to_bytes`, α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ for the one public input). */
+export const VERIFYING_KEY_LEN = 576;
 export const NULLIFIER_SEED = Buffer.from("nullifier");
 /** The upgradeable BPF loader (loader-v3): owner of a deployed program and of its ProgramData. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -35,7 +42,7 @@ export const MAX_RECEIPT_AGE_SECONDS = 3_600;
  * fee payer is the rent payer (measured in tests/litesvm `recycle.rs`: 29 with a compute-budget
  * instruction); the SDK sends fewer per transaction by default. */
 export const CLOSE_NULLIFIERS_MAX_PAIRS = 29;
-/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA). */
+/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 102k; margin for the PDA). */
 export const VERIFY_PAYMENT_CU = 400_000;
 
 for (const e of (idlJson as { errors?: { code: number; name: string }[] }).errors ?? []) programErrorNames.set(e.code, e.name);
@@ -138,7 +145,7 @@ export class VerifierClient {
     this.connection = opts.connection;
     this.payer = opts.payer;
     this.programId = opts.programId ? parseKey(opts.programId, "programId") : VERIFIER_PROGRAM_ID;
-    const provider = new AnchorProvider(opts.connection, new Wallet(opts.payer), { commitment: "confirmed" });
+    const provider = new AnchorProvider(opts.connection, keypairWallet(opts.payer), { commitment: "confirmed" });
     const idl = { ...(idlJson as object), address: this.programId.toBase58() } as unknown as X402ZkVerifier;
     this.program = new Program<X402ZkVerifier>(idl, provider);
     this.sendOpts = opts.send ?? {};
@@ -147,6 +154,25 @@ export class VerifierClient {
   /** `[b"config"]`. */
   configPda(): PublicKey {
     return PublicKey.findProgramAddressSync([CONFIG_SEED], this.programId)[0];
+  }
+
+  /** `[b"vk"]`: the verifying key account every verify instruction reads. */
+  vkPda(): PublicKey {
+    return PublicKey.findProgramAddressSync([VK_SEED], this.programId)[0];
+  }
+
+  /** `Config.vk_hash` (`0x` hex): SHA-256 of the active verifying key's bytes, computed on chain;
+   * null before `initialize_config`. Compare with {@link vkHashOf} of the key you prove with. */
+  async fetchVkHash(): Promise<string | null> {
+    return (await this.fetchConfig())?.vkHash ?? null;
+  }
+
+  /** The verifying key account: its key bytes and the hash the program recorded for them. */
+  async fetchVerifyingKey(): Promise<{ address: PublicKey; vkHash: string; key: Uint8Array } | null> {
+    const address = this.vkPda();
+    const acc = await this.program.account.verifyingKeyAccount.fetchNullable(address, "confirmed");
+    if (!acc) return null;
+    return { address, vkHash: "0x" + Buffer.from(acc.vkHash as number[]).toString("hex"), key: Uint8Array.from(acc.key as number[]) };
   }
 
   /** `[b"nullifier", nullifier (32 bytes BE)]`. */
@@ -226,36 +252,71 @@ export class VerifierClient {
         attester: attesterBytes(args.attester),
         maxClockSkewSeconds: args.maxClockSkewSeconds,
         maxReceiptAgeSeconds: args.maxReceiptAgeSeconds,
+        verifyingKey: verifyingKeyArg(args.verifyingKey),
       })
-      .accountsPartial({ authority: this.payer.publicKey, program: this.programId, programData: this.programDataAddress() })
+      .accountsPartial({
+        authority: this.payer.publicKey,
+        config: this.configPda(),
+        verifyingKey: this.vkPda(),
+        program: this.programId,
+        programData: this.programDataAddress(),
+      })
       .instruction();
     return this.send([ix]);
   }
 
   /**
-   * Idempotent set-up: initializes the config when absent (only the program's upgrade authority
-   * may: checked first, with a clear `CONFIG_INVALID` otherwise); when present, checks the
-   * authority and updates the attester (if the program has `set_attester`) when it differs. Never
-   * pauses/unpauses.
+   * Idempotent set-up: initializes the config (with the verifying key) when absent (only the
+   * program's upgrade authority may: checked first, with a clear `CONFIG_INVALID` otherwise); when
+   * present, checks the authority, then writes the verifying key when `Config.vk_hash` differs
+   * from its hash and updates the attester when it differs. Never pauses/unpauses. `actions`
+   * lists what was done (`created`, `vk-updated`, `attester-updated`; empty: unchanged).
    */
   async ensureConfig(args: ConfigArgs): Promise<{
-    action: "created" | "unchanged" | "attester-updated";
-    signature?: string;
+    action: "created" | "unchanged" | "updated";
+    actions: ("created" | "vk-updated" | "attester-updated")[];
+    signatures: string[];
     config: VerifierConfig;
   }> {
     const existing = await this.fetchConfig();
     if (!existing) {
       await this.requireUpgradeAuthority();
       const signature = await this.initializeConfig(args);
-      return { action: "created", signature, config: (await this.fetchConfig())! };
+      return { action: "created", actions: ["created"], signatures: [signature], config: (await this.fetchConfig())! };
     }
     if (!existing.authority.equals(this.payer.publicKey)) {
       throw new ConfigError("CONFIG_INVALID", `config exists with authority ${existing.authority.toBase58()}, not ${this.payer.publicKey.toBase58()}`);
     }
+    const actions: ("vk-updated" | "attester-updated")[] = [];
+    const signatures: string[] = [];
+    if (existing.vkHash !== vkHashOf(args.verifyingKey)) {
+      signatures.push(await this.setVerifyingKey(args.verifyingKey));
+      actions.push("vk-updated");
+    }
     const want = { x: parseFieldElement(args.attester.x).toString(), y: parseFieldElement(args.attester.y).toString() };
-    if (existing.attester.x === want.x && existing.attester.y === want.y) return { action: "unchanged", config: existing };
-    const signature = await this.setAttester(want);
-    return { action: "attester-updated", signature, config: (await this.fetchConfig())! };
+    if (existing.attester.x !== want.x || existing.attester.y !== want.y) {
+      signatures.push(await this.setAttester(want));
+      actions.push("attester-updated");
+    }
+    if (actions.length === 0) return { action: "unchanged", actions, signatures, config: existing };
+    return { action: "updated", actions, signatures, config: (await this.fetchConfig())! };
+  }
+
+  /**
+   * `set_verifying_key` (authority only): replaces the verifying key with `key` (the ceremony's
+   * `solana_vk.bin` bytes); the program checks the points and sets `Config.vk_hash` to their
+   * SHA-256 ({@link vkHashOf}). Proofs for the previous key stop verifying at once.
+   */
+  async setVerifyingKey(key: Uint8Array): Promise<string> {
+    const ix = await this.program.methods
+      .setVerifyingKey(verifyingKeyArg(key))
+      .accountsPartial({ authority: this.payer.publicKey, config: this.configPda(), verifyingKey: this.vkPda() })
+      .instruction();
+    try {
+      return await this.send([ix]);
+    } catch (e) {
+      throw toProgramError(e);
+    }
   }
 
   /** `set_paused` (authority only). */
@@ -475,6 +536,7 @@ export class VerifierClient {
       settler: this.payer.publicKey,
       signer: this.payer.publicKey,
       config: this.configPda(),
+      verifyingKey: this.vkPda(),
       systemProgram: SystemProgram.programId,
       ...accounts,
     };
@@ -492,6 +554,9 @@ export class VerifierClient {
 /** Arguments of `initialize_config` (and `ensureConfig`). */
 export interface ConfigArgs {
   attester: { x: string; y: string };
+  /** The verifying key bytes ({@link VERIFYING_KEY_LEN}): the ceremony's `solana_vk.bin`
+   * (`x402-zk ceremony finalize` / `x402-zk export-vk --format solana` write it). */
+  verifyingKey: Uint8Array;
   maxClockSkewSeconds: number;
   /** Largest `maxAge` a proof may carry, ≤ {@link MAX_RECEIPT_AGE_SECONDS}; may only be lowered later. */
   maxReceiptAgeSeconds: number;
@@ -504,6 +569,22 @@ export function decodeNullifier(address: PublicKey, data: Buffer): NullifierReco
     expiresAt: Number(data.readBigInt64LE(8)),
     rentPayer: new PublicKey(data.subarray(NULLIFIER_RENT_PAYER_OFFSET, NULLIFIER_RENT_PAYER_OFFSET + 32)),
   };
+}
+
+/**
+ * `Config.vk_hash` for verifying key bytes: `0x` + SHA-256 of exactly the bytes the program is given
+ * (the definition is `SolanaVk::sha256` in circuits/src/export/solana.rs: the hash of its export;
+ * nothing is re-encoded here).
+ */
+export function vkHashOf(key: Uint8Array): string {
+  return "0x" + Buffer.from(sha256(key)).toString("hex");
+}
+
+function verifyingKeyArg(key: Uint8Array): number[] {
+  if (key.length !== VERIFYING_KEY_LEN) {
+    throw new ConfigError("CONFIG_INVALID", `verifying key: ${key.length} bytes, expected ${VERIFYING_KEY_LEN} (the ceremony's solana_vk.bin)`);
+  }
+  return Array.from(key);
 }
 
 function attesterBytes(a: { x: string; y: string }): number[] {
@@ -534,5 +615,23 @@ function verifyValues(i: VerifyPaymentInput): Record<string, unknown> {
     maxAge,
     payTo,
     asset,
+  };
+}
+
+/**
+ * Anchor's `Wallet` for a key pair. Not anchor's `NodeWallet` class: its browser build does not
+ * export it, and this module is on the browser payer's path.
+ */
+function keypairWallet(payer: Keypair): Wallet {
+  const sign = <T extends Transaction | VersionedTransaction>(tx: T): T => {
+    if (tx instanceof VersionedTransaction) tx.sign([payer]);
+    else tx.partialSign(payer);
+    return tx;
+  };
+  return {
+    publicKey: payer.publicKey,
+    payer,
+    signTransaction: async (tx) => sign(tx),
+    signAllTransactions: async (txs) => txs.map(sign),
   };
 }

@@ -217,7 +217,28 @@ export async function requestProof(
   req: { receipt: Receipt; secret: string; public: ProofPublicParams },
   opts: ServiceCallOptions = {},
 ): Promise<ProofResult> {
-  const json = await postJson("prover", joinUrl(proverUrl, "/v1/proofs"), { ...req, proofEncoding: "base64" }, opts);
+  const json = await postJson("prover", joinUrl(proverUrl, "/v1/proofs"), proofRequestBody(req), opts);
+  return parseProofResponse(json);
+}
+
+/**
+ * The `POST /v1/proofs` request body (the circuits crate's `wire::ProofRequest`), also what the
+ * WebAssembly prover's `prove()` takes.
+ */
+export function proofRequestBody(req: { receipt: Receipt; secret: string; public: ProofPublicParams }): Record<string, unknown> {
+  return {
+    receipt: { payTo: req.receipt.payTo, asset: req.receipt.asset, amount: req.receipt.amount, paidAt: req.receipt.paidAt, signature: { ...req.receipt.signature } },
+    secret: req.secret,
+    public: { ...req.public },
+    proofEncoding: "base64",
+  };
+}
+
+/**
+ * Reads a `POST /v1/proofs` answer (the circuits crate's `wire::ProofResponse`, also what the
+ * WebAssembly prover's `prove()` returns) into a {@link ProofResult}.
+ */
+export function parseProofResponse(json: Record<string, unknown>): ProofResult {
   try {
     const proof = str(json, "proof", "prover", "");
     decodeProof(proof);

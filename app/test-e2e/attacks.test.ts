@@ -183,7 +183,8 @@ describe("issue #14 attacks (real validator, facilitators, express servers)", { 
     const supported = (await (await fetch(`${cfg.facilitators.readme}/supported`)).json()) as { kinds: { extra: Record<string, unknown> }[] };
     const advertised = supported.kinds[0]!.extra;
     // Nothing but the facilitator URL, payTo and salt was configured: the rest is /supported's.
-    for (const k of ["programId", "attester", "attesterUrl", "proverUrl", "maxAge"]) assert.deepEqual(extra[k], advertised[k], k);
+    for (const k of ["programId", "attester", "attesterUrl", "proverUrl", "provingKeyUrl", "maxAge"]) assert.deepEqual(extra[k], advertised[k], k);
+    assert.ok(typeof extra.provingKeyUrl === "string" && extra.provingKeyUrl.startsWith(cfg.facilitators.readme), `provingKeyUrl ${String(extra.provingKeyUrl)}`);
     assert.equal(extra.attesterUrl, cfg.facilitators.readme);
     assert.equal(extra.proverUrl, cfg.proverUrl);
     const c = payingClient();

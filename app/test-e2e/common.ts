@@ -8,9 +8,11 @@ import { Keypair } from "@solana/web3.js";
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload, PaymentRequired } from "@x402/core/types";
-import { NATIVE_SOL_ASSET, ServiceError, VerifierClient, createRpcFallback, payWithMemo, type RpcFallback } from "../src/index";
+import { NATIVE_SOL_ASSET, ProverError, ServiceError, VerifierClient, createRpcFallback, payWithMemo, type RpcFallback } from "../src/index";
 import { networkFromEnv } from "../src/zk-receipt/types";
-import { registerZkReceiptClient, type PayFunction, type ZkReceiptStep } from "../src/zk-receipt/client";
+import { ZkReceiptClientScheme, registerZkReceiptClient, type PayFunction, type ZkReceiptClientOptions, type ZkReceiptStep } from "../src/zk-receipt/client";
+import { FileProvingKeyCache } from "../src/node";
+import { dirname, join } from "node:path";
 
 export interface E2eConfig {
   rpc: string;
@@ -68,18 +70,38 @@ export const verifier = new VerifierClient({ connection: liveRpc.connection("con
 export const premium = (base: string) => `${base}/premium`;
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A paying client; records its steps, the payload it made, and the failure the scheme raised. */
-export function payingClient(o: { rpc?: RpcFallback; pay?: PayFunction } = {}) {
-  const rpc = o.rpc ?? liveRpc;
+/**
+ * Proving keys the e2e clients downloaded from the facilitator's `GET /v1/proving-key` (the offer's
+ * `extra.provingKeyUrl`) after checking them against the chain's `Config.vk_hash`: one download per run.
+ */
+export const keyCache = new FileProvingKeyCache(join(dirname(cfg.payerKeypair), "client-keys"));
+
+/**
+ * A paying client (local WebAssembly proving, the default); records its steps (with the time each
+ * was reported), the payload it made, and the failure the scheme raised.
+ */
+export function payingClient(o: { rpc?: RpcFallback; pay?: PayFunction } & Partial<ZkReceiptClientOptions> = {}) {
+  const { rpc: rpcOpt, ...rest } = o;
+  const rpc = rpcOpt ?? liveRpc;
   const steps: ZkReceiptStep[] = [];
+  const at: number[] = [];
   const seen: { payload?: PaymentPayload; failure?: unknown } = {};
-  const client = registerZkReceiptClient(new x402Client(), {
-    networks: [network],
+  const opts: ZkReceiptClientOptions = {
     connection: rpc.connection("confirmed"),
     payer,
-    pay: o.pay,
+    keyCache,
     maxAmount: BigInt(cfg.minAmount) * 2n,
-    onStep: (s) => steps.push(s),
+    ...rest,
+    onStep: (s) => {
+      steps.push(s);
+      at.push(Date.now());
+    },
+  };
+  const scheme = new ZkReceiptClientScheme(opts);
+  const client = registerZkReceiptClient(new x402Client(), {
+    ...opts,
+    scheme,
+    networks: [network],
     allowAssets: [{ network, asset: NATIVE_SOL_ASSET, maxAmountPerPayment: (BigInt(cfg.minAmount) * 2n).toString() }],
   });
   client.onAfterPaymentCreation(async (ctx) => {
@@ -95,7 +117,7 @@ export function payingClient(o: { rpc?: RpcFallback; pay?: PayFunction } = {}) {
     if (req.headers.has("payment-signature")) paidRequests.push(req.url);
     return fetch(req);
   };
-  return { client, steps, seen, paidRequests, fetch: wrapFetchWithPayment(countingFetch, client) };
+  return { client, scheme, steps, at, seen, paidRequests, fetch: wrapFetchWithPayment(countingFetch, client) };
 }
 
 /** GET without payment: must be 402 with requirements. */
@@ -134,6 +156,12 @@ export function payInstead(change: (p: Parameters<PayFunction>[0]) => Parameters
     if (after) await after();
     return sig;
   };
+}
+
+/** The local prover's error behind a failed `createPaymentPayload`. */
+export function proverFailure(seen: { failure?: unknown }): ProverError {
+  assert.ok(seen.failure instanceof ProverError, `expected a ProverError, got ${String(seen.failure)}`);
+  return seen.failure;
 }
 
 /** The SDK error behind a failed `createPaymentPayload` (x402 core's wrapper keeps only its message). */

@@ -27,6 +27,7 @@ import {
   payer,
   payingClient,
   premium,
+  proverFailure,
   refusedWith,
   requirementsOf,
   serviceFailure,
@@ -75,13 +76,13 @@ describe("x402-zk end to end (real validator, prover, facilitators, express serv
     // (@x402/express settles only after a handler answered < 400, so no 4xx here settled anything.)
   });
 
-  test("underpayment, honest client: the attester receipts what was paid, the prover refuses (PROVER_REJECTED amount-below-minimum); no paid request is sent", async () => {
+  test("underpayment, honest client: the attester receipts what was paid, the local prover refuses (PROOF_REFUSED amount_below_minimum); no paid request is sent", async () => {
     const c = payingClient({ pay: payInstead((p) => ({ ...p, amount: p.amount - 1n })) });
-    await assert.rejects(c.fetch(premium(cfg.servers.a)), /Failed to create payment payload: prover answered 422/);
-    const e = serviceFailure(c.seen);
-    assert.equal(e.code, "PROVER_REJECTED");
-    assert.equal(e.status, 422);
-    assert.equal(e.problemType, "urn:x402-zk:problem:amount-below-minimum");
+    await assert.rejects(c.fetch(premium(cfg.servers.a)), /Failed to create payment payload: local prover refused: amount_below_minimum/);
+    const e = proverFailure(c.seen);
+    assert.equal(e.code, "PROOF_REFUSED");
+    assert.equal(e.reason, "amount_below_minimum");
+    assert.equal((await c.scheme.store.list())[0]!.state, "failed", "the receipt can never serve this offer");
     const receipt = c.steps.find((s) => s.step === "receipt") as Extract<ZkReceiptStep, { step: "receipt" }>;
     assert.equal(receipt.receipt.receipt.amount, (BigInt(cfg.minAmount) - 1n).toString());
     assert.deepEqual(c.paidRequests, [], "nothing reached the server with a payment");
@@ -164,14 +165,14 @@ describe("x402-zk end to end (real validator, prover, facilitators, express serv
     assert.deepEqual(c.paidRequests, []);
   });
 
-  test("expired receipt: older than the offer's maxAge → the prover refuses (PROVER_REJECTED statement-unsatisfied), nothing sent", async () => {
+  test("expired receipt: older than the offer's maxAge → the local prover refuses (PROOF_REFUSED statement_unsatisfied), nothing sent", async () => {
     const c = payingClient({ pay: payInstead((p) => p, () => sleep((cfg.expiringMaxAge + 2) * 1000)) });
     const required = await requirementsOf(premium(cfg.servers.expiring));
     assert.equal((required.accepts[0]!.extra as { maxAge: number }).maxAge, cfg.expiringMaxAge);
-    await assert.rejects(c.fetch(premium(cfg.servers.expiring)), /Failed to create payment payload: prover answered 422/);
-    const e = serviceFailure(c.seen);
-    assert.equal(e.code, "PROVER_REJECTED");
-    assert.equal(e.problemType, "urn:x402-zk:problem:statement-unsatisfied");
+    await assert.rejects(c.fetch(premium(cfg.servers.expiring)), /Failed to create payment payload: local prover refused: statement_unsatisfied/);
+    const e = proverFailure(c.seen);
+    assert.equal(e.code, "PROOF_REFUSED");
+    assert.equal(e.reason, "statement_unsatisfied");
     assert.match(e.message, /older than maxAge/);
     assert.deepEqual(c.paidRequests, []);
   });

@@ -91,7 +91,7 @@ test("server scheme: plain prices are base units, money is refused, the binding 
 test("x402 core: the scheme registers per network for server, client and facilitator", () => {
   const server = registerZkReceiptServer(new x402ResourceServer(), { networks: [network], resourceSalt });
   assert.ok(server.hasRegisteredScheme(network, ZK_RECEIPT_SCHEME));
-  const client = registerZkReceiptClient(new x402Client(), { pay: async () => "sig", networks: [network] });
+  const client = registerZkReceiptClient(new x402Client(), { pay: async () => "sig", networks: [network], remoteProver: { url: "http://127.0.0.1:1" } });
   assert.ok(client);
   assert.ok(new x402Facilitator());
 });
@@ -141,6 +141,7 @@ test("express paymentMiddleware + @x402/fetch: 402 → pay → receipt → proof
     let paidMemo = "";
     const client = registerZkReceiptClient(new x402Client(), {
       networks: [network],
+      remoteProver: { url: services.url }, // a loopback stand-in; the default is local proving
       pay: async (p) => {
         paidMemo = p.memo;
         return "3xPaySig";
@@ -180,6 +181,7 @@ test("wrapFetchWithZkPayment: a failed payment rethrows the SDK's typed error, n
   const newClient = () =>
     registerZkReceiptClient(new x402Client(), {
       networks: [network],
+      remoteProver: { url: services.url },
       pay: async () => "3xPaySig",
       allowAssets: [{ network, asset: NATIVE_SOL_ASSET, maxAmountPerPayment: "1000000" }],
     });

@@ -65,7 +65,7 @@ test("no resource salt: the scheme refuses to be built and says how to make one"
   });
 });
 
-test("start-up: a facilitator that does not advertise attesterUrl/proverUrl/maxAge, and a server that does not set them, fails initialize() (fatal), naming each", async () => {
+test("start-up: a facilitator that does not advertise attesterUrl/maxAge, and a server that does not set them, fails initialize() (fatal), naming each; proverUrl is optional (clients prove locally)", async () => {
   const fac = await facilitatorAdvertising(OLD_EXTRA);
   try {
     const rs = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(fac.url)), { networks: [network], resourceSalt });
@@ -73,7 +73,8 @@ test("start-up: a facilitator that does not advertise attesterUrl/proverUrl/maxA
     await assert.rejects(http.initialize(), (e: unknown) => {
       assert.ok(isFatalStartupInitError(e), `fatal start-up error (@x402/express exits the process): ${String(e)}`);
       const m = (e as Error).message;
-      for (const f of ["attesterUrl (facilitator --public-url)", "proverUrl (facilitator --prover-url)", "maxAge (facilitator --max-age)"]) assert.ok(m.includes(f), m);
+      for (const f of ["attesterUrl (facilitator --public-url)", "maxAge (facilitator --max-age)"]) assert.ok(m.includes(f), m);
+      assert.ok(!m.includes("proverUrl"), "an offer is complete without a prover");
       assert.ok(!m.includes("programId ("), "programId was advertised");
       return true;
     });
@@ -133,7 +134,7 @@ test("examples refuse to start (exit 1, with the reason) without a salt, or agai
       const missing = await runExample(file, { ...base, X402_RESOURCE_SALT: resourceSalt });
       assert.equal(missing.code, 1, `${file} against an old facilitator: ${missing.out}`);
       assert.match(missing.out, /FacilitatorCapabilityError/);
-      assert.match(missing.out, /proverUrl \(facilitator --prover-url\)/);
+      assert.match(missing.out, /attesterUrl \(facilitator --public-url\)/);
     }
     // Against a facilitator that advertises everything, the same command keeps running.
     const ok = await runExample("merchant.js", { FACILITATOR_URL: good.url, MERCHANT_PUBKEY: payTo, PORT: "0", X402_RESOURCE_SALT: resourceSalt }, 3_000);

@@ -182,19 +182,24 @@ pub fn constraint_count() -> usize {
 /// Checks a witness in a fresh constraint system (no proof): `Ok(true)` if satisfied.
 pub fn is_satisfied(a: &Assignment) -> Result<bool, SynthesisError> {
     let assignment = a.clone();
-    // ark-relations evaluates every constraint through a rayon parallel iterator; dispatching ~7k
-    // tiny jobs from outside the pool costs a cross-thread wake-up each. Inside a one-thread pool
-    // the same iterators run inline.
-    inline_pool().install(move || {
+    let check = move || {
         let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
         ReceiptCircuit {
             assignment: Some(assignment),
         }
         .generate_constraints(cs.clone())?;
         cs.is_satisfied()
-    })
+    };
+    // ark-relations evaluates every constraint through a rayon parallel iterator; dispatching ~7k
+    // tiny jobs from outside the pool costs a cross-thread wake-up each. Inside a one-thread pool
+    // the same iterators run inline. Without `parallel` they are plain iterators.
+    #[cfg(feature = "parallel")]
+    return inline_pool().install(check);
+    #[cfg(not(feature = "parallel"))]
+    check()
 }
 
+#[cfg(feature = "parallel")]
 fn inline_pool() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {

@@ -19,7 +19,7 @@ use std::path::Path;
 /// Provenance tag written by [`ProvingKeys::dev_setup`].
 pub const DEV_PROVENANCE: &str = "dev";
 /// Seed of the deterministic dev setup ([`ProvingKeys::dev_setup_deterministic`]); the program's
-/// committed `vk.rs` comes from it. INSECURE by construction: local networks and tests only.
+/// committed dev key `keys/dev/solana_vk.bin` comes from it. INSECURE by construction: local networks and tests only.
 pub const DEV_SETUP_SEED: u64 = 0x0402_2e70;
 /// Identifies the statement a key belongs to; bump when the circuit changes.
 pub const CIRCUIT_ID: &str = "x402-zk-receipt-v1";
@@ -81,7 +81,7 @@ pub struct ProvingKeys {
 
 impl ProvingKeys {
     /// **UNSAFE FOR PRODUCTION.** Circuit-specific setup with toxic waste from `rng`; provenance `"dev"`.
-    /// The deterministic dev keys: the setup behind the program's committed `vk.rs`, so local
+    /// The deterministic dev keys: the setup behind the committed `keys/dev/solana_vk.bin`, so local
     /// tests, the demo and the program agree. Anyone can recompute their toxic waste.
     pub fn dev_setup_deterministic() -> Result<Self> {
         use ark_std::rand::{rngs::StdRng, SeedableRng};
@@ -117,9 +117,7 @@ impl ProvingKeys {
     /// its header and then read without per-point subgroup checks (it is a local, trusted file; a bad proving key can
     /// only produce proofs that fail verification). The verifying key is fully validated.
     pub fn load(dir: &Path) -> Result<Self> {
-        let bytes = read(&dir.join(PK_FILE))?;
-        let (prov, body) = parse_header(&bytes, PK_MAGIC)?;
-        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body)?;
+        let (prov, pk) = parse_pk(&read(&dir.join(PK_FILE))?)?;
         let verifier = VerifierKey::load(&dir.join(VK_FILE))?;
         if verifier.provenance != prov {
             return Err(Error::KeyFile(
@@ -133,6 +131,23 @@ impl ProvingKeys {
         }
         Ok(ProvingKeys { pk, verifier })
     }
+
+    /// Parses the bytes of a `receipt.pk` file alone (what a client downloads): the verifying key is the
+    /// one the proving key embeds, validated (subgroup checks); the rest is integrity-checked with the
+    /// header's SHA-256 and read unchecked, as in [`ProvingKeys::load`]. Trust comes from comparing
+    /// `export::solana::vk(&keys.verifier.vk).sha256()` with the on-chain key hash, not from the source.
+    pub fn from_pk_bytes(bytes: &[u8]) -> Result<Self> {
+        let (prov, pk) = parse_pk(bytes)?;
+        ark_serialize::Valid::check(&pk.vk)?;
+        let verifier = VerifierKey::new(pk.vk.clone(), &prov);
+        Ok(ProvingKeys { pk, verifier })
+    }
+}
+
+fn parse_pk(bytes: &[u8]) -> Result<(String, ProvingKey<Bn254>)> {
+    let (prov, body) = parse_header(bytes, PK_MAGIC)?;
+    let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body)?;
+    Ok((prov, pk))
 }
 
 /// A proof with the public values it proves.

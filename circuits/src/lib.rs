@@ -17,14 +17,24 @@
 //!   `snarkjs_proof_json()`, `snarkjs_public_json()`.
 //! - Exports: [`export::solana`] (groth16-solana bytes and generated vk module), [`export::snarkjs`].
 //! - Parsing: [`field::fr_from_be_bytes_checked`], [`field::fr_from_str_checked`] (values ≥ r are rejected, never
-//!   reduced), [`json`] wire formats.
+//!   reduced), [`json`] wire formats (CLI), [`wire`] the prover's HTTP bodies (`POST /v1/proofs`: the prover
+//!   service and the WebAssembly prover).
 //! - Errors: one enum, [`Error`].
 //!
 //! ## Layout
 //! Each gadget sits next to its native twin: [`poseidon`], [`babyjubjub`], [`eddsa`]; [`r1cs`] is the small
 //! hand-tuned constraint layer; [`circuit`] is the statement; [`groth16`] keys/prove/verify.
+//!
+//! ## Features (all on by default)
+//! - `parallel`: multi-threaded proving (rayon).
+//! - `ceremony`: the trusted-setup ceremony (`ceremony` module).
+//! - `cli`: the `x402-zk` binary.
+//!
+//! With `default-features = false` the crate builds for `wasm32-unknown-unknown` without threads (the client
+//! prover, `circuits/wasm`): statement, witness, Groth16 prove/verify, JSON wire types, exports.
 
 pub mod babyjubjub;
+#[cfg(feature = "ceremony")]
 pub mod ceremony;
 pub mod circuit;
 pub mod eddsa;
@@ -36,6 +46,7 @@ pub mod json;
 pub mod poseidon;
 pub mod r1cs;
 pub mod receipt;
+pub mod wire;
 
 pub use babyjubjub::Point;
 pub use circuit::ReceiptCircuit;

@@ -58,7 +58,8 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum)]
         format: Format,
-        /// Output path: a Rust file for `solana`, a JSON file for `snarkjs`.
+        /// Output path: a directory for `solana` (writes `solana_vk.bin` and `solana_vk.sha256`), a JSON
+        /// file for `snarkjs`.
         #[arg(long)]
         out: PathBuf,
     },
@@ -101,7 +102,7 @@ enum KeysCmd {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
-        /// Use the fixed public seed behind the program's committed `vk.rs` (local networks only).
+        /// Use the fixed public seed behind the committed `keys/dev/solana_vk.bin` (local networks only).
         #[arg(long)]
         deterministic: bool,
     },
@@ -128,7 +129,7 @@ enum AttesterCmd {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
-    /// Rust module with groth16-solana's `Groth16Verifyingkey`.
+    /// The key bytes the program's `initialize_config` / `set_verifying_key` take, and their SHA-256.
     Solana,
     /// snarkjs verification_key.json.
     Snarkjs,
@@ -192,10 +193,15 @@ fn main() -> Result<()> {
                 ProvingKeys::dev_setup(&mut rng)?
             };
             keys.save(&out)?;
+            let svk = export::solana::vk(&keys.verifier.vk);
+            svk.write_files(&out)
+                .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
-                "wrote {} and {} (provenance \"dev\")",
+                "wrote {}, {} and {} (provenance \"dev\", vk hash {})",
                 out.join(groth16::PK_FILE).display(),
-                out.join(groth16::VK_FILE).display()
+                out.join(groth16::VK_FILE).display(),
+                out.join(export::solana::SOLANA_VK_FILE).display(),
+                svk.sha256_hex()
             );
         }
         Cmd::Prove { keys, input, out } => {
@@ -219,15 +225,28 @@ fn main() -> Result<()> {
         }
         Cmd::ExportVk { vk, format, out } => {
             let vk = load_vk(&vk)?;
-            let text = match format {
-                Format::Solana => export::solana::vk_rust_source(&vk.vk, &vk.provenance),
-                Format::Snarkjs => serde_json::to_string_pretty(&export::snarkjs::vk_json(&vk.vk))?,
-            };
-            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)?;
+            match format {
+                Format::Solana => {
+                    let svk = export::solana::vk(&vk.vk);
+                    svk.write_files(&out)
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    eprintln!(
+                        "wrote {} and {} (vk hash {})",
+                        out.join(export::solana::SOLANA_VK_FILE).display(),
+                        out.join(export::solana::SOLANA_VK_SHA256_FILE).display(),
+                        svk.sha256_hex()
+                    );
+                }
+                Format::Snarkjs => {
+                    let text = serde_json::to_string_pretty(&export::snarkjs::vk_json(&vk.vk))?;
+                    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    std::fs::write(&out, text)
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    eprintln!("wrote {}", out.display());
+                }
             }
-            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            eprintln!("wrote {}", out.display());
         }
         Cmd::ExportProof { proof, out } => {
             let doc: ProofJson = parse_json(&read_input(&proof)?, "proof")?;

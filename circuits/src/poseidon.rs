@@ -1,9 +1,12 @@
 //! circomlib Poseidon (BN254, x^5), natively and as a gadget.
 //!
-//! Native: a thin wrapper over `light_poseidon::Poseidon::<Fr>::new_circom(n)` — the same function as circomlib's
-//! `Poseidon(n)`, circomlibjs `poseidon` and Solana's `sol_poseidon` syscall (`Bn254X5`, big-endian).
-//! Gadget: the same permutation with round constants and MDS matrix taken from light-poseidon's parameters, so they
-//! are bit-identical. Cost: 3 constraints per S-box, i.e. `3 * (8 * t + R_P)` for `t = n + 1`.
+//! Native: light-poseidon's hasher with its circom parameters (`Poseidon::<Fr>::new_circom(n)`) — the same function
+//! as circomlib's `Poseidon(n)`, circomlibjs `poseidon` and Solana's `sol_poseidon` syscall (`Bn254X5`,
+//! big-endian). Gadget: the same permutation with the same round constants and MDS matrix, so they are
+//! bit-identical. Cost: 3 constraints per S-box, i.e. `3 * (8 * t + R_P)` for `t = n + 1`.
+//!
+//! The parameters are light-poseidon's, re-encoded as static data by `build.rs` (light-poseidon builds them in
+//! code: ~1.6 MB of WebAssembly, and a conversion of every constant on each hash); a test checks every width.
 //!
 //! The partial rounds are synthesised from a precomputed plan: every partial-round S-box input and the state after
 //! the partial rounds are fixed linear combinations of the last full-round S-box outputs, the partial S-box outputs
@@ -13,9 +16,34 @@
 use crate::error::{Error, Result};
 use crate::r1cs::{Cs, Num, R};
 use ark_bn254::Fr;
+use ark_ff::BigInt;
 use ark_ff::Zero;
-use light_poseidon::{parameters::bn254_x5, Poseidon, PoseidonHasher};
+use light_poseidon::{Poseidon, PoseidonHasher, PoseidonParameters};
 use std::sync::OnceLock;
+
+/// One width's parameters as static data.
+struct RawParams {
+    ark: &'static [Fr],
+    mds: &'static [Fr],
+    full_rounds: usize,
+    partial_rounds: usize,
+    alpha: u64,
+}
+
+include!(concat!(env!("OUT_DIR"), "/poseidon_params.rs"));
+
+/// light-poseidon's circom parameters for width `t` (2..=13), as `new_circom(t - 1)` uses them.
+fn parameters(t: usize) -> Option<PoseidonParameters<Fr>> {
+    let p = raw_params(t)?;
+    Some(PoseidonParameters::new(
+        p.ark.to_vec(),
+        p.mds.chunks(t).map(|row| row.to_vec()).collect(),
+        p.full_rounds,
+        p.partial_rounds,
+        t,
+        p.alpha,
+    ))
+}
 
 /// Largest arity supported (light-poseidon, circomlib and the syscall all accept up to 12 inputs).
 pub const MAX_INPUTS: usize = 12;
@@ -28,9 +56,13 @@ pub fn hash(inputs: &[Fr]) -> Result<Fr> {
             inputs.len()
         )));
     }
-    let mut p =
-        Poseidon::<Fr>::new_circom(inputs.len()).map_err(|e| Error::Poseidon(e.to_string()))?;
-    p.hash(inputs).map_err(|e| Error::Poseidon(e.to_string()))
+    // Native builds carry every width; wasm32 only the statement's (see build.rs).
+    let params = parameters(inputs.len() + 1).ok_or_else(|| {
+        Error::Poseidon(format!("arity {} not built for this target", inputs.len()))
+    })?;
+    Poseidon::<Fr>::new(params)
+        .hash(inputs)
+        .map_err(|e| Error::Poseidon(e.to_string()))
 }
 
 /// Precomputed constants for one width `t`.
@@ -47,7 +79,7 @@ struct Plan {
 }
 
 fn build_plan(t: usize) -> Plan {
-    let p = bn254_x5::get_poseidon_parameters::<Fr>(t as u8).expect("supported width");
+    let p = parameters(t).expect("supported width");
     let (rf, rp) = (p.full_rounds, p.partial_rounds);
     let half = rf / 2;
     let width = 1 + t + rp;
@@ -213,6 +245,33 @@ mod tests {
                 assert!(!cs.is_satisfied().unwrap());
             }
         }
+    }
+
+    #[test]
+    fn static_parameters_equal_light_poseidons() {
+        use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
+        for t in 2..=MAX_INPUTS + 1 {
+            let want = get_poseidon_parameters::<Fr>(t as u8).unwrap();
+            let have = parameters(t).unwrap();
+            assert_eq!(have.ark, want.ark, "t = {t}");
+            assert_eq!(have.mds, want.mds, "t = {t}");
+            assert_eq!(
+                (
+                    have.full_rounds,
+                    have.partial_rounds,
+                    have.width,
+                    have.alpha
+                ),
+                (
+                    want.full_rounds,
+                    want.partial_rounds,
+                    want.width,
+                    want.alpha
+                ),
+                "t = {t}"
+            );
+        }
+        assert!(parameters(1).is_none() && parameters(MAX_INPUTS + 2).is_none());
     }
 
     #[test]

@@ -79,12 +79,18 @@ fn prove_verify_and_solana_export() {
     assert!(matches!(ProvingKeys::load(&dir), Err(Error::KeyFile(_))));
     let _ = std::fs::remove_dir_all(&dir);
 
-    // The generated Rust vk source names groth16-solana's struct and carries provenance.
-    let src = export::solana::vk_rust_source(&keys.verifier.vk, "dev");
-    assert!(
-        src.contains("pub const VERIFYINGKEY: Groth16Verifyingkey")
-            && src.contains("PROVENANCE: &str = \"dev\"")
+    // The Solana export files: the key bytes the program takes and their SHA-256 (hex).
+    let svk = export::solana::vk(&keys.verifier.vk);
+    svk.write_files(&dir).unwrap();
+    let bytes = std::fs::read(dir.join(export::solana::SOLANA_VK_FILE)).unwrap();
+    assert_eq!(bytes, svk.to_bytes());
+    assert_eq!(export::solana::SolanaVk::from_bytes(&bytes).unwrap(), svk);
+    assert_eq!(
+        std::fs::read_to_string(dir.join(export::solana::SOLANA_VK_SHA256_FILE)).unwrap(),
+        format!("0x{}\n", hex::encode(svk.sha256()))
     );
+    assert!(export::solana::SolanaVk::from_bytes(&bytes[..575]).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

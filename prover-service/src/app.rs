@@ -19,6 +19,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use x402_zk_circuits::wire::describe_serde;
 
 /// Everything the handlers share. One per server; cheap to clone as `web::Data`.
 pub struct AppState {
@@ -47,7 +48,7 @@ impl AppState {
                 Duration::from_secs(config.cache_ttl_seconds),
             ),
             limiter: RateLimiter::new(config.rate_limit_per_minute, config.rate_limit_window()),
-            metrics: Metrics::new(),
+            metrics: Metrics::with_memory_limit(Some(config.memory_limit_bytes)),
             backend,
             config,
             shutting_down: AtomicBool::new(false),
@@ -96,26 +97,6 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         other => ApiError::Malformed(other.to_string()),
     };
     api.into()
-}
-
-/// serde_json messages can quote the offending value (e.g. `invalid type: string "…"`); keep only
-/// the category and position, which never contain request data.
-fn describe_serde(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let msg = e.to_string();
-    let what = match e.classify() {
-        Category::Syntax | Category::Eof => "invalid JSON".to_string(),
-        Category::Io => "could not read the body".to_string(),
-        Category::Data => {
-            // Messages that name a field ("unknown field `x`", "missing field `x`") are safe.
-            if msg.starts_with("unknown field") || msg.starts_with("missing field") {
-                msg.split(" at line").next().unwrap_or("").to_string()
-            } else {
-                "a field has the wrong type or value".to_string()
-            }
-        }
-    };
-    format!("{what} (line {}, column {})", e.line(), e.column())
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {

@@ -6,19 +6,9 @@
 
 use crate::model::{ProofInputs, ProofOutput};
 
-/// Why a witness does not satisfy the statement (found by the cheap native checks).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StatementError {
-    /// The EdDSA-Poseidon signature does not verify (or its S is not canonical, or the key is bad).
-    #[error("invalid attester signature")]
-    InvalidSignature,
-    /// `amount < minAmount`.
-    #[error("amount below minimum")]
-    AmountBelowMinimum,
-    /// Any other check (time window, key not on curve, …); the text names the check, never a value.
-    #[error("{0}")]
-    Other(String),
-}
+/// Why a witness does not satisfy the statement (the wire module owns it: the WebAssembly prover
+/// reports the same reasons).
+pub use x402_zk_circuits::wire::StatementError;
 
 /// A backend failure.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -39,8 +29,10 @@ pub struct BackendInfo {
     pub name: String,
     /// True when the proving key came from an insecure development setup.
     pub dev_keys: bool,
-    /// Hex SHA-256 of the serialized verifying key, if known.
-    pub verifying_key_id: Option<String>,
+    /// `0x` + hex `SolanaVk::sha256` of the verifying key (the circuits crate's Solana export), if
+    /// known: the value the program computes into `Config.vk_hash` for this key, so `/health` and the
+    /// chain can be compared directly (the facilitator refuses service when they differ).
+    pub vk_hash: Option<String>,
 }
 
 /// Something that checks and proves receipt statements.
@@ -170,7 +162,7 @@ pub mod testing {
             BackendInfo {
                 name: "fake".into(),
                 dev_keys: true,
-                verifying_key_id: None,
+                vk_hash: None,
             }
         }
     }

@@ -10,14 +10,11 @@
 
 use crate::backend::{BackendError, BackendInfo, ProverBackend, StatementError};
 use crate::config::Config;
-use crate::model::{FieldBytes, ProofInputs, ProofOutput};
-use sha2::{Digest, Sha256};
+use crate::model::{ProofInputs, ProofOutput};
 use std::path::Path;
 use std::sync::Arc;
 use x402_zk_circuits::groth16::DEV_PROVENANCE;
-use x402_zk_circuits::{
-    Error as CircuitError, Fr, Point, ProvingKeys, PublicParams, Signature, Witness,
-};
+use x402_zk_circuits::{Error as CircuitError, ProvingKeys, Witness};
 
 /// Real prover with loaded keys.
 pub struct CircuitsBackend {
@@ -28,17 +25,10 @@ pub struct CircuitsBackend {
 impl CircuitsBackend {
     /// Wraps loaded keys.
     pub fn new(keys: ProvingKeys) -> Self {
-        let mut vk_bytes = Vec::new();
-        let vk_id = ark_serialize::CanonicalSerialize::serialize_compressed(
-            &keys.verifier.vk,
-            &mut vk_bytes,
-        )
-        .ok()
-        .map(|_| hex::encode(Sha256::digest(&vk_bytes)));
         let info = BackendInfo {
             name: "x402-zk-circuits groth16/bn254".into(),
             dev_keys: keys.provenance() == DEV_PROVENANCE,
-            verifying_key_id: vk_id,
+            vk_hash: Some(x402_zk_circuits::export::solana::vk(&keys.verifier.vk).sha256_hex()),
         };
         CircuitsBackend { keys, info }
     }
@@ -88,58 +78,16 @@ pub fn from_config(config: &Config) -> anyhow::Result<Arc<dyn ProverBackend>> {
     Ok(Arc::new(backend))
 }
 
-fn fr(f: &FieldBytes) -> Fr {
-    // FieldBytes is canonical (< r) by construction, so this never fails.
-    x402_zk_circuits::fr_from_be_bytes_checked(&f.0, "field").expect("canonical field element")
-}
-
 /// The circuits crate's witness for `inputs`.
 pub fn witness(inputs: &ProofInputs) -> Witness {
-    Witness {
-        public: PublicParams {
-            attester: Point {
-                x: fr(&inputs.attester_x),
-                y: fr(&inputs.attester_y),
-            },
-            pay_to: inputs.pay_to,
-            asset: inputs.asset,
-            min_amount: inputs.min_amount,
-            now: inputs.now,
-            max_age: inputs.max_age,
-            resource_hash: fr(&inputs.resource_hash),
-            program_id: inputs.program_id,
-        },
-        secret: fr(&inputs.secret),
-        amount: inputs.amount,
-        paid_at: inputs.paid_at,
-        signature: Signature {
-            r8: Point {
-                x: fr(&inputs.sig_r8x),
-                y: fr(&inputs.sig_r8y),
-            },
-            s: fr(&inputs.sig_s),
-        },
-    }
+    inputs.witness()
 }
 
+/// Fixed messages only: some circuits errors quote inputs.
 fn map_check_error(e: CircuitError) -> StatementError {
-    match e {
-        CircuitError::BadSignature | CircuitError::ScalarNotCanonical => {
-            StatementError::InvalidSignature
-        }
-        CircuitError::NotOnCurve { what } if what.contains("signature") => {
-            StatementError::InvalidSignature
-        }
-        CircuitError::NotOnCurve { .. } => {
-            StatementError::Other("attester key is not on the BabyJubJub curve".into())
-        }
-        CircuitError::SmallOrderKey => StatementError::Other("attester key has small order".into()),
-        CircuitError::Unsatisfied(what) if what.starts_with("amount below") => {
-            StatementError::AmountBelowMinimum
-        }
-        CircuitError::Unsatisfied(what) => StatementError::Other(what.to_string()),
-        _ => StatementError::Other("the witness does not satisfy the statement".into()),
-    }
+    StatementError::from_circuit(&e).unwrap_or_else(|| {
+        StatementError::Other("the witness does not satisfy the statement".into())
+    })
 }
 
 impl ProverBackend for CircuitsBackend {
@@ -162,12 +110,7 @@ impl ProverBackend for CircuitsBackend {
                 _ => BackendError::Internal("proving failed".into()),
             },
         )?;
-        Ok(ProofOutput {
-            solana_proof: bundle.solana_proof_bytes().to_vec(),
-            public_input: FieldBytes(bundle.public_input_bytes()),
-            nullifier: FieldBytes(bundle.nullifier_bytes()),
-            snarkjs_proof: bundle.snarkjs_proof_json(),
-        })
+        Ok(ProofOutput::from(&bundle))
     }
 
     fn info(&self) -> BackendInfo {

@@ -92,6 +92,11 @@ pub struct Config {
     /// Seconds to wait for in-flight proofs on shutdown.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
+
+    /// The memory this process may use (bytes; e.g. the container's limit), exported as
+    /// `process_memory_limit_bytes` for the HighMemoryUsage alert. 0 = not exported.
+    #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 0)]
+    pub memory_limit_bytes: u64,
 }
 
 impl Config {

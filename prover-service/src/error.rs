@@ -10,6 +10,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::time::Duration;
+use x402_zk_circuits::wire::reason;
 
 /// Prefix of every problem `type` URI. The suffix is [`ApiError::reason`] with `_` replaced by `-`.
 pub const PROBLEM_TYPE_PREFIX: &str = "urn:x402-zk:problem:";
@@ -81,13 +82,13 @@ impl ApiError {
     /// `reason` label of `proof_generation_errors_total`.
     pub fn reason(&self) -> &'static str {
         match self {
-            ApiError::Malformed(_) => "malformed_request",
-            ApiError::NotInField(_) => "value_not_in_field",
+            ApiError::Malformed(_) => reason::MALFORMED_REQUEST,
+            ApiError::NotInField(_) => reason::VALUE_NOT_IN_FIELD,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::InvalidSignature => "invalid_signature",
-            ApiError::AmountBelowMinimum => "amount_below_minimum",
-            ApiError::StatementUnsatisfied(_) => "statement_unsatisfied",
+            ApiError::InvalidSignature => reason::INVALID_SIGNATURE,
+            ApiError::AmountBelowMinimum => reason::AMOUNT_BELOW_MINIMUM,
+            ApiError::StatementUnsatisfied(_) => reason::STATEMENT_UNSATISFIED,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::QueueFull { .. } => "queue_full",
             ApiError::ShuttingDown { .. } => "shutting_down",
@@ -100,13 +101,13 @@ impl ApiError {
 
     /// Every reason slug, so metrics can be pre-registered at zero.
     pub const ALL_REASONS: &'static [&'static str] = &[
-        "malformed_request",
-        "value_not_in_field",
+        reason::MALFORMED_REQUEST,
+        reason::VALUE_NOT_IN_FIELD,
         "payload_too_large",
         "unsupported_media_type",
-        "invalid_signature",
-        "amount_below_minimum",
-        "statement_unsatisfied",
+        reason::INVALID_SIGNATURE,
+        reason::AMOUNT_BELOW_MINIMUM,
+        reason::STATEMENT_UNSATISFIED,
         "rate_limited",
         "queue_full",
         "shutting_down",

@@ -7,19 +7,25 @@
 //!
 //! Names carry unit and kind; labels are fixed low-cardinality enums (HTTP method, route
 //! *pattern*, status code, error reason), never request data.
+//!
+//! The parts both services export (HTTP request metrics, process metrics from `metrics-process`,
+//! `build_info`, the configured memory limit) are defined here once; the facilitator records them
+//! through [`recorder_builder`], [`describe_common`] and [`record_http`].
 
 use crate::error::ApiError;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics::{Counter, Gauge, Histogram, Unit};
 use metrics_exporter_prometheus::{
-    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+    BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
+use metrics_process::Collector;
 use std::collections::HashMap;
 
 const PROOF_BUCKETS: &[f64] = &[
     0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0,
 ];
-const HTTP_BUCKETS: &[f64] = &[
+/// Buckets of `http_request_duration_seconds` (both services).
+pub const HTTP_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
@@ -34,10 +40,68 @@ pub struct Snapshot {
     pub running: usize,
 }
 
+/// HTTP requests by method, route pattern and status (both services).
+pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
+/// HTTP request latency by method and route pattern (both services).
+pub const HTTP_REQUEST_DURATION: &str = "http_request_duration_seconds";
+/// The memory limit the operator configured (`--memory-limit-bytes`), exported only when set:
+/// the `HighMemoryUsage` alert compares `process_resident_memory_bytes` with it.
+pub const MEMORY_LIMIT: &str = "process_memory_limit_bytes";
+
+/// A Prometheus recorder with the HTTP latency buckets; `f` adds a service's own buckets.
+pub fn recorder_builder(
+    f: impl FnOnce(PrometheusBuilder) -> Result<PrometheusBuilder, BuildError>,
+) -> PrometheusRecorder {
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(HTTP_REQUEST_DURATION.into()), HTTP_BUCKETS)
+        .and_then(f)
+        .expect("non-empty buckets")
+        .build_recorder()
+}
+
+/// Describes the metrics both services export and sets `build_info{version,service}` and the
+/// memory limit (when configured). Call inside `metrics::with_local_recorder`.
+pub fn describe_common(
+    service: &'static str,
+    version: &'static str,
+    memory_limit_bytes: Option<u64>,
+    process: &Collector,
+) {
+    describe_counter!(
+        HTTP_REQUESTS_TOTAL,
+        "HTTP requests by method, route pattern and status"
+    );
+    describe_histogram!(
+        HTTP_REQUEST_DURATION,
+        Unit::Seconds,
+        "HTTP request latency by method and route pattern"
+    );
+    describe_gauge!("build_info", "Build information (always 1)");
+    gauge!("build_info", "version" => version, "service" => service).set(1.0);
+    process.describe();
+    if let Some(limit) = memory_limit_bytes.filter(|l| *l > 0) {
+        describe_gauge!(
+            MEMORY_LIMIT,
+            Unit::Bytes,
+            "Memory limit configured for this process (--memory-limit-bytes)"
+        );
+        gauge!(MEMORY_LIMIT).set(limit as f64);
+    }
+}
+
+/// One HTTP request finished. `route` must be a route *pattern* (or `unmatched`). Call inside
+/// `metrics::with_local_recorder`.
+pub fn record_http(method: &'static str, route: String, status: u16, secs: f64) {
+    counter!(HTTP_REQUESTS_TOTAL, "method" => method, "route" => route.clone(), "status" => status.to_string())
+        .increment(1);
+    histogram!(HTTP_REQUEST_DURATION, "method" => method, "route" => route).record(secs);
+}
+
 /// The service's metrics.
 pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
+    process: Collector,
     h: Handles,
 }
 
@@ -51,7 +115,6 @@ struct Handles {
     rate_limited: Counter,
     queue_depth: Gauge,
     running: Gauge,
-    rss: Gauge,
 }
 
 impl Default for Metrics {
@@ -63,21 +126,26 @@ impl Default for Metrics {
 impl Metrics {
     /// A fresh recorder with every metric registered (counters at 0).
     pub fn new() -> Self {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(
+        Self::with_memory_limit(None)
+    }
+
+    /// [`Metrics::new`], exporting [`MEMORY_LIMIT`] when `memory_limit_bytes` is set (> 0).
+    pub fn with_memory_limit(memory_limit_bytes: Option<u64>) -> Self {
+        let recorder = recorder_builder(|b| {
+            b.set_buckets_for_metric(
                 Matcher::Full("proof_generation_duration_seconds".into()),
                 PROOF_BUCKETS,
             )
-            .and_then(|b| {
-                b.set_buckets_for_metric(
-                    Matcher::Full("http_request_duration_seconds".into()),
-                    HTTP_BUCKETS,
-                )
-            })
-            .expect("non-empty buckets")
-            .build_recorder();
+        });
         let handle = recorder.handle();
+        let process = Collector::default();
         let m = metrics::with_local_recorder(&recorder, || {
+            describe_common(
+                "x402-zk-prover",
+                env!("CARGO_PKG_VERSION"),
+                memory_limit_bytes,
+                &process,
+            );
             describe_histogram!(
                 "proof_generation_duration_seconds",
                 Unit::Seconds,
@@ -101,29 +169,11 @@ impl Metrics {
             );
             describe_gauge!("proof_cache_size", "Proofs currently cached");
             describe_counter!("rate_limit_exceeded_total", "Requests refused with 429");
-            describe_counter!(
-                "http_requests_total",
-                "HTTP requests by method, route pattern and status"
-            );
-            describe_histogram!(
-                "http_request_duration_seconds",
-                Unit::Seconds,
-                "HTTP request latency by method and route pattern"
-            );
-            describe_gauge!("build_info", "Build information (always 1)");
-            describe_gauge!(
-                "process_resident_memory_bytes",
-                Unit::Bytes,
-                "Resident set size"
-            );
             describe_gauge!(
                 "proof_queue_depth",
                 "Proof jobs waiting for a prover thread"
             );
             describe_gauge!("proof_jobs_running", "Proof jobs running on prover threads");
-
-            gauge!("build_info", "version" => env!("CARGO_PKG_VERSION"), "service" => "x402-zk-prover")
-                .set(1.0);
             let proof_errors = ApiError::ALL_REASONS
                 .iter()
                 .filter(|r| **r != "not_found" && **r != "method_not_allowed")
@@ -148,12 +198,12 @@ impl Metrics {
                 rate_limited: c("rate_limit_exceeded_total"),
                 queue_depth: gauge!("proof_queue_depth"),
                 running: gauge!("proof_jobs_running"),
-                rss: gauge!("process_resident_memory_bytes"),
             }
         });
         Metrics {
             recorder,
             handle,
+            process,
             h: m,
         }
     }
@@ -188,22 +238,16 @@ impl Metrics {
 
     /// One HTTP request finished. `route` must be a route *pattern* (or `unmatched`).
     pub fn http_request(&self, method: &'static str, route: String, status: u16, secs: f64) {
-        metrics::with_local_recorder(&self.recorder, || {
-            counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status.to_string())
-                .increment(1);
-            histogram!("http_request_duration_seconds", "method" => method, "route" => route)
-                .record(secs);
-        });
+        metrics::with_local_recorder(&self.recorder, || record_http(method, route, status, secs));
     }
 
-    /// Prometheus text exposition, with the live gauges refreshed from `snap`.
+    /// Prometheus text exposition, with the live gauges refreshed from `snap` and the process
+    /// metrics (CPU, memory, file descriptors, threads) collected now.
     pub fn render(&self, snap: Snapshot) -> String {
         self.h.cache_size.set(snap.cache_size as f64);
         self.h.queue_depth.set(snap.queued as f64);
         self.h.running.set(snap.running as f64);
-        if let Some(rss) = resident_memory_bytes() {
-            self.h.rss.set(rss as f64);
-        }
+        metrics::with_local_recorder(&self.recorder, || self.process.collect());
         self.handle.render()
     }
 
@@ -226,14 +270,6 @@ pub fn method_label(m: &actix_web::http::Method) -> &'static str {
         Method::PATCH => "PATCH",
         _ => "OTHER",
     }
-}
-
-/// Resident set size from `/proc/self/status` (Linux); `None` elsewhere.
-pub fn resident_memory_bytes() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 #[cfg(test)]
@@ -262,6 +298,13 @@ mod tests {
             "http_requests_total{method=\"POST\",route=\"/v1/proofs\",status=\"200\"} 1"
         ));
         assert!(ta.contains("process_resident_memory_bytes"));
+        assert!(ta.contains("process_cpu_seconds_total"));
         assert!(ta.contains("build_info{"));
+        assert!(!ta.contains(MEMORY_LIMIT));
+        let limited = Metrics::with_memory_limit(Some(1 << 30)).render(Snapshot::default());
+        assert!(
+            limited.contains(&format!("{MEMORY_LIMIT} 1073741824\n")),
+            "{limited}"
+        );
     }
 }

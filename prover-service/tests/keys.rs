@@ -22,9 +22,15 @@ fn dev_keys_need_the_flag() {
     assert!(err.to_string().contains("dev"), "{err}");
     let b = CircuitsBackend::load(&dir, true).unwrap();
     assert!(b.info().dev_keys);
+    // The hash reported is `SolanaVk::sha256` (what the program puts in `Config.vk_hash`).
+    assert_eq!(b.info().vk_hash, fixtures::real().info().vk_hash);
     assert_eq!(
-        b.info().verifying_key_id,
-        fixtures::real().info().verifying_key_id
+        b.info().vk_hash.as_deref(),
+        Some(
+            x402_zk_circuits::export::solana::vk(&fixtures::real().keys().verifier.vk)
+                .sha256_hex()
+                .as_str()
+        )
     );
     cfg.keys_dir = Some(dir.clone());
     assert!(circuits_backend::from_config(&cfg).is_err());

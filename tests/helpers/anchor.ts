@@ -14,6 +14,13 @@ export const [configPda] = anchor.web3.PublicKey.findProgramAddressSync(
   program.programId
 );
 
+/** The verifying key account `[b"vk"]` every verify instruction reads. */
+export const [vkPda] = anchor.web3.PublicKey.findProgramAddressSync([Buffer.from("vk")], program.programId);
+
+/** The committed dev verifying key (keys/dev/solana_vk.bin, the deterministic dev setup's Solana
+ * export): what the config is initialized with, so the dev-key fixtures verify. */
+export const DEV_VK: number[] = Array.from(fs.readFileSync(path.join(__dirname, "..", "..", "keys", "dev", "solana_vk.bin")));
+
 /** The upgradeable loader (loader-v3), which owns the deployed program and its ProgramData. */
 export const BPF_LOADER_UPGRADEABLE = new anchor.web3.PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
 

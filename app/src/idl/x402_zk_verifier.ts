@@ -48,6 +48,9 @@ export type X402ZkVerifier = {
           }
         },
         {
+          "name": "verifyingKey"
+        },
+        {
           "name": "payTo"
         }
       ],
@@ -192,6 +195,25 @@ export type X402ZkVerifier = {
                   102,
                   105,
                   103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "verifyingKey",
+          "docs": [
+            "The verifying key account `[VK_SEED]`, created here with the key from the arguments (so a",
+            "config never exists without a key); `set_verifying_key` replaces the key later."
+          ],
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  107
                 ]
               }
             ]
@@ -436,7 +458,8 @@ export type X402ZkVerifier = {
     {
       "name": "setVerifyingKey",
       "docs": [
-        "Approves a verifying-key hash; verification requires it to equal the compiled key's (authority only)."
+        "Replaces the verifying key with `key` (the ceremony export's `solana_vk.bin` bytes) and",
+        "sets `Config.vk_hash` to its SHA-256, computed on chain (authority only)."
       ],
       "discriminator": [
         79,
@@ -474,15 +497,30 @@ export type X402ZkVerifier = {
               }
             ]
           }
+        },
+        {
+          "name": "verifyingKey",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  107
+                ]
+              }
+            ]
+          }
         }
       ],
       "args": [
         {
-          "name": "vkHash",
+          "name": "key",
           "type": {
             "array": [
               "u8",
-              32
+              576
             ]
           }
         }
@@ -530,6 +568,9 @@ export type X402ZkVerifier = {
               }
             ]
           }
+        },
+        {
+          "name": "verifyingKey"
         },
         {
           "name": "payTo"
@@ -603,6 +644,9 @@ export type X402ZkVerifier = {
           }
         },
         {
+          "name": "verifyingKey"
+        },
+        {
           "name": "payTo"
         },
         {
@@ -665,6 +709,12 @@ export type X402ZkVerifier = {
               }
             ]
           }
+        },
+        {
+          "name": "verifyingKey",
+          "docs": [
+            "hash (= `config.vk_hash`) are checked in `vk::load`."
+          ]
         },
         {
           "name": "payTo"
@@ -754,6 +804,19 @@ export type X402ZkVerifier = {
         204,
         130
       ]
+    },
+    {
+      "name": "verifyingKeyAccount",
+      "discriminator": [
+        5,
+        54,
+        231,
+        84,
+        81,
+        70,
+        17,
+        168
+      ]
     }
   ],
   "events": [
@@ -807,6 +870,19 @@ export type X402ZkVerifier = {
         6,
         250,
         233
+      ]
+    },
+    {
+      "name": "verifyingKeySet",
+      "discriminator": [
+        215,
+        58,
+        1,
+        4,
+        206,
+        165,
+        84,
+        7
       ]
     }
   ],
@@ -884,7 +960,7 @@ export type X402ZkVerifier = {
     {
       "code": 6014,
       "name": "verifyingKeyInvalid",
-      "msg": "The verifying key compiled into the program is malformed"
+      "msg": "The verifying key is malformed: not 576 bytes, a coordinate >= p, an identity point, or a point not on the curve / not in the subgroup"
     },
     {
       "code": 6015,
@@ -909,7 +985,7 @@ export type X402ZkVerifier = {
     {
       "code": 6019,
       "name": "verifyingKeyHashMismatch",
-      "msg": "The verifying key hash does not match the key compiled into this program"
+      "msg": "The verifying key account's hash differs from Config.vk_hash"
     },
     {
       "code": 6020,
@@ -935,6 +1011,11 @@ export type X402ZkVerifier = {
       "code": 6024,
       "name": "nullifierPairsMalformed",
       "msg": "close_expired_nullifiers takes [nullifier, rent_payer] pairs: at least one, whole pairs"
+    },
+    {
+      "code": 6025,
+      "name": "verifyingKeyAccountMismatch",
+      "msg": "The verifying key account is not this program's verifying-key PDA [\\vk\\]"
     }
   ],
   "types": [
@@ -1025,8 +1106,10 @@ export type X402ZkVerifier = {
           {
             "name": "vkHash",
             "docs": [
-              "SHA-256 of the verifying key compiled into this program (`vk::VERIFYING_KEY_SHA256`), so",
-              "provers and facilitators can check that their proving key matches what verifies on chain."
+              "SHA-256 of the active verifying key's bytes (the [`VerifyingKeyAccount`] at `[VK_SEED]`),",
+              "computed on chain when the key is written (`initialize_config`, `set_verifying_key`). Every",
+              "verify path refuses a key account whose hash differs; provers and facilitators compare their",
+              "key's `SolanaVk::sha256` with it."
             ],
             "type": {
               "array": [
@@ -1120,6 +1203,21 @@ export type X402ZkVerifier = {
               "Largest `maxAge` a proof may carry, ≤ `MAX_RECEIPT_AGE_SECONDS` (may only be lowered later)."
             ],
             "type": "u32"
+          },
+          {
+            "name": "verifyingKey",
+            "docs": [
+              "The Groth16 verifying key: the ceremony export's `solana_vk.bin` bytes (`vk::VK_LEN`,",
+              "checked by `vk::validate_key`); its SHA-256 becomes `Config.vk_hash`. A fixed-size array,",
+              "not a `Vec`: borsh allocates a `Vec`'s claimed length up front, so a forged length prefix",
+              "would exhaust the 32 KiB heap instead of failing with a typed error."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                576
+              ]
+            }
           }
         ]
       }
@@ -1281,6 +1379,101 @@ export type X402ZkVerifier = {
               "The proof's `now` (unix seconds)."
             ],
             "type": "u64"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "verifyingKeyAccount",
+      "docs": [
+        "The Groth16 verifying key every verify path uses, written by the config authority",
+        "(`initialize_config`, then `set_verifying_key`); one per deployment, at `[VK_SEED]`.",
+        "",
+        "Layout (617 bytes): discriminator 8 ‖ `bump` (8) ‖ `vk_hash` (9..41) ‖ `key` (41..617).",
+        "`key` is [`crate::vk::VK_LEN`] bytes in the ceremony's Solana export format (`SolanaVk` in",
+        "`circuits/src/export/solana.rs`), `vk_hash` its SHA-256 (= `Config.vk_hash`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "bump",
+            "docs": [
+              "Bump of this PDA, stored so verify paths never search for it."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "vkHash",
+            "docs": [
+              "SHA-256 of `key`, computed on chain when it was written."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "key",
+            "docs": [
+              "`α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁`, big-endian (see [`crate::vk`])."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                576
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "verifyingKeySet",
+      "docs": [
+        "The verifying key was written (`initialize_config`: `previous_vk_hash` all zero) or replaced",
+        "(`set_verifying_key`). Proofs for the previous key stop verifying from this slot on."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "verifyingKey",
+            "docs": [
+              "The `[VK_SEED]` account holding the key."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "previousVkHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "vkHash",
+            "docs": [
+              "SHA-256 of the new key bytes, now in `Config.vk_hash`."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "name": "slot",

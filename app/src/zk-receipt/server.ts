@@ -13,7 +13,8 @@
  * and at x402 core's start-up sync with the facilitator (`initialize()`, which `@x402/express` runs
  * when the middleware is created) {@link ZkReceiptServerScheme.validateFacilitatorSupport} refuses a
  * facilitator whose `/supported` `extra` does not supply what the server's own config lacks
- * (`programId`, `attester`, `attesterUrl`, `proverUrl`, `maxAge`): x402 core then throws a
+ * (`programId`, `attester`, `attesterUrl`, `maxAge`; `proverUrl` and `provingKeyUrl` are passed on
+ * when present): x402 core then throws a
  * `FacilitatorCapabilityError` and `@x402/express` exits the process with that message, instead of
  * answering 500 to every request.
  */
@@ -43,8 +44,10 @@ export interface ZkReceiptServerConfig {
   attester?: { x: string; y: string };
   /** Attester base URL. Default: from the facilitator's `/supported`. */
   attesterUrl?: string;
-  /** Prover base URL. Default: from the facilitator's `/supported`. */
+  /** Prover base URL to advertise (optional; clients prove locally and ignore it). Default: from the facilitator's `/supported`. */
   proverUrl?: string;
+  /** Proving-key URL to advertise (optional). Default: the facilitator's `/supported` `provingKeyUrl` (its `GET /v1/proving-key`). */
+  provingKeyUrl?: string;
   /** Oldest receipt accepted, seconds. Default: from the facilitator's `/supported`. */
   maxAge?: number;
   /** Asset for plain numeric prices (default native SOL). */
@@ -74,12 +77,13 @@ export function zkReceiptPrice(p: { amount: string | bigint | number; asset?: st
 
 /** The offer fields that come from the server's config or the facilitator (everything but resourceHash). */
 type OfferParams = Omit<ZkReceiptExtra, "resourceHash">;
-const OFFER_FIELDS = ["programId", "attester", "attesterUrl", "proverUrl", "maxAge"] as const;
+const OFFER_FIELDS = ["programId", "attester", "attesterUrl", "maxAge"] as const;
+/** Advertised when the config or the facilitator has them; an offer is complete without. */
+const OPTIONAL_OFFER_FIELDS = ["proverUrl", "provingKeyUrl"] as const;
 const CONFIG_HINT: Record<(typeof OFFER_FIELDS)[number], string> = {
   programId: "programId (facilitator --program-id)",
   attester: "attester {x, y} (facilitator --attester-key)",
   attesterUrl: "attesterUrl (facilitator --public-url)",
-  proverUrl: "proverUrl (facilitator --prover-url)",
   maxAge: "maxAge (facilitator --max-age)",
 };
 
@@ -146,6 +150,10 @@ export class ZkReceiptServerScheme implements SchemeNetworkServer {
       const v = this.cfg[k] ?? fk[k];
       if (v === undefined || v === null || v === "") missing.push(CONFIG_HINT[k]);
       else merged[k] = v;
+    }
+    for (const k of OPTIONAL_OFFER_FIELDS) {
+      const v = this.cfg[k] ?? fk[k];
+      if (v !== undefined && v !== null && v !== "") merged[k] = v;
     }
     if (missing.length > 0) {
       throw new ConfigError(

@@ -40,8 +40,16 @@ export interface ZkReceiptExtra {
   attester: { x: string; y: string };
   /** Base URL of the attester (`POST /v1/attest` is appended). */
   attesterUrl: string;
-  /** Base URL of a prover service (`POST /v1/proofs` is appended). */
-  proverUrl: string;
+  /**
+   * Base URL of a prover service a merchant may advertise. Informational: the SDK proves locally
+   * and never sends the secret to an offer's prover (a payer opts in with `remoteProver`).
+   */
+  proverUrl?: string;
+  /**
+   * Where the proving key can be downloaded (the facilitator's `GET /v1/proving-key`). Not trusted:
+   * the client uses a key only when its vk hash equals the on-chain `Config.vk_hash`.
+   */
+  provingKeyUrl?: string;
   /** Oldest receipt accepted, seconds. */
   maxAge: number;
   /** Binding of this request, `0x` + 62 hex digits. */
@@ -109,7 +117,8 @@ export function parseZkReceiptExtra(extra: unknown): ZkReceiptExtra {
       y: parseFieldElement(att.y, "extra.attester.y").toString(),
     },
     attesterUrl: httpUrl(extra.attesterUrl, "extra.attesterUrl"),
-    proverUrl: httpUrl(extra.proverUrl, "extra.proverUrl"),
+    ...(extra.proverUrl !== undefined ? { proverUrl: httpUrl(extra.proverUrl, "extra.proverUrl") } : {}),
+    ...(extra.provingKeyUrl !== undefined ? { provingKeyUrl: httpUrl(extra.provingKeyUrl, "extra.provingKeyUrl") } : {}),
     maxAge,
     resourceHash: extra.resourceHash,
   };

@@ -126,7 +126,8 @@ pub enum CeremonyCmd {
         input: PathBuf,
     },
     /// Verify both phases, then write the keys (receipt.pk, receipt.vk), verification_key.json (snarkjs) and
-    /// verifying_key.rs (groth16-solana), tagged `ceremony:<transcript hash>`.
+    /// solana_vk.bin + solana_vk.sha256 (the bytes the program's `set_verifying_key` takes, and their
+    /// SHA-256 = on-chain `Config.vk_hash`), tagged `ceremony:<transcript hash>`.
     Finalize {
         /// Phase-1 file.
         #[arg(long)]
@@ -302,11 +303,22 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
             let vk = &keys.pk.vk;
             let json = serde_json::to_string_pretty(&export::snarkjs::vk_json(vk))?;
             io::write_atomic(&out.join("verification_key.json"), json.as_bytes())?;
+            let svk = export::solana::vk(vk);
+            io::write_atomic(&out.join(export::solana::SOLANA_VK_FILE), &svk.to_bytes())?;
             io::write_atomic(
-                &out.join("verifying_key.rs"),
-                export::solana::vk_rust_source(vk, keys.provenance()).as_bytes(),
+                &out.join(export::solana::SOLANA_VK_SHA256_FILE),
+                format!("{}\n", svk.sha256_hex()).as_bytes(),
             )?;
-            println!("keys written to {} (receipt.pk, receipt.vk, verification_key.json, verifying_key.rs)", out.display());
+            println!(
+                "keys written to {} (receipt.pk, receipt.vk, verification_key.json, {}, {})",
+                out.display(),
+                export::solana::SOLANA_VK_FILE,
+                export::solana::SOLANA_VK_SHA256_FILE
+            );
+            println!(
+                "vk hash (Config.vk_hash after set_verifying_key): {}",
+                svk.sha256_hex()
+            );
             println!("provenance: {}", keys.provenance());
             announce("final", &p2.transcript_hash());
         }

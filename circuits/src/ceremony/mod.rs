@@ -26,6 +26,8 @@ pub mod io;
 pub mod phase1;
 pub mod phase2;
 pub mod ptau;
+#[cfg(feature = "cli")]
+pub mod test_run;
 pub mod transcript;
 
 use ark_bn254::{Bn254, Fq12, G1Affine, G1Projective, G2Affine, G2Projective};

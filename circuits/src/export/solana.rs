@@ -5,7 +5,6 @@ use crate::field::fr_to_be_bytes;
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
-use std::fmt::Write as _;
 
 fn fq_be(f: &Fq) -> [u8; 32] {
     let v = f.into_bigint().to_bytes_be();
@@ -79,21 +78,80 @@ pub struct SolanaVk {
     pub vk_ic: Vec<[u8; 64]>,
 }
 
+/// File name of the key bytes ([`SolanaVk::to_bytes`]) in a key directory: what
+/// `initialize_config` / `set_verifying_key` take and `migrations/deploy.ts` reads.
+pub const SOLANA_VK_FILE: &str = "solana_vk.bin";
+/// File name of the key hash next to it: `0x` + 64 hex digits of [`SolanaVk::sha256`] and a newline.
+pub const SOLANA_VK_SHA256_FILE: &str = "solana_vk.sha256";
+
+/// Size of a G1 point in the export.
+const G1: usize = 64;
+/// Size of a G2 point in the export.
+const G2: usize = 128;
+
 impl SolanaVk {
-    /// SHA-256 of `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ …` in this big-endian layout: what the program's
-    /// `vk::VERIFYING_KEY_SHA256` and `Config.vk_hash` hold for this key. The one definition of the
-    /// key hash; the facilitator and the tests call it.
+    /// The key bytes the program stores (its `VerifyingKeyAccount.key`): `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ …`,
+    /// big-endian, G2 as `x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0`; `64 + 3·128 + 64·(nr_pubinputs + 1)` bytes (576 for
+    /// the receipt statement). The one definition of this layout: the program parses it
+    /// (`programs/x402-zk-verifier/src/vk.rs`) and the tests feed it exports of real keys.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(G1 + 3 * G2 + G1 * self.vk_ic.len());
+        out.extend_from_slice(&self.vk_alpha_g1);
+        out.extend_from_slice(&self.vk_beta_g2);
+        out.extend_from_slice(&self.vk_gamma_g2);
+        out.extend_from_slice(&self.vk_delta_g2);
+        for ic in &self.vk_ic {
+            out.extend_from_slice(ic);
+        }
+        out
+    }
+
+    /// Parses [`SolanaVk::to_bytes`] output (lengths only; the program checks the points).
+    pub fn from_bytes(bytes: &[u8]) -> crate::error::Result<Self> {
+        let fixed = G1 + 3 * G2;
+        if bytes.len() < fixed + 2 * G1 || !(bytes.len() - fixed).is_multiple_of(G1) {
+            return Err(crate::error::Error::KeyFile(format!(
+                "Solana verifying key: {} bytes is not {fixed} + 64·(inputs + 1)",
+                bytes.len()
+            )));
+        }
+        let arr = |r: std::ops::Range<usize>| bytes[r].to_vec();
+        let vk_ic: Vec<[u8; 64]> = bytes[fixed..]
+            .chunks_exact(G1)
+            .map(|c| c.try_into().expect("64 bytes"))
+            .collect();
+        Ok(SolanaVk {
+            nr_pubinputs: vk_ic.len() - 1,
+            vk_alpha_g1: arr(0..G1).try_into().expect("64"),
+            vk_beta_g2: arr(G1..G1 + G2).try_into().expect("128"),
+            vk_gamma_g2: arr(G1 + G2..G1 + 2 * G2).try_into().expect("128"),
+            vk_delta_g2: arr(G1 + 2 * G2..fixed).try_into().expect("128"),
+            vk_ic,
+        })
+    }
+
+    /// SHA-256 of [`SolanaVk::to_bytes`]: what the program computes into `Config.vk_hash` when this key
+    /// is written. The one definition of the key hash; the facilitator, the prover and the tests call it.
     pub fn sha256(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(self.vk_alpha_g1);
-        h.update(self.vk_beta_g2);
-        h.update(self.vk_gamma_g2);
-        h.update(self.vk_delta_g2);
-        for ic in &self.vk_ic {
-            h.update(ic);
-        }
-        h.finalize().into()
+        Sha256::digest(self.to_bytes()).into()
+    }
+
+    /// `0x` + 64 lower-case hex digits of [`SolanaVk::sha256`] (as `/health`, `/supported` and
+    /// `solana_vk.sha256` show it).
+    pub fn sha256_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.sha256()))
+    }
+
+    /// Writes [`SOLANA_VK_FILE`] and [`SOLANA_VK_SHA256_FILE`] into `dir`; returns the hash.
+    pub fn write_files(&self, dir: &std::path::Path) -> std::io::Result<[u8; 32]> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join(SOLANA_VK_FILE), self.to_bytes())?;
+        std::fs::write(
+            dir.join(SOLANA_VK_SHA256_FILE),
+            format!("{}\n", self.sha256_hex()),
+        )?;
+        Ok(self.sha256())
     }
 }
 
@@ -107,72 +165,6 @@ pub fn vk(vk: &VerifyingKey<Bn254>) -> SolanaVk {
         vk_delta_g2: g2_bytes(&vk.delta_g2),
         vk_ic: vk.gamma_abc_g1.iter().map(g1_bytes).collect(),
     }
-}
-
-fn arr(bytes: &[u8]) -> String {
-    let mut s = String::from("[");
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            s.push_str(", ");
-        }
-        let _ = write!(s, "{b}");
-    }
-    s.push(']');
-    s
-}
-
-/// Rust source of a module defining `pub const VERIFYINGKEY: Groth16Verifyingkey` (groth16-solana 0.3.1), plus
-/// `PROVENANCE` and `CIRCUIT_ID` constants. Generated: do not edit by hand.
-pub fn vk_rust_source(vk: &VerifyingKey<Bn254>, provenance: &str) -> String {
-    let v = self::vk(vk);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "//! Groth16 verifying key for the x402-zk receipt circuit. GENERATED by"
-    );
-    let _ = writeln!(
-        s,
-        "//! `x402-zk export-vk --format solana`; do not edit by hand."
-    );
-    if provenance == crate::groth16::DEV_PROVENANCE {
-        let _ = writeln!(s, "//! WARNING: provenance \"dev\" — keys from an unsafe dev setup; proofs can be forged.");
-    }
-    let _ = writeln!(s, "use groth16_solana::groth16::Groth16Verifyingkey;\n");
-    let _ = writeln!(
-        s,
-        "/// Provenance tag of the key (\"dev\" = unsafe dev setup)."
-    );
-    let _ = writeln!(s, "pub const PROVENANCE: &str = {provenance:?};");
-    let _ = writeln!(s, "/// Statement identifier the key was generated for.");
-    let _ = writeln!(
-        s,
-        "pub const CIRCUIT_ID: &str = {:?};",
-        crate::groth16::CIRCUIT_ID
-    );
-    let _ = writeln!(s, "/// Number of public inputs (the single `pubHash`).");
-    let _ = writeln!(
-        s,
-        "pub const NR_PUBLIC_INPUTS: usize = {};\n",
-        v.nr_pubinputs
-    );
-    let _ = writeln!(s, "#[rustfmt::skip]");
-    let _ = writeln!(
-        s,
-        "pub const VERIFYINGKEY: Groth16Verifyingkey = Groth16Verifyingkey {{"
-    );
-    let _ = writeln!(s, "    nr_pubinputs: {},", v.nr_pubinputs);
-    let _ = writeln!(s, "    vk_alpha_g1: {},", arr(&v.vk_alpha_g1));
-    let _ = writeln!(s, "    vk_beta_g2: {},", arr(&v.vk_beta_g2));
-    let _ = writeln!(s, "    vk_gamma_g2: {},", arr(&v.vk_gamma_g2));
-    let _ = writeln!(s, "    vk_delta_g2: {},", arr(&v.vk_delta_g2));
-    let _ = writeln!(s, "    vk_ic: &[");
-    for ic in &v.vk_ic {
-        let _ = writeln!(s, "        {},", arr(ic));
-    }
-    let _ = writeln!(s, "    ],");
-    let _ = writeln!(s, "    vk_commitment: None,");
-    let _ = writeln!(s, "}};");
-    s
 }
 
 fn fq_from_be(b: &[u8]) -> crate::error::Result<Fq> {

@@ -35,7 +35,7 @@ pub enum ErrorCode {
     NullifierAccountCountMismatch,
     #[msg("A proof coordinate is not below the BN254 field modulus, or A or C is not a valid G1 point")]
     MalformedProof,
-    #[msg("The verifying key compiled into the program is malformed")]
+    #[msg("The verifying key is malformed: not 576 bytes, a coordinate >= p, an identity point, or a point not on the curve / not in the subgroup")]
     VerifyingKeyInvalid,
     #[msg("Poseidon hash syscall failed")]
     PoseidonFailed,
@@ -45,7 +45,7 @@ pub enum ErrorCode {
     ProofBufferOverflow,
     #[msg("Proof buffer content is not a whole number of proofs")]
     ProofBufferMalformed,
-    #[msg("The verifying key hash does not match the key compiled into this program")]
+    #[msg("The verifying key account's hash differs from Config.vk_hash")]
     VerifyingKeyHashMismatch,
     #[msg("The proof's maxAge (or the requested receipt age cap) exceeds the allowed maximum")]
     ReceiptAgeTooLarge,
@@ -59,4 +59,6 @@ pub enum ErrorCode {
         "close_expired_nullifiers takes [nullifier, rent_payer] pairs: at least one, whole pairs"
     )]
     NullifierPairsMalformed,
+    #[msg("The verifying key account is not this program's verifying-key PDA [\"vk\"]")]
+    VerifyingKeyAccountMismatch,
 }

@@ -41,3 +41,16 @@ pub struct NullifiersClosed {
     /// Total lamports returned to the rent payers.
     pub lamports: u64,
 }
+
+/// The verifying key was written (`initialize_config`: `previous_vk_hash` all zero) or replaced
+/// (`set_verifying_key`). Proofs for the previous key stop verifying from this slot on.
+#[event]
+pub struct VerifyingKeySet {
+    pub authority: Pubkey,
+    /// The `[VK_SEED]` account holding the key.
+    pub verifying_key: Pubkey,
+    pub previous_vk_hash: [u8; 32],
+    /// SHA-256 of the new key bytes, now in `Config.vk_hash`.
+    pub vk_hash: [u8; 32],
+    pub slot: u64,
+}

@@ -14,9 +14,10 @@
 //! Instructions are thin entry points; each lives in `instructions/<name>.rs` with its accounts.
 //!
 //! ## Verifying a payment
-//! `verify_payment(terms, payment)` with accounts `[payer (signer, mut), config, pay_to, nullifier
-//! PDA (mut), system_program]`:
-//! 1. the config is not paused and its approved VK hash is the compiled key's;
+//! `verify_payment(terms, payment)` with accounts `[payer (signer, mut), config, verifying_key,
+//! pay_to, nullifier PDA (mut), system_program]`:
+//! 1. the config is not paused; the verifying key is read from the `[b"vk"]` account (`vk.rs`),
+//!    whose hash must be `config.vk_hash`;
 //! 2. `payment.now` is within `config.max_clock_skew_seconds` of the validator `Clock`;
 //! 3. `resourceHash` and `nullifier` are `< r` (never reduced);
 //! 4. `pubHash` is recomputed with the Poseidon syscall from the config (attester, domain), the
@@ -35,6 +36,9 @@
 //! ## Set-up
 //! `initialize_config` is accepted only from the program's upgrade authority (its ProgramData
 //! account is passed and checked), so nobody can seize a fresh deployment by initializing it first.
+//! It takes the verifying key (the ceremony's Solana export bytes) and creates the key account
+//! with the config; `set_verifying_key` replaces it later. No key is compiled in: one binary
+//! serves the dev key (localnet) and production keys.
 //!
 //! `verify_batch` does the same for n proofs of one merchant with n + 3 pairings (`batch.rs`);
 //! `check_batch` verifies without burning (dry run); proof buffers carry batches larger than a
@@ -114,9 +118,13 @@ pub mod x402_zk_verifier {
         instructions::admin::set_max_receipt_age(ctx, max_receipt_age_seconds)
     }
 
-    /// Approves a verifying-key hash; verification requires it to equal the compiled key's (authority only).
-    pub fn set_verifying_key(ctx: Context<AdminConfig>, vk_hash: [u8; 32]) -> Result<()> {
-        instructions::admin::set_verifying_key(ctx, vk_hash)
+    /// Replaces the verifying key with `key` (the ceremony export's `solana_vk.bin` bytes) and
+    /// sets `Config.vk_hash` to its SHA-256, computed on chain (authority only).
+    pub fn set_verifying_key(
+        ctx: Context<SetVerifyingKey>,
+        key: [u8; crate::vk::VK_LEN],
+    ) -> Result<()> {
+        instructions::admin::set_verifying_key(ctx, key)
     }
 
     /// Verifies one payment proof and burns its nullifier.

@@ -29,8 +29,10 @@ pub struct Config {
     /// `domain = Poseidon(programId_hi, programId_lo)` (32 bytes big-endian), computed once at
     /// initialization: the circuit binds nullifiers to it so deployments never collide.
     pub domain: [u8; 32],
-    /// SHA-256 of the verifying key compiled into this program (`vk::VERIFYING_KEY_SHA256`), so
-    /// provers and facilitators can check that their proving key matches what verifies on chain.
+    /// SHA-256 of the active verifying key's bytes (the [`VerifyingKeyAccount`] at `[VK_SEED]`),
+    /// computed on chain when the key is written (`initialize_config`, `set_verifying_key`). Every
+    /// verify path refuses a key account whose hash differs; provers and facilitators compare their
+    /// key's `SolanaVk::sha256` with it.
     pub vk_hash: [u8; 32],
     /// Largest `maxAge` (seconds) a proof may carry (`ReceiptAgeTooLarge` otherwise), at most
     /// [`MAX_RECEIPT_AGE_SECONDS`]. With `max_clock_skew_seconds` it bounds how long a burnt
@@ -63,4 +65,35 @@ impl Nullifier {
     pub const SPACE: usize = 8 + Nullifier::INIT_SPACE;
     /// Offset of `rent_payer` in the account data (for `getProgramAccounts` memcmp filters).
     pub const RENT_PAYER_OFFSET: usize = 16;
+}
+
+/// Seed of the single [`VerifyingKeyAccount`] PDA.
+pub const VK_SEED: &[u8] = b"vk";
+
+/// The Groth16 verifying key every verify path uses, written by the config authority
+/// (`initialize_config`, then `set_verifying_key`); one per deployment, at `[VK_SEED]`.
+///
+/// Layout (617 bytes): discriminator 8 ‖ `bump` (8) ‖ `vk_hash` (9..41) ‖ `key` (41..617).
+/// `key` is [`crate::vk::VK_LEN`] bytes in the ceremony's Solana export format (`SolanaVk` in
+/// `circuits/src/export/solana.rs`), `vk_hash` its SHA-256 (= `Config.vk_hash`).
+#[account]
+#[derive(InitSpace)]
+pub struct VerifyingKeyAccount {
+    /// Bump of this PDA, stored so verify paths never search for it.
+    pub bump: u8,
+    /// SHA-256 of `key`, computed on chain when it was written.
+    pub vk_hash: [u8; 32],
+    /// `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁`, big-endian (see [`crate::vk`]).
+    pub key: [u8; crate::vk::VK_LEN],
+}
+
+impl VerifyingKeyAccount {
+    /// Account size including Anchor's 8-byte discriminator.
+    pub const SPACE: usize = 8 + VerifyingKeyAccount::INIT_SPACE;
+    /// Offset of `bump` in the account data.
+    pub const BUMP_OFFSET: usize = 8;
+    /// Offset of `vk_hash`.
+    pub const HASH_OFFSET: usize = 9;
+    /// Offset of `key`.
+    pub const KEY_OFFSET: usize = 41;
 }

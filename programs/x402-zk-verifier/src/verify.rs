@@ -9,21 +9,25 @@
 //! From snarkjs JSON: `A = (pi_a[0], p − pi_a[1])`, `B = (pi_b[0][1], pi_b[0][0], pi_b[1][1], pi_b[1][0])`.
 use anchor_lang::prelude::*;
 use groth16_solana::errors::Groth16Error;
-use groth16_solana::groth16::Groth16Verifier;
+use groth16_solana::groth16::{Groth16Verifier, Groth16Verifyingkey};
 
 use crate::batch::split_proof;
 use crate::errors::ErrorCode;
-use crate::vk::VERIFYING_KEY;
 
-/// Verifies one proof for one public input (`pubHash`, already checked canonical).
-pub fn verify_single(proof: &[u8; 256], pub_hash: &[u8; 32]) -> Result<()> {
+/// Verifies one proof for one public input (`pubHash`, already checked canonical) against `vk`
+/// (read from the verifying-key account, `vk::load`).
+pub fn verify_single(
+    proof: &[u8; 256],
+    pub_hash: &[u8; 32],
+    vk: &Groth16Verifyingkey,
+) -> Result<()> {
     require!(
         crate::batch::proof_coordinates_canonical(proof),
         ErrorCode::MalformedProof
     );
     let (a, b, c) = split_proof(proof);
     let inputs = [*pub_hash];
-    let mut verifier = Groth16Verifier::new(a, b, c, &inputs, &VERIFYING_KEY)
+    let mut verifier = Groth16Verifier::new(a, b, c, &inputs, vk)
         .map_err(|_| error!(ErrorCode::VerifyingKeyInvalid))?;
     verifier.verify().map_err(|e| match e {
         Groth16Error::PublicInputGreaterThanFieldSize => error!(ErrorCode::PublicValueNotCanonical),

@@ -64,6 +64,8 @@ pub struct State {
     pub prover_url: Option<String>,
     /// Advertised in `/supported` as `maxAge`.
     pub max_age: u64,
+    /// Served at `GET /v1/proving-key` and advertised as `provingKeyUrl`, when configured.
+    pub proving_key: Option<crate::proving_key::ProvingKeyFile>,
     pub config_check_interval: Duration,
     /// Settlement batching, when configured (`--batch-max` > 1).
     pub batch: Option<BatchConfig>,
@@ -107,7 +109,9 @@ impl State {
                 check_now = false;
                 let Some(state) = weak.upgrade() else { return };
                 state.chain.check(&state.rpc).await;
+                crate::metrics::refresh_fee_payer_balance(&state).await;
                 state.limiter.retain_recent();
+                state.metrics.run_upkeep();
             }
         });
     }
@@ -156,6 +160,10 @@ impl State {
         for u in c.rpc_urls.iter().chain(&c.attest_rpc_urls) {
             http_url("RPC URL", u)?;
         }
+        let proving_key =
+            crate::proving_key::resolve_path(c.proving_key.as_deref(), &c.verifying_key)
+                .map(|p| crate::proving_key::ProvingKeyFile::load(&p, &vk))
+                .transpose()?;
         let expected = Expected {
             attester: attester_bytes(&key.public()),
             vk_hash: vk_sha256(&vk.vk),
@@ -175,7 +183,7 @@ impl State {
             attest_rpc: RpcPool::new(c.attest_urls(), RpcOptions::default()),
             attester: AttesterService { key },
             fee_payer,
-            metrics: Metrics::default(),
+            metrics: Metrics::new(Some(c.memory_limit_bytes)),
             claims: NullifierClaims::default(),
             chain: ChainGuard::new(program_id, expected),
             limiter: RateLimiter::new(c.rate_limit_per_minute, c.rate_limit_window()),
@@ -183,6 +191,7 @@ impl State {
             public_url,
             prover_url,
             max_age: c.max_age,
+            proving_key,
             config_check_interval: Duration::from_secs(c.config_check_interval_secs),
             batch: Some(BatchConfig {
                 max: usize::from(c.batch_max),
@@ -415,6 +424,9 @@ async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     if let Some(p) = &state.prover_url {
         extra["proverUrl"] = json!(p);
     }
+    if state.proving_key.is_some() {
+        extra["provingKeyUrl"] = json!(format!("{}{}", state.public_url, crate::proving_key::PATH));
+    }
     let mut signers = serde_json::Map::new();
     signers.insert(
         "solana:*".into(),
@@ -432,7 +444,7 @@ async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     })
 }
 
-fn problem(status: StatusCode, slug: &str, detail: String) -> HttpResponse {
+pub(crate) fn problem(status: StatusCode, slug: &str, detail: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/problem+json")
         .json(json!({
@@ -473,6 +485,8 @@ async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ok",
         "chainConfig": state.chain.status(),
+        // `SolanaVk::sha256` of this facilitator's verifying key: must equal on-chain Config.vk_hash.
+        "vkHash": format!("0x{}", hex::encode(state.chain.expected.vk_hash)),
         "rpc": {
             "endpoints": state.rpc.stats(),
             "fallbackAnswers": state.rpc.fallback_answers(),
@@ -531,6 +545,37 @@ async fn rate_limit(
     next.call(req).await
 }
 
+/// CORS for the routes a browser payer calls from the merchant's page, another origin: the
+/// attester (`POST /v1/attest`) and the proving key. They are public, idempotent and take no
+/// credentials, so any origin may read their answers (errors and 429s included, so the page sees
+/// the problem JSON). `/verify`, `/settle` and `/metrics` are server-to-server and get no CORS.
+/// Wrap it outermost (after the rate limit) so every answer of the resource carries the header.
+pub async fn public_cors(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::http::header::{
+        HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    };
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag, Retry-After, X-Vk-Hash"),
+    );
+    Ok(res)
+}
+
+/// The CORS preflight (`OPTIONS`) of a [`public_cors`] route: GET/POST with a JSON body.
+pub async fn cors_preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header(("Access-Control-Allow-Methods", "GET, POST"))
+        .insert_header(("Access-Control-Allow-Headers", "content-type"))
+        .insert_header(("Access-Control-Max-Age", "600"))
+        .finish()
+}
+
 /// Malformed or oversized JSON bodies: x402-shaped on /verify and /settle, problem+json elsewhere.
 fn json_error(err: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
     let status = match &err {
@@ -575,7 +620,16 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::resource("/v1/attest")
                     .wrap(from_fn(rate_limit))
+                    .wrap(from_fn(public_cors))
                     .route(web::post().to(attest_route))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(cors_preflight))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(crate::proving_key::PATH)
+                    .wrap(from_fn(public_cors))
+                    .route(web::get().to(crate::proving_key::route))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(cors_preflight))
                     .default_service(web::to(method_not_allowed)),
             )
             .route("/supported", web::get().to(supported_route))
@@ -589,11 +643,16 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
 /// background tasks, and serves until stopped.
 pub async fn serve(state: Arc<State>, bind: &str, port: u16) -> std::io::Result<()> {
     state.chain.check(&state.rpc).await;
+    crate::metrics::refresh_fee_payer_balance(&state).await;
     state.start_background(false);
-    HttpServer::new(move || App::new().configure(configure(state.clone())))
-        .bind((bind, port))?
-        .run()
-        .await
+    HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(crate::metrics::observe))
+            .configure(configure(state.clone()))
+    })
+    .bind((bind, port))?
+    .run()
+    .await
 }
 
 /// Starts the server on an ephemeral loopback port (tests), with the background tasks; returns
@@ -602,10 +661,14 @@ pub fn spawn_local(state: Arc<State>) -> std::io::Result<(u16, actix_web::dev::S
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     state.start_background(true);
-    let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
-        .workers(2)
-        .listen(listener)?
-        .run();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(crate::metrics::observe))
+            .configure(configure(state.clone()))
+    })
+    .workers(2)
+    .listen(listener)?
+    .run();
     let handle = server.handle();
     tokio::spawn(server);
     Ok((port, handle))

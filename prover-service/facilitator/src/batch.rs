@@ -167,9 +167,13 @@ pub fn verify_batch_ix(
     fee_payer: &Pubkey,
     ps: &[&CheckedPayment],
 ) -> Instruction {
-    use x402_zk_verifier::{accounts, instruction, state::CONFIG_SEED};
+    use x402_zk_verifier::{
+        accounts, instruction,
+        state::{CONFIG_SEED, VK_SEED},
+    };
     let program = Pubkey::new_from_array(*program_id);
     let config = Pubkey::find_program_address(&[CONFIG_SEED], &program).0;
+    let verifying_key = Pubkey::find_program_address(&[VK_SEED], &program).0;
     let first = &ps[0].public;
     let terms = x402_zk_verifier::instructions::PaymentTerms {
         asset: Pubkey::new_from_array(first.asset),
@@ -188,6 +192,7 @@ pub fn verify_batch_ix(
     let mut metas = accounts::VerifyBatch {
         payer: *fee_payer,
         config,
+        verifying_key,
         pay_to: Pubkey::new_from_array(first.pay_to),
         system_program: anchor_client::anchor_lang::system_program::ID,
     }
@@ -260,6 +265,7 @@ async fn settle_run(
                 "instruction",
                 "verify_batch",
             );
+            state.metrics.settlement_batch(ps.len());
             tracing::info!(tx = %signature, payments = ps.len(), "payments settled in one verify_batch");
             for i in pending {
                 outcomes[i] = Some(Ok(Settled {

@@ -43,9 +43,9 @@ pub fn attester_bytes(p: &Point) -> [u8; 64] {
     out
 }
 
-/// SHA-256 of `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ …` in groth16-solana's big-endian layout (the bytes of
-/// the circuits crate's Solana export, `export::solana::vk`): what the program's
-/// `vk::VERIFYING_KEY_SHA256` and `Config.vk_hash` hold for this key.
+/// `SolanaVk::sha256`: SHA-256 of the key bytes the ceremony's Solana export writes
+/// (`solana_vk.bin`), which is what the program computes into `Config.vk_hash` when the authority
+/// writes that key. The one definition of the key hash (the prover reports the same).
 pub fn vk_sha256(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
     x402_zk_circuits::export::solana::vk(vk).sha256()
 }
@@ -337,12 +337,16 @@ mod tests {
     }
 
     #[test]
-    fn vk_hash_is_the_programs_for_the_dev_keys() {
-        // The program's committed vk.rs comes from the deterministic dev setup.
+    fn vk_hash_is_the_sha256_of_the_key_bytes_the_program_stores() {
+        // `Config.vk_hash` is what the program computes over the key bytes it is given
+        // (`vk::key_hash`), and those bytes are the ceremony export's `SolanaVk::to_bytes`.
         let keys = x402_zk_circuits::ProvingKeys::dev_setup_deterministic().unwrap();
+        let bytes = x402_zk_circuits::export::solana::vk(&keys.verifier.vk).to_bytes();
+        assert_eq!(bytes.len(), x402_zk_verifier::vk::VK_LEN);
+        let key = x402_zk_verifier::vk::validate_key(&bytes).expect("a valid key");
         assert_eq!(
             vk_sha256(&keys.verifier.vk),
-            x402_zk_verifier::vk::VERIFYING_KEY_SHA256
+            x402_zk_verifier::vk::key_hash(&key)
         );
     }
 }

@@ -43,6 +43,11 @@ pub struct Config {
     /// Verifying key file (`receipt.vk` from `x402-zk keys` or the ceremony).
     #[arg(long, env = "VERIFYING_KEY_PATH")]
     pub verifying_key: PathBuf,
+    /// Proving key served at `GET /v1/proving-key` for clients that prove locally (`receipt.pk`;
+    /// its verifying key must be `--verifying-key`). Default: `receipt.pk` next to the verifying
+    /// key file, if present; otherwise the route answers 404.
+    #[arg(long, env = "PROVING_KEY_PATH")]
+    pub proving_key: Option<PathBuf>,
     /// Allowed distance between a payload's `now` and this server's clock (seconds).
     #[arg(long, env = "MAX_CLOCK_SKEW_SECONDS", default_value_t = 60)]
     pub max_clock_skew_seconds: u64,
@@ -112,6 +117,10 @@ pub struct Config {
     #[arg(long, env = "SWEEP_MAX_PER_TX", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..=i64::from(crate::sweep::MAX_PAIRS_PER_TX)))]
     pub sweep_max_per_tx: u16,
+    /// The memory this process may use (bytes; e.g. the container's limit), exported as
+    /// `process_memory_limit_bytes` for the HighMemoryUsage alert. 0 = not exported.
+    #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 0)]
+    pub memory_limit_bytes: u64,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,

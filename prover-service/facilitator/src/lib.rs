@@ -16,6 +16,7 @@ pub mod claims;
 pub mod config;
 pub mod metrics;
 pub mod proof_codec;
+pub mod proving_key;
 pub mod rpc;
 pub mod settle;
 pub mod sweep;

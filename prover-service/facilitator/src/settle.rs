@@ -56,9 +56,13 @@ pub fn verify_payment_ix(
     fee_payer: &Pubkey,
     p: &CheckedPayment,
 ) -> Instruction {
-    use x402_zk_verifier::{accounts, instruction, state::CONFIG_SEED};
+    use x402_zk_verifier::{
+        accounts, instruction,
+        state::{CONFIG_SEED, VK_SEED},
+    };
     let program = Pubkey::new_from_array(*program_id);
     let config = Pubkey::find_program_address(&[CONFIG_SEED], &program).0;
+    let verifying_key = Pubkey::find_program_address(&[VK_SEED], &program).0;
     let nullifier = nullifier_pda(program_id, &p.nullifier_be);
     let terms = x402_zk_verifier::instructions::PaymentTerms {
         asset: Pubkey::new_from_array(p.public.asset),
@@ -74,6 +78,7 @@ pub fn verify_payment_ix(
     let accounts = accounts::VerifyPayment {
         payer: *fee_payer,
         config,
+        verifying_key,
         pay_to: Pubkey::new_from_array(p.public.pay_to),
         nullifier,
         system_program: anchor_client::anchor_lang::system_program::ID,
@@ -127,6 +132,7 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<Settled, Reject
         "instruction",
         "verify_payment",
     );
+    state.metrics.settlement_batch(1);
     tracing::info!(tx = %signature, "payment settled");
     Ok(Settled { signature })
 }

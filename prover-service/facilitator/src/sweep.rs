@@ -284,6 +284,11 @@ pub async fn sweep_once(state: &State, now: i64) -> SweepReport {
             }
         }
     }
+    // Expired but still open after this tick (more than the tick's bound, or failed closes).
+    state.metrics.set_gauge(
+        "facilitator_nullifiers_expired_open",
+        report.expired.saturating_sub(report.closed) as u64,
+    );
     report
 }
 

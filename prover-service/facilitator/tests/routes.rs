@@ -530,6 +530,7 @@ async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> Http
                     "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"]}}),
             }
         }
+        "getBalance" => json!({"context": {"slot": 1}, "value": 4_000_000_000u64}),
         "getLatestBlockhash" => json!({"context": {"slot": 1}, "value": {
             "blockhash": bs58::encode([3u8; 32]).into_string(), "lastValidBlockHeight": 100}}),
         "getProgramAccounts" => program_accounts(&chain.lock().unwrap(), &params),
@@ -1391,4 +1392,141 @@ async fn sweep_flags_defaults_and_range() {
             "{bad}: {err}"
         );
     }
+}
+
+/// A browser payer's page (the merchant's origin) calls the attester: the attester answers CORS for
+/// any origin, on success, refusal and preflight alike; the server-to-server routes do not.
+#[actix_web::test]
+async fn the_attester_answers_cors_for_browser_payers_and_verify_settle_do_not() {
+    let app = test::init_service(App::new().configure(configure(state("cors")))).await;
+    let origin = ("Origin", "http://127.0.0.1:4021");
+    let acao = |resp: &actix_web::dev::ServiceResponse| {
+        resp.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+
+    let pre = test::call_service(
+        &app,
+        test::TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/v1/attest")
+            .insert_header(origin)
+            .insert_header(("Access-Control-Request-Method", "POST"))
+            .insert_header(("Access-Control-Request-Headers", "content-type"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(pre.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(&pre).as_deref(), Some("*"));
+    let allow = |name: &str| {
+        pre.headers()
+            .get(name)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(allow("access-control-allow-methods").contains("POST"));
+    assert!(allow("access-control-allow-headers").contains("content-type"));
+
+    // A refused attestation (malformed body) is still readable by the page: CORS on errors too.
+    let bad = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/v1/attest")
+            .insert_header(origin)
+            .insert_header(("content-type", "application/json"))
+            .set_payload("{not json")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(acao(&bad).as_deref(), Some("*"));
+
+    for path in ["/verify", "/settle"] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri(path)
+                .insert_header(origin)
+                .set_json(json!({}))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(acao(&resp), None, "{path} must not answer CORS");
+        let pre = test::call_service(
+            &app,
+            test::TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri(path)
+                .insert_header(origin)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(acao(&pre), None, "{path} preflight must not be granted");
+    }
+}
+
+/// The served app records HTTP requests by route pattern and status, reads the fee payer's balance
+/// (at start-up, then with every chain config check) and exports the process metrics and the
+/// configured memory limit.
+#[actix_web::test]
+async fn metrics_record_http_requests_the_fee_payer_balance_and_the_process() {
+    let (url, chain) = start_fake_rpc();
+    chain
+        .lock()
+        .unwrap()
+        .accounts
+        .insert(config_address(), config_account(|_| {}));
+    let s = try_state("metrics-http", &url, &["--memory-limit-bytes", "123456789"]).unwrap();
+    let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(
+        status(http.get(format!("{base}/supported")).send().await.unwrap()),
+        200
+    );
+    let bad = http
+        .post(format!("{base}/verify"))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(bad), 400);
+    assert_eq!(
+        status(http.get(format!("{base}/nowhere")).send().await.unwrap()),
+        404
+    );
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("facilitator_fee_payer_balance_lamports 4000000000\n") {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    for line in [
+        "facilitator_fee_payer_balance_lamports 4000000000\n",
+        "http_requests_total{method=\"GET\",route=\"/supported\",status=\"200\"} 1\n",
+        "http_requests_total{method=\"POST\",route=\"/verify\",status=\"400\"} 1\n",
+        "http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n",
+        "http_request_duration_seconds_count{method=\"GET\",route=\"/supported\"} 1\n",
+        "process_memory_limit_bytes 123456789\n",
+        "service=\"x402-zk-facilitator\"} 1\n",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
+    assert!(text.contains("\nprocess_cpu_seconds_total "), "{text}");
+    assert!(text.contains("\nprocess_resident_memory_bytes "), "{text}");
+    handle.stop(false).await;
 }

@@ -6,8 +6,10 @@
 //! authority, as a real deployment is) and stops it when dropped. Everything on chain goes through
 //! anchor-client: [`anchor_client::Program`] and its [`anchor_client::RequestBuilder`] with the
 //! program crate's generated `accounts::*` / `instruction::*` types. Proofs are real: the receipt
-//! circuit (`x402-zk-circuits`) proven with the deterministic dev keys the committed `vk.rs` comes
-//! from, for the `now` of the validator's Clock sysvar (the program checks it against its skew).
+//! circuit (`x402-zk-circuits`) proven with the deterministic dev keys (whose verifying key,
+//! `keys/dev/solana_vk.bin`, the config is initialized with) or with keys from a small ceremony run
+//! ([`Prover::ceremony`]), for the `now` of the validator's Clock sysvar (the program checks it
+//! against its skew).
 use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -34,7 +36,7 @@ use x402_zk_circuits::groth16::ProvingKeys;
 use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
 use x402_zk_verifier::errors::ErrorCode;
 use x402_zk_verifier::instructions::{InitializeConfigArgs, PaymentProof, PaymentTerms};
-use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED};
+use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED, VK_SEED};
 use x402_zk_verifier::{accounts, instruction};
 
 pub use solana_signature::Signature;
@@ -214,8 +216,16 @@ impl Drop for Validator {
 // ---------------------------------------------------------------------------------------------
 // Proofs
 
-/// Proving material: the deterministic dev keys (what the program's `vk.rs` was generated from)
-/// and the attester whose public key the config holds.
+/// The committed dev verifying key (`keys/dev/solana_vk.bin`, the Solana export of the
+/// deterministic dev setup; `tests/litesvm/tests/vk.rs` keeps it fresh): what the harness
+/// initializes the config with, and what `migrations/deploy.ts` writes on localnet.
+pub fn dev_vk_bytes() -> Vec<u8> {
+    let path = repo_root().join("keys/dev/solana_vk.bin");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Proving material: the deterministic dev keys (whose verifying key is [`dev_vk_bytes`]) or a
+/// ceremony's, and the attester whose public key the config holds.
 pub struct Prover {
     pub keys: ProvingKeys,
     pub attester: Attester,
@@ -229,10 +239,38 @@ impl Prover {
             "dev proving keys (deterministic setup) in {:.1}s",
             t0.elapsed().as_secs_f64()
         );
+        let p = Prover {
+            keys,
+            attester: Attester::generate(&mut StdRng::seed_from_u64(ATTESTER_SEED)),
+        };
+        if p.vk_bytes() != dev_vk_bytes() {
+            bail!("keys/dev/solana_vk.bin is not the dev setup's key: run UPDATE_DEV_KEYS=1 on tests/litesvm --test vk");
+        }
+        Ok(p)
+    }
+
+    /// Keys from a small run of the real ceremony (`x402_zk_circuits::ceremony::test_run`, cached
+    /// under `target/ceremony-test-keys/`, shared with the LiteSVM tests), the same attester.
+    pub fn ceremony() -> Result<Self> {
+        let t0 = Instant::now();
+        let dir = x402_zk_circuits::ceremony::test_run::cached_ceremony_dir(
+            &repo_root().join("target/ceremony-test-keys"),
+        )?;
+        let keys = ProvingKeys::load(&dir)?;
+        println!(
+            "ceremony keys ({}) in {:.1}s",
+            keys.provenance(),
+            t0.elapsed().as_secs_f64()
+        );
         Ok(Prover {
             keys,
             attester: Attester::generate(&mut StdRng::seed_from_u64(ATTESTER_SEED)),
         })
+    }
+
+    /// The verifying key bytes `initialize_config` / `set_verifying_key` take (`SolanaVk::to_bytes`).
+    pub fn vk_bytes(&self) -> Vec<u8> {
+        x402_zk_circuits::export::solana::vk(&self.keys.verifier.vk).to_bytes()
     }
 
     /// The attester key as the program stores it: `Ax ‖ Ay`, 32 bytes big-endian each.
@@ -244,8 +282,8 @@ impl Prover {
         out
     }
 
-    /// SHA-256 of the dev verifying key in the program's layout (`α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ …`,
-    /// big-endian), i.e. what `vk::VERIFYING_KEY_SHA256` must be for these keys' proofs to verify.
+    /// `SolanaVk::sha256` of the verifying key: what `Config.vk_hash` must be for these keys'
+    /// proofs to verify.
     pub fn vk_sha256(&self) -> [u8; 32] {
         x402_zk_circuits::export::solana::vk(&self.keys.verifier.vk).sha256()
     }
@@ -336,6 +374,11 @@ pub struct Payment {
 
 pub fn config_pda() -> Pubkey {
     Pubkey::find_program_address(&[CONFIG_SEED], &x402_zk_verifier::ID).0
+}
+
+/// The verifying key account `[b"vk"]`.
+pub fn vk_pda() -> Pubkey {
+    Pubkey::find_program_address(&[VK_SEED], &x402_zk_verifier::ID).0
 }
 
 /// The program's ProgramData account (loader-v3): `[program_id]` under the upgradeable loader.
@@ -479,7 +522,7 @@ pub async fn initialize_config_with(
     .await
 }
 
-/// `initialize_config` with every argument.
+/// `initialize_config` with every argument but the key (the dev key, [`dev_vk_bytes`]).
 pub async fn initialize_config_full(
     program: &Prog,
     program_data: Pubkey,
@@ -487,11 +530,33 @@ pub async fn initialize_config_full(
     max_clock_skew_seconds: u32,
     max_receipt_age_seconds: u32,
 ) -> Result<Signature, ClientError> {
+    initialize_config_keyed(
+        program,
+        program_data,
+        attester,
+        max_clock_skew_seconds,
+        max_receipt_age_seconds,
+        dev_vk_bytes(),
+    )
+    .await
+}
+
+/// `initialize_config` with every argument, including the verifying key bytes.
+pub async fn initialize_config_keyed(
+    program: &Prog,
+    program_data: Pubkey,
+    attester: [u8; 64],
+    max_clock_skew_seconds: u32,
+    max_receipt_age_seconds: u32,
+    verifying_key: Vec<u8>,
+) -> Result<Signature, ClientError> {
+    let verifying_key = vk_array(&verifying_key);
     program
         .request()
         .accounts(accounts::InitializeConfig {
             authority: program.payer(),
             config: config_pda(),
+            verifying_key: vk_pda(),
             system_program: system_program::ID,
             program: x402_zk_verifier::ID,
             program_data,
@@ -501,8 +566,33 @@ pub async fn initialize_config_full(
                 attester,
                 max_clock_skew_seconds,
                 max_receipt_age_seconds,
+                verifying_key,
             },
         })
+        .send()
+        .await
+}
+
+/// Key bytes as the instruction's `[u8; VK_LEN]` (zero-padded or cut: tests of malformed keys
+/// send wrong bytes, never a wrong length, which the typed client cannot encode).
+pub fn vk_array(key: &[u8]) -> [u8; x402_zk_verifier::vk::VK_LEN] {
+    let mut out = [0u8; x402_zk_verifier::vk::VK_LEN];
+    let n = key.len().min(out.len());
+    out[..n].copy_from_slice(&key[..n]);
+    out
+}
+
+/// `set_verifying_key(key)` signed by `program`'s payer as the authority.
+pub async fn set_verifying_key(program: &Prog, key: Vec<u8>) -> Result<Signature, ClientError> {
+    let key = vk_array(&key);
+    program
+        .request()
+        .accounts(accounts::SetVerifyingKey {
+            authority: program.payer(),
+            config: config_pda(),
+            verifying_key: vk_pda(),
+        })
+        .args(instruction::SetVerifyingKey { key })
         .send()
         .await
 }
@@ -550,6 +640,7 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
         .accounts(accounts::VerifyPayment {
             payer: program.payer(),
             config: config_pda(),
+            verifying_key: vk_pda(),
             pay_to: p.pay_to,
             nullifier: nullifier_pda(&p.proof.nullifier).0,
             system_program: system_program::ID,
@@ -571,6 +662,7 @@ pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, C
         .accounts(accounts::VerifyBatch {
             payer: program.payer(),
             config: config_pda(),
+            verifying_key: vk_pda(),
             pay_to: first.pay_to,
             system_program: system_program::ID,
         });
@@ -707,6 +799,7 @@ pub async fn verify_batch_from_buffer(
         .accounts(accounts::VerifyBatchFromBuffer {
             payer: program.payer(),
             config: config_pda(),
+            verifying_key: vk_pda(),
             pay_to: first.pay_to,
             proof_buffer: *buffer,
             system_program: system_program::ID,

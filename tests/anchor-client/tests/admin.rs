@@ -1,8 +1,9 @@
 //! Config administration through anchor-client on a real solana-test-validator: only the program's
 //! upgrade authority may create the config (a stranger's `initialize_config` on the freshly
 //! deployed program is refused), only the authority may change it, pausing blocks verification
-//! until resumed, an unapproved verifying-key hash or another attester stops payments, and the
-//! config cannot be initialized twice.
+//! until resumed, a key from a small ceremony run written with `set_verifying_key` verifies its own
+//! proofs and refuses dev-key proofs (the same program binary), garbage keys are refused, another
+//! attester stops payments, and the config cannot be initialized twice.
 //!
 //! Its own validator (the cases change the one config PDA the payment tests rely on).
 use anyhow::Result;
@@ -10,10 +11,9 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use x402_zk_anchor_client_tests::*;
 use x402_zk_verifier::errors::ErrorCode;
-use x402_zk_verifier::events::ConfigUpdated;
+use x402_zk_verifier::events::{ConfigUpdated, VerifyingKeySet};
 use x402_zk_verifier::instruction;
-use x402_zk_verifier::state::{Config, MAX_ALLOWED_CLOCK_SKEW_SECONDS};
-use x402_zk_verifier::vk::VERIFYING_KEY_SHA256;
+use x402_zk_verifier::state::{Config, VerifyingKeyAccount, MAX_ALLOWED_CLOCK_SKEW_SECONDS};
 
 const SKEW: u32 = 600;
 const RESOURCE: &[u8] = b"GET https://example.com/premium";
@@ -26,14 +26,40 @@ async fn admin_on_the_validator() -> Result<()> {
     let p = &env.program;
     stranger_cannot_initialize(&env).await?;
     let sig = initialize_config(p, prover.attester_bytes(), SKEW).await?;
-    landed(p, &sig).await?;
+    let tx = landed(p, &sig).await?;
     let c = config(&env).await?;
     assert_eq!(
         c.authority,
         env.payer.pubkey(),
         "the upgrade authority's init succeeded"
     );
+    assert_eq!(c.vk_hash, prover.vk_sha256(), "vk_hash computed on chain");
+    let set: Vec<VerifyingKeySet> = tx.events();
+    assert_eq!(set.len(), 1, "VerifyingKeySet emitted at initialization");
+    assert_eq!(
+        (set[0].previous_vk_hash, set[0].vk_hash),
+        ([0; 32], c.vk_hash)
+    );
     println!("initialize_config by the upgrade authority: created");
+    // What a deployment's set-up locks in rent (measured, for the README's deployment costs).
+    for (name, address) in [("config account", config_pda()), ("vk account", vk_pda())] {
+        let acc = p.rpc().get_account(&address).await?;
+        // scripts/deploy-cost-table.sh prints the README's table from these.
+        record_lamports(&format!("deploy: {name} rent"), acc.lamports);
+        record_lamports(&format!("deploy: {name} bytes"), acc.data.len() as u64);
+    }
+    // The program itself: what `solana program deploy` must fund for a ProgramData of this size.
+    let pd = p.rpc().get_account(&program_data_address()).await?;
+    let pd_rent = p
+        .rpc()
+        .get_minimum_balance_for_rent_exemption(pd.data.len())
+        .await?;
+    record_lamports("deploy: programdata rent", pd_rent);
+    record_lamports("deploy: programdata bytes", pd.data.len() as u64);
+    assert_eq!(
+        p.rpc().get_account(&vk_pda()).await?.data.len(),
+        VerifyingKeyAccount::SPACE
+    );
 
     let merchant = Keypair::new().pubkey();
     let (_, now) = validator_clock(p).await?;
@@ -137,7 +163,7 @@ async fn intruder_is_refused(env: &TestEnv) -> Result<()> {
     );
     expect_program_error(
         "set_verifying_key by a stranger",
-        admin(&q, instruction::SetVerifyingKey { vk_hash: [0u8; 32] }).await,
+        set_verifying_key(&q, dev_vk_bytes()).await,
         ErrorCode::Unauthorized,
     );
     let after = config(env).await?;
@@ -221,30 +247,48 @@ async fn unapproved_key_and_other_attester_stop_payments(
     pay: &Payment,
 ) -> Result<()> {
     let p = &env.program;
-    let mut wrong = VERIFYING_KEY_SHA256;
-    wrong[0] ^= 0xff;
-    landed(
-        p,
-        &admin(p, instruction::SetVerifyingKey { vk_hash: wrong }).await?,
-    )
-    .await?;
-    assert_eq!(config(env).await?.vk_hash, wrong);
-    expect_program_error(
-        "verify_payment with an unapproved verifying key hash",
-        verify_payment(p, pay).await,
-        ErrorCode::VerifyingKeyHashMismatch,
+    // Production keys as data: a key from a small ceremony run, written with set_verifying_key,
+    // verifies the ceremony's proofs and refuses the dev key's, through the same program binary.
+    let ceremony = Prover::ceremony()?;
+    let tx = landed(p, &set_verifying_key(p, ceremony.vk_bytes()).await?).await?;
+    record_cu("set_verifying_key", tx.compute_units);
+    assert_eq!(config(env).await?.vk_hash, ceremony.vk_sha256());
+    let set: Vec<VerifyingKeySet> = tx.events();
+    assert_eq!(set.len(), 1);
+    assert_eq!(
+        (set[0].previous_vk_hash, set[0].vk_hash),
+        (prover.vk_sha256(), ceremony.vk_sha256())
     );
-    landed(
-        p,
-        &admin(
-            p,
-            instruction::SetVerifyingKey {
-                vk_hash: VERIFYING_KEY_SHA256,
-            },
-        )
-        .await?,
-    )
-    .await?;
+    expect_program_error(
+        "a dev-key proof under the ceremony's key",
+        verify_payment(p, pay).await,
+        ErrorCode::InvalidProof,
+    );
+    let (_, now) = validator_clock(p).await?;
+    let cp = ceremony.payment(31, &pay.pay_to, now as u64, RESOURCE)?;
+    let tx = landed(p, &verify_payment(p, &cp).await?).await?;
+    record_cu("verify_payment (ceremony key)", tx.compute_units);
+    println!("a ceremony-key proof verifies on the validator");
+
+    // Garbage keys are refused with a typed error and change nothing.
+    let mut off_curve = ceremony.vk_bytes();
+    off_curve[63] ^= 1; // α.y
+    for (what, key) in [
+        ("a key of ones", vec![1u8; 576]),
+        ("a key of non-canonical coordinates", vec![0xff; 576]),
+        ("a key with a point off the curve", off_curve),
+    ] {
+        expect_program_error(
+            what,
+            set_verifying_key(p, key).await,
+            ErrorCode::VerifyingKeyInvalid,
+        );
+    }
+    assert_eq!(config(env).await?.vk_hash, ceremony.vk_sha256());
+
+    // Back to the dev key for the rest of the suite.
+    landed(p, &set_verifying_key(p, dev_vk_bytes()).await?).await?;
+    assert_eq!(config(env).await?.vk_hash, prover.vk_sha256());
 
     // Another attester: the receipt behind the proof is no longer signed by the configured key.
     let other = x402_zk_circuits::eddsa::Attester::generate(&mut {

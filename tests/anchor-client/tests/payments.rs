@@ -23,12 +23,9 @@ const RESOURCE: &[u8] = b"GET https://example.com/weather";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs target/deploy/x402_zk_verifier.so and solana-test-validator; scripts/test.sh runs it with --ignored"]
 async fn payments_on_the_validator() -> Result<()> {
+    // `Prover::dev` checks that the dev keys are the committed keys/dev/solana_vk.bin the config
+    // is initialized with.
     let prover = Prover::dev()?;
-    assert_eq!(
-        prover.vk_sha256(),
-        x402_zk_verifier::vk::VERIFYING_KEY_SHA256,
-        "the deterministic dev keys must be the ones the program's vk.rs was generated from"
-    );
     let env = TestEnv::start().await?;
     let p = &env.program;
 

@@ -58,6 +58,9 @@ pub struct Harness {
     pub svm: LiteSVM,
     pub program_id: Address,
     pub payer: Keypair,
+    /// The verifying key account the verify instructions pass (the `[b"vk"]` PDA unless a test
+    /// substitutes another account).
+    pub vk_account: Address,
     idl: serde_json::Value,
 }
 
@@ -86,10 +89,12 @@ impl Harness {
         let payer = Keypair::new();
         svm.airdrop(&payer.pubkey(), 100_000_000_000)
             .expect("airdrop");
+        let vk_account = Address::find_program_address(&[b"vk"], &program_id).0;
         let mut h = Harness {
             svm,
             program_id,
             payer,
+            vk_account,
             idl,
         };
         let authority = h.payer.pubkey();
@@ -181,6 +186,38 @@ impl Harness {
 
     pub fn config_pda(&self) -> Address {
         self.pda(&[b"config"])
+    }
+
+    /// The verifying key account `[b"vk"]`.
+    pub fn vk_pda(&self) -> Address {
+        self.pda(&[b"vk"])
+    }
+
+    /// `Config.vk_hash` (offset 8 + authority 32 + attester 64 + skew 4 + paused 1 + bump 1 + domain 32).
+    pub fn config_vk_hash(&self) -> [u8; 32] {
+        let acc = self.svm.get_account(&self.config_pda()).expect("config");
+        acc.data[CONFIG_VK_HASH_OFFSET..CONFIG_VK_HASH_OFFSET + 32]
+            .try_into()
+            .expect("32 bytes")
+    }
+
+    /// `set_verifying_key(key)` signed by `authority` (the payer when `None`).
+    pub fn set_verifying_key(&mut self, key: &[u8], authority: Option<&Keypair>) -> Outcome {
+        // `[u8; 576]`: no length prefix (a shorter key does not deserialize).
+        let mut data = self.discriminator("set_verifying_key");
+        data.extend_from_slice(key);
+        let auth = authority
+            .map(|k| k.pubkey())
+            .unwrap_or_else(|| self.payer.pubkey());
+        let accounts = vec![
+            AccountMeta::new_readonly(auth, true),
+            AccountMeta::new(self.config_pda(), false),
+            AccountMeta::new(self.vk_pda(), false),
+        ];
+        match authority {
+            Some(k) => self.send(data, accounts, &[k]),
+            None => self.send(data, accounts, &[]),
+        }
     }
 
     pub fn fund(&mut self, who: &Address) {
@@ -289,7 +326,7 @@ impl Harness {
     }
 
     /// `initialize_config(InitializeConfigArgs { attester, max_clock_skew_seconds,
-    /// max_receipt_age_seconds })`.
+    /// max_receipt_age_seconds, verifying_key })` with the dev verifying key.
     pub fn initialize_config_full(
         &mut self,
         authority: Option<&Keypair>,
@@ -298,16 +335,40 @@ impl Harness {
         max_clock_skew_seconds: u32,
         max_receipt_age_seconds: u32,
     ) -> Outcome {
+        let key = proofs::dev_vk_bytes();
+        self.initialize_config_keyed(
+            authority,
+            program_data,
+            attester,
+            max_clock_skew_seconds,
+            max_receipt_age_seconds,
+            &key,
+        )
+    }
+
+    /// `initialize_config` with explicit verifying key bytes. Accounts: authority, config,
+    /// verifying_key, system_program, program, program_data.
+    pub fn initialize_config_keyed(
+        &mut self,
+        authority: Option<&Keypair>,
+        program_data: Address,
+        attester: [u8; 64],
+        max_clock_skew_seconds: u32,
+        max_receipt_age_seconds: u32,
+        key: &[u8],
+    ) -> Outcome {
         let mut data = self.discriminator("initialize_config");
         data.extend_from_slice(&attester);
         data.extend_from_slice(&max_clock_skew_seconds.to_le_bytes());
         data.extend_from_slice(&max_receipt_age_seconds.to_le_bytes());
+        data.extend_from_slice(key);
         let auth = authority
             .map(|k| k.pubkey())
             .unwrap_or_else(|| self.payer.pubkey());
         let accounts = vec![
             AccountMeta::new(auth, true),
             AccountMeta::new(self.config_pda(), false),
+            AccountMeta::new(self.vk_pda(), false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
             AccountMeta::new_readonly(self.program_id, false),
             AccountMeta::new_readonly(program_data, false),
@@ -367,6 +428,13 @@ use proofs::PaymentFixture;
 
 /// Size of a `Nullifier` account: discriminator 8 ‖ expires_at i64 ‖ rent_payer 32.
 pub const NULLIFIER_SPACE: usize = 8 + 8 + 32;
+
+/// Offset of `Config.vk_hash` in the config account: discriminator 8 ‖ authority 32 ‖ attester 64 ‖
+/// skew 4 ‖ paused 1 ‖ bump 1 ‖ domain 32 (contract: it never moves).
+pub const CONFIG_VK_HASH_OFFSET: usize = 8 + 32 + 64 + 4 + 1 + 1 + 32;
+
+/// Size of the verifying key account: discriminator 8 ‖ bump 1 ‖ vk_hash 32 ‖ key 576.
+pub const VK_ACCOUNT_SPACE: usize = 8 + 1 + 32 + 576;
 
 /// Receipt age cap the harness initializes the config with (the fixtures' `maxAge`).
 pub const DEFAULT_MAX_RECEIPT_AGE: u32 = 3_600;
@@ -525,6 +593,7 @@ impl Harness {
         let accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(self.vk_account, false),
             AccountMeta::new_readonly(pay_to, false),
             AccountMeta::new(nullifier_account, false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
@@ -556,6 +625,7 @@ impl Harness {
         let mut accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(self.vk_account, false),
             AccountMeta::new_readonly(merchant(), false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
         ];
@@ -570,6 +640,7 @@ impl Harness {
         let data = self.batch_data("check_batch", fs);
         let accounts = vec![
             AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(self.vk_account, false),
             AccountMeta::new_readonly(merchant(), false),
         ];
         self.send(data, accounts, &[])
@@ -660,6 +731,7 @@ impl Harness {
         let mut accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
+            AccountMeta::new_readonly(self.vk_account, false),
             AccountMeta::new_readonly(merchant(), false),
             AccountMeta::new_readonly(*buf, false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
@@ -708,8 +780,21 @@ pub fn fixture_for(
     now: u64,
     resource: &[u8],
 ) -> PaymentFixture {
+    let (pk, vk) = proofs::dev_keys();
+    fixture_with_key(pk, vk, seed, program_id, pay_to, now, resource)
+}
+
+/// [`fixture_for`] proven with another proving key (e.g. the ceremony's); cached per key.
+pub fn fixture_with_key(
+    pk: &ark_groth16::ProvingKey<ark_bn254::Bn254>,
+    vk: &ark_groth16::VerifyingKey<ark_bn254::Bn254>,
+    seed: u64,
+    program_id: [u8; 32],
+    pay_to: [u8; 32],
+    now: u64,
+    resource: &[u8],
+) -> PaymentFixture {
     use sha2::{Digest, Sha256};
-    let (_, vk) = proofs::dev_keys();
     let mut h = Sha256::new();
     h.update(proofs::vk_sha256(vk));
     h.update(seed.to_le_bytes());
@@ -731,8 +816,21 @@ pub fn fixture_for(
             return f;
         }
     }
-    let f = proofs::prove(&w, seed);
+    let f = proofs::prove_with(pk, &w, seed);
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(&path, f.proof);
     f
+}
+
+/// The program id from the built IDL.
+pub fn idl_program_id() -> Address {
+    let idl: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo_root().join("target/idl/x402_zk_verifier.json")).expect("IDL"),
+    )
+    .expect("json");
+    idl["address"]
+        .as_str()
+        .expect("address")
+        .parse()
+        .expect("address")
 }

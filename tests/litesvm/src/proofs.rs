@@ -1,22 +1,22 @@
 //! Real receipt proofs for the program tests: the deterministic dev Groth16 setup of the receipt
-//! circuit (`x402-zk-circuits`), proofs in groth16-solana's byte layout, and the generated `vk.rs`.
+//! circuit (`x402-zk-circuits`), keys from a small run of the real ceremony ([`ceremony_keys`]),
+//! proofs and verifying keys in the program's byte layouts (the circuits crate's Solana export).
 //!
 //! INSECURE dev setup: the toxic waste comes from a fixed seed ([`DEV_SETUP_SEED`]); anyone can
-//! forge proofs for this key. It exists so the committed `vk.rs`, the tests and the fixtures agree.
+//! forge proofs for this key. The program has no key compiled in: tests write this one (or the
+//! ceremony's) with `initialize_config` / `set_verifying_key`.
 use std::sync::OnceLock;
 
-use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
 use ark_snark::SNARK;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use sha2::{Digest, Sha256};
 use x402_zk_circuits::circuit::ReceiptCircuit;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
 
-/// Seed of the deterministic dev setup (the committed `vk.rs` is generated from it); the circuits
+/// Seed of the deterministic dev setup (`keys/dev/solana_vk.bin` is its export); the circuits
 /// crate owns it so the CLI's `keys dev-setup --deterministic` makes the same keys.
 pub use x402_zk_circuits::groth16::DEV_SETUP_SEED;
 /// Seed of the dev attester key.
@@ -38,28 +38,12 @@ pub fn fr_be(f: &Fr) -> [u8; 32] {
     f.into_bigint().to_bytes_be().try_into().expect("32 bytes")
 }
 
-fn fq_be(f: &Fq) -> [u8; 32] {
-    f.into_bigint().to_bytes_be().try_into().expect("32 bytes")
-}
-
 pub fn g1_be(p: &G1Affine) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    if let Some((x, y)) = p.xy() {
-        out[..32].copy_from_slice(&fq_be(&x));
-        out[32..].copy_from_slice(&fq_be(&y));
-    }
-    out
+    x402_zk_circuits::export::solana::g1_bytes(p)
 }
 
 pub fn g2_be(p: &G2Affine) -> [u8; 128] {
-    let mut out = [0u8; 128];
-    if let Some((x, y)) = p.xy() {
-        out[..32].copy_from_slice(&fq_be(&x.c1));
-        out[32..64].copy_from_slice(&fq_be(&x.c0));
-        out[64..96].copy_from_slice(&fq_be(&y.c1));
-        out[96..].copy_from_slice(&fq_be(&y.c0));
-    }
-    out
+    x402_zk_circuits::export::solana::g2_bytes(p)
 }
 
 /// The attester key as the program stores it: `Ax || Ay`, big-endian.
@@ -128,13 +112,15 @@ pub fn witness(
 
 /// Proves `w` with the dev key.
 pub fn prove(w: &Witness, seed: u64) -> PaymentFixture {
-    let (pk, _) = dev_keys();
+    prove_with(&dev_keys().0, w, seed)
+}
+
+/// Proves `w` with `pk` (proof bytes in the program's layout: `−A ‖ B ‖ C`).
+pub fn prove_with(pk: &ProvingKey<Bn254>, w: &Witness, seed: u64) -> PaymentFixture {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
     let proof = Groth16::<Bn254>::prove(pk, ReceiptCircuit::new(w), &mut rng).expect("prove");
     let mut f = public_fixture(w);
-    f.proof[..64].copy_from_slice(&g1_be(&(-proof.a)));
-    f.proof[64..192].copy_from_slice(&g2_be(&proof.b));
-    f.proof[192..].copy_from_slice(&g1_be(&proof.c));
+    f.proof = x402_zk_circuits::export::solana::proof_bytes(&proof);
     f
 }
 
@@ -154,67 +140,50 @@ pub fn public_fixture(w: &Witness) -> PaymentFixture {
     }
 }
 
-/// The VK bytes hashed into `VERIFYING_KEY_SHA256`: `α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ …` (big-endian).
+/// The verifying key bytes `initialize_config` / `set_verifying_key` take: the circuits crate's
+/// Solana export (`SolanaVk::to_bytes`, what the ceremony writes to `solana_vk.bin`).
 pub fn vk_bytes(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&g1_be(&vk.alpha_g1));
-    out.extend_from_slice(&g2_be(&vk.beta_g2));
-    out.extend_from_slice(&g2_be(&vk.gamma_g2));
-    out.extend_from_slice(&g2_be(&vk.delta_g2));
-    for p in &vk.gamma_abc_g1 {
-        out.extend_from_slice(&g1_be(p));
-    }
-    out
+    x402_zk_circuits::export::solana::vk(vk).to_bytes()
 }
 
+/// `SolanaVk::sha256`: the `Config.vk_hash` of `vk`.
 pub fn vk_sha256(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
-    Sha256::digest(vk_bytes(vk)).into()
+    x402_zk_circuits::export::solana::vk(vk).sha256()
 }
 
-fn bytes_lit(b: &[u8]) -> String {
-    let items: Vec<String> = b.iter().map(|x| format!("{x}")).collect();
-    format!("[{}]", items.join(", "))
+/// The dev verifying key's bytes (what the harness initializes the config with).
+pub fn dev_vk_bytes() -> Vec<u8> {
+    vk_bytes(&dev_keys().1)
 }
 
-/// The program's `src/vk.rs` for `vk` (groth16-solana's `Groth16Verifyingkey`).
-pub fn vk_rs_source(vk: &VerifyingKey<Bn254>) -> String {
-    let ic: Vec<String> = vk
-        .gamma_abc_g1
-        .iter()
-        .map(|p| format!("        {},\n", bytes_lit(&g1_be(p))))
-        .collect();
-    format!(
-        "//! GENERATED by `tests/litesvm` (`UPDATE_VK=1 cargo test --test vk`); do not edit.\n\
-         //!\n\
-         //! Groth16 verifying key of the receipt circuit (`x402-zk-circuits`), big-endian, in\n\
-         //! groth16-solana's layout. INSECURE DEV SETUP (seed {seed:#x}): anyone can forge proofs for it.\n\
-         //! `tests/litesvm/tests/vk.rs` fails when this file differs from a fresh export.\n\
-         use groth16_solana::groth16::Groth16Verifyingkey;\n\
-         \n\
-         /// Number of public inputs (`pubHash` only).\n\
-         pub const NR_PUBLIC_INPUTS: usize = {n};\n\
-         \n\
-         /// SHA-256 of `alpha ‖ beta ‖ gamma ‖ delta ‖ IC₀ ‖ …` (the bytes below), stored in `Config`.\n\
-         #[rustfmt::skip]\n\
-         pub const VERIFYING_KEY_SHA256: [u8; 32] = {hash};\n\
-         \n\
-         #[rustfmt::skip]\n\
-         pub const VERIFYING_KEY: Groth16Verifyingkey<'static> = Groth16Verifyingkey {{\n    \
-             nr_pubinputs: {n},\n    \
-             vk_alpha_g1: {alpha},\n    \
-             vk_beta_g2: {beta},\n    \
-             vk_gamma_g2: {gamma},\n    \
-             vk_delta_g2: {delta},\n    \
-             vk_ic: &[\n{ic}    ],\n    \
-             vk_commitment: None,\n\
-         }};\n",
-        seed = DEV_SETUP_SEED,
-        n = vk.gamma_abc_g1.len() - 1,
-        hash = bytes_lit(&vk_sha256(vk)),
-        alpha = bytes_lit(&g1_be(&vk.alpha_g1)),
-        beta = bytes_lit(&g2_be(&vk.beta_g2)),
-        gamma = bytes_lit(&g2_be(&vk.gamma_g2)),
-        delta = bytes_lit(&g2_be(&vk.delta_g2)),
-        ic = ic.concat(),
-    )
+/// Keys from a small run of the real ceremony (`x402-zk ceremony …` through its CLI code): phase 1
+/// at the smallest power the receipt circuit fits, one contribution, phase 2 with one
+/// contribution, `finalize` (which verifies both phases and writes the key files). The run takes a
+/// minute or two on two cores, so its output is cached under
+/// `target/ceremony-test-keys/<circuit hash>/` (shared with the anchor-client tests).
+pub struct CeremonyKeys {
+    pub keys: x402_zk_circuits::ProvingKeys,
+    /// `solana_vk.bin` as `finalize` wrote it.
+    pub solana_vk: Vec<u8>,
+    /// `solana_vk.sha256` as `finalize` wrote it (`0x…` and a newline).
+    pub solana_vk_sha256: String,
+}
+
+pub fn ceremony_keys() -> &'static CeremonyKeys {
+    static KEYS: OnceLock<CeremonyKeys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = x402_zk_circuits::ceremony::test_run::cached_ceremony_dir(
+            &crate::repo_root().join("target/ceremony-test-keys"),
+        )
+        .expect("ceremony");
+        let keys = x402_zk_circuits::ProvingKeys::load(&dir).expect("ceremony keys");
+        let solana_vk = std::fs::read(dir.join("solana_vk.bin")).expect("solana_vk.bin");
+        let solana_vk_sha256 =
+            std::fs::read_to_string(dir.join("solana_vk.sha256")).expect("solana_vk.sha256");
+        CeremonyKeys {
+            keys,
+            solana_vk,
+            solana_vk_sha256,
+        }
+    })
 }

@@ -206,11 +206,31 @@ fn paused_and_unapproved_vk_fail() {
     expect_err(&h.verify_payment(&f), "Paused");
     assert!(h.set_paused(None, false).ok);
 
-    let acc = h.svm.get_account(&h.config_pda()).expect("config");
-    let vk_hash = acc.data[8 + 32 + 64 + 4 + 1 + 1 + 32..8 + 32 + 64 + 4 + 1 + 1 + 64].to_vec();
-    assert!(h.admin("set_verifying_key", &[0u8; 32], None).ok);
+    // The key account must be the `[b"vk"]` PDA whose hash is `Config.vk_hash`.
+    let vk = h.vk_pda();
+    let mut acc = h.svm.get_account(&vk).expect("vk account");
+    // The same bytes at another program-owned address: not the PDA.
+    let copy = Address::new_from_array([0x76; 32]);
+    h.svm.set_account(copy, acc.clone()).expect("set");
+    h.vk_account = copy;
+    expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
+    expect_err(&h.check_batch(&[f.clone()]), "VerifyingKeyAccountMismatch");
+    // Not owned by the program (an account anyone can fill with these bytes).
+    let mut foreign = acc.clone();
+    foreign.owner = Address::new_from_array([0x11; 32]);
+    h.svm.set_account(copy, foreign).expect("set");
+    expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
+    // The config account in its place (wrong discriminator).
+    h.vk_account = h.config_pda();
+    expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
+    h.vk_account = vk;
+    // A key account whose recorded hash differs from Config.vk_hash.
+    let original = acc.clone();
+    acc.data[9] ^= 1;
+    h.svm.set_account(vk, acc).expect("set");
     expect_err(&h.verify_payment(&f), "VerifyingKeyHashMismatch");
-    assert!(h.admin("set_verifying_key", &vk_hash, None).ok);
+    expect_err(&h.check_batch(&[f.clone()]), "VerifyingKeyHashMismatch");
+    h.svm.set_account(vk, original).expect("set");
     assert!(h.verify_payment(&f).ok);
 }
 
@@ -220,9 +240,8 @@ fn admin_instructions_are_authority_only() {
     let intruder = Keypair::new();
     h.fund(&intruder.pubkey());
     let attester = attester_bytes(&dev_attester());
-    let cases: [(&str, Vec<u8>); 4] = [
+    let cases: [(&str, Vec<u8>); 3] = [
         ("set_attester", attester.to_vec()),
-        ("set_verifying_key", vec![0u8; 32]),
         ("set_max_clock_skew", 100u32.to_le_bytes().to_vec()),
         ("set_paused", vec![1]),
     ];
@@ -231,6 +250,8 @@ fn admin_instructions_are_authority_only() {
         println!("{name} by intruder: {:?}", out.error_code());
         expect_err(&out, "Unauthorized");
     }
+    let key = x402_zk_litesvm_tests::proofs::dev_vk_bytes();
+    expect_err(&h.set_verifying_key(&key, Some(&intruder)), "Unauthorized");
     let mut bad = attester;
     bad[..32].copy_from_slice(&R_BE);
     expect_err(

@@ -2,8 +2,9 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
-use crate::events::ConfigUpdated;
-use crate::state::{Config, CONFIG_SEED};
+use crate::events::{ConfigUpdated, VerifyingKeySet};
+use crate::state::{Config, VerifyingKeyAccount, CONFIG_SEED, VK_SEED};
+use crate::vk::VK_LEN;
 
 #[derive(Accounts)]
 pub struct AdminConfig<'info> {
@@ -85,12 +86,47 @@ fn shrink_only(current: u32, new: u32, max: u32, too_large: ErrorCode) -> Result
     Ok(new)
 }
 
-/// Records the SHA-256 of the verifying key the authority approves. Verification requires it to
-/// equal the key compiled into the program (`vk::VERIFYING_KEY_SHA256`): after a program upgrade
-/// that changes the key, payments stay off (`VerifyingKeyHashMismatch`) until the authority
-/// confirms the new hash; setting any other value is an emergency stop.
-pub fn set_verifying_key(ctx: Context<AdminConfig>, vk_hash: [u8; 32]) -> Result<()> {
-    ctx.accounts.config.vk_hash = vk_hash;
-    ctx.accounts.emit_updated();
+/// `set_verifying_key`: the config authority, the config and the key account.
+#[derive(Accounts)]
+pub struct SetVerifyingKey<'info> {
+    pub authority: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [CONFIG_SEED],
+        bump = config.bump,
+        has_one = authority @ ErrorCode::Unauthorized,
+    )]
+    pub config: Account<'info, Config>,
+    #[account(mut, seeds = [VK_SEED], bump = verifying_key.bump)]
+    pub verifying_key: Box<Account<'info, VerifyingKeyAccount>>,
+}
+
+/// Replaces the verifying key with `key` (the ceremony's `solana_vk.bin` bytes, checked by
+/// `vk::validate_key`) and sets `Config.vk_hash` to its SHA-256, computed here. Proofs for the
+/// previous key stop verifying at once; emits `VerifyingKeySet` and `ConfigUpdated`.
+pub fn set_verifying_key(ctx: Context<SetVerifyingKey>, key: [u8; VK_LEN]) -> Result<()> {
+    let key = crate::vk::validate_key(&key)?;
+    let hash = crate::vk::key_hash(&key);
+    let previous = ctx.accounts.config.vk_hash;
+    let vk = &mut ctx.accounts.verifying_key;
+    vk.key = key;
+    vk.vk_hash = hash;
+    ctx.accounts.config.vk_hash = hash;
+    emit!(VerifyingKeySet {
+        authority: ctx.accounts.authority.key(),
+        verifying_key: ctx.accounts.verifying_key.key(),
+        previous_vk_hash: previous,
+        vk_hash: hash,
+        slot: Clock::get()?.slot,
+    });
+    let c = &ctx.accounts.config;
+    emit!(ConfigUpdated {
+        authority: c.authority,
+        attester: c.attester,
+        max_clock_skew_seconds: c.max_clock_skew_seconds,
+        paused: c.paused,
+        vk_hash: c.vk_hash,
+        max_receipt_age_seconds: c.max_receipt_age_seconds,
+    });
     Ok(())
 }

@@ -13,7 +13,6 @@ use crate::instructions::verify_payment::{PaymentProof, PaymentTerms};
 use crate::public_input::{pub_hash, Policy, ProofPublic};
 use crate::state::{Config, CONFIG_SEED};
 use crate::verify::check_clock;
-use crate::vk::{VERIFYING_KEY, VERIFYING_KEY_SHA256};
 
 /// Most proofs one instruction accepts (1.4M CU fit far fewer; this bounds the work before the
 /// compute meter does).
@@ -46,6 +45,8 @@ pub struct VerifyBatch<'info> {
     pub payer: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
+    /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
+    pub verifying_key: UncheckedAccount<'info>,
     /// CHECK: the merchant (`payTo`) of every proof in the batch; only its address is used.
     pub pay_to: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
@@ -57,6 +58,8 @@ pub struct VerifyBatch<'info> {
 pub struct CheckBatch<'info> {
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
+    /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
+    pub verifying_key: UncheckedAccount<'info>,
     /// CHECK: the merchant (`payTo`); only its address is used.
     pub pay_to: UncheckedAccount<'info>,
 }
@@ -68,6 +71,8 @@ pub struct VerifyBatchFromBuffer<'info> {
     pub payer: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
+    /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
+    pub verifying_key: UncheckedAccount<'info>,
     /// CHECK: the merchant (`payTo`); only its address is used.
     pub pay_to: UncheckedAccount<'info>,
     /// CHECK: a proof buffer owned by this program whose authority is `payer` (checked in the handler).
@@ -78,16 +83,13 @@ pub struct VerifyBatchFromBuffer<'info> {
 /// Checks the config state, the clock, duplicates and public values, then runs the RLC verifier.
 fn verify_all(
     config: &Config,
+    vk: &crate::vk::LoadedVk,
     pay_to: &Pubkey,
     terms: &PaymentTerms,
     items: &[ProofRef],
 ) -> Result<Clock> {
     crate::cu_probe!("verify_all: start");
     require!(!config.paused, ErrorCode::Paused);
-    require!(
-        config.vk_hash == VERIFYING_KEY_SHA256,
-        ErrorCode::VerifyingKeyHashMismatch
-    );
     require!(!items.is_empty(), ErrorCode::EmptyBatch);
     require!(
         items.len() <= MAX_PROOFS_PER_BATCH,
@@ -129,7 +131,7 @@ fn verify_all(
         });
     }
     crate::cu_probe!("verify_all: clock + pubHash");
-    batch::verify_batch(&VERIFYING_KEY, &VERIFYING_KEY_SHA256, &entries).map_err(|e| match e {
+    batch::verify_batch(&vk.groth16(), &config.vk_hash, &entries).map_err(|e| match e {
         BatchError::Empty => error!(ErrorCode::EmptyBatch),
         BatchError::TooLarge => error!(ErrorCode::BatchTooLarge),
         BatchError::MalformedProof(i) => {
@@ -209,7 +211,12 @@ pub fn verify_batch<'info>(
     for a in ctx.remaining_accounts {
         crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
     }
-    let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    let vk = crate::vk::load(
+        &ctx.accounts.verifying_key,
+        &ctx.accounts.config,
+        ctx.program_id,
+    )?;
+    let clock = verify_all(&ctx.accounts.config, &vk, &pay_to, &terms, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
         config: &ctx.accounts.config,
@@ -233,8 +240,14 @@ pub fn check_batch(
 ) -> Result<()> {
     crate::cu_probe!("check_batch: handler");
     let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
+    let vk = crate::vk::load(
+        &ctx.accounts.verifying_key,
+        &ctx.accounts.config,
+        ctx.program_id,
+    )?;
     verify_all(
         &ctx.accounts.config,
+        &vk,
         &ctx.accounts.pay_to.key(),
         &terms,
         &items,
@@ -268,7 +281,12 @@ pub fn verify_batch_from_buffer<'info>(
     for a in ctx.remaining_accounts {
         crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
     }
-    let clock = verify_all(&ctx.accounts.config, &pay_to, &terms, &items)?;
+    let vk = crate::vk::load(
+        &ctx.accounts.verifying_key,
+        &ctx.accounts.config,
+        ctx.program_id,
+    )?;
+    let clock = verify_all(&ctx.accounts.config, &vk, &pay_to, &terms, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
         config: &ctx.accounts.config,

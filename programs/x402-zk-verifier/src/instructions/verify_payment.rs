@@ -47,6 +47,9 @@ pub struct VerifyPayment<'info> {
     pub payer: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
+    /// CHECK: the verifying key PDA `[b"vk"]`; owner, discriminator, address (stored bump) and
+    /// hash (= `config.vk_hash`) are checked in `vk::load`.
+    pub verifying_key: UncheckedAccount<'info>,
     /// CHECK: the merchant (`payTo`); only its address is used, bound into `pubHash`.
     pub pay_to: UncheckedAccount<'info>,
     /// CHECK: the nullifier PDA `[b"nullifier", payment.nullifier]`, created here; verified in `burn`.
@@ -62,10 +65,7 @@ pub fn verify_payment(
 ) -> Result<()> {
     let config = &ctx.accounts.config;
     require!(!config.paused, ErrorCode::Paused);
-    require!(
-        config.vk_hash == crate::vk::VERIFYING_KEY_SHA256,
-        ErrorCode::VerifyingKeyHashMismatch
-    );
+    let vk = crate::vk::load(&ctx.accounts.verifying_key, config, ctx.program_id)?;
     require_max_age(config, terms.max_age)?;
     let clock = Clock::get()?;
     check_clock(
@@ -90,7 +90,7 @@ pub fn verify_payment(
         nullifier: &payment.nullifier,
     };
     let h = pub_hash(&policy, &public)?;
-    verify_single(&payment.proof, &h)?;
+    verify_single(&payment.proof, &h, &vk.groth16())?;
 
     burn(
         ctx.program_id,

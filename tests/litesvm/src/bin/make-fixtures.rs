@@ -1,6 +1,6 @@
 //! Writes payment proofs for the mocha suite (`tests/verify.test.ts`) as JSON:
 //! `make-fixtures <program_id base58> <pay_to base58> <now unix> <count> <seed> <out.json>`.
-//! Proofs use the dev setup (the key compiled into the program) and the dev attester.
+//! Proofs use the dev setup (the key the mocha suite writes with initialize_config) and the dev attester.
 use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
 use x402_zk_litesvm_tests::{fixture_for, Address};
 
