@@ -33,6 +33,7 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # silent on synthetic series), dashboards/runbook consistent, deploy/compose.yml schema + commands.
   run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
     timeout 300 bash monitoring/test-static.sh
+  run_step "x402 scheme docs agree with the code (docs/x402/check.sh)" bash docs/x402/check.sh
   run_step "cargo test --workspace" cargo test --workspace
   # The client-side prover (issue #16): the wasm32 build into app/prover-wasm (fast when nothing
   # changed), then its Node smoke test. circuits/wasm's own host tests build a third native copy of
