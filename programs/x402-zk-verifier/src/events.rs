@@ -12,6 +12,20 @@ pub struct ConfigUpdated {
     pub max_receipt_age_seconds: u32,
 }
 
+impl ConfigUpdated {
+    /// The event for `config` as it stands now (every config-changing instruction emits this).
+    pub fn of(config: &crate::state::Config) -> Self {
+        ConfigUpdated {
+            authority: config.authority,
+            attester: config.attester,
+            max_clock_skew_seconds: config.max_clock_skew_seconds,
+            paused: config.paused,
+            vk_hash: config.vk_hash,
+            max_receipt_age_seconds: config.max_receipt_age_seconds,
+        }
+    }
+}
+
 /// One proof verified and its nullifier burnt (also emitted once per proof of a batch).
 #[event]
 pub struct PaymentVerified {

@@ -20,15 +20,7 @@ pub struct AdminConfig<'info> {
 
 impl AdminConfig<'_> {
     fn emit_updated(&self) {
-        let c = &self.config;
-        emit!(ConfigUpdated {
-            authority: c.authority,
-            attester: c.attester,
-            max_clock_skew_seconds: c.max_clock_skew_seconds,
-            paused: c.paused,
-            vk_hash: c.vk_hash,
-            max_receipt_age_seconds: c.max_receipt_age_seconds,
-        });
+        emit!(ConfigUpdated::of(&self.config));
     }
 }
 
@@ -119,14 +111,6 @@ pub fn set_verifying_key(ctx: Context<SetVerifyingKey>, key: [u8; VK_LEN]) -> Re
         vk_hash: hash,
         slot: Clock::get()?.slot,
     });
-    let c = &ctx.accounts.config;
-    emit!(ConfigUpdated {
-        authority: c.authority,
-        attester: c.attester,
-        max_clock_skew_seconds: c.max_clock_skew_seconds,
-        paused: c.paused,
-        vk_hash: c.vk_hash,
-        max_receipt_age_seconds: c.max_receipt_age_seconds,
-    });
+    emit!(ConfigUpdated::of(&ctx.accounts.config));
     Ok(())
 }

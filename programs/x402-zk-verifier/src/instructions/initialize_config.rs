@@ -84,14 +84,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.domain = crate::public_input::domain(ctx.program_id)?;
     config.vk_hash = vk_hash;
     config.max_receipt_age_seconds = args.max_receipt_age_seconds;
-    emit!(ConfigUpdated {
-        authority: config.authority,
-        attester: config.attester,
-        max_clock_skew_seconds: config.max_clock_skew_seconds,
-        paused: config.paused,
-        vk_hash: config.vk_hash,
-        max_receipt_age_seconds: config.max_receipt_age_seconds,
-    });
+    emit!(ConfigUpdated::of(config));
     Ok(())
 }
 
