@@ -97,10 +97,13 @@ stack_validator() {
     -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$RPC"; then
     die "something already listens on $RPC (a leftover validator?): stop it or choose another RPC port"
   fi
+  # Every port derives from RPC_PORT (faucet +1001, gossip +1002, dynamic +1010..+1050), so stacks on
+  # different RPC ports run side by side (the default gossip port 8000 would collide).
   # Upgradeable, with the deploy wallet (~/.config/solana/id.json, what deploy.ts signs with) as
   # upgrade authority: initialize_config is accepted only from the program's upgrade authority.
   solana-test-validator --reset --quiet --ledger "$WORK/ledger" --rpc-port "$RPC_PORT" \
-    --faucet-port $((RPC_PORT + 1001)) \
+    --faucet-port $((RPC_PORT + 1001)) --gossip-port $((RPC_PORT + 1002)) \
+    --dynamic-port-range "$((RPC_PORT + 1010))-$((RPC_PORT + 1050))" \
     --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so \
     "$(solana-keygen pubkey "$HOME/.config/solana/id.json")" \
     >"$WORK/logs/validator.log" 2>&1 &
