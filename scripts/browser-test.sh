@@ -8,8 +8,9 @@
 #      the real receipt circuit in Chromium, RUNS times (timings → target/browser-prover.json).
 #   3. app/test-browser/demo.test.ts against the real local stack started here (scripts/stack.sh): a
 #      validator (program preloaded), the facilitator + attester, the demo server with the browser
-#      page (/web/), and NO prover service: the page proves in WebAssembly. It pays through
-#      @x402/fetch and renders the paid content; a closed tab's payment is finished by a new tab.
+#      page (/web/), and NO prover service: the page proves in WebAssembly, in its module Web Worker
+#      (app/web/worker.ts runs the x402 client; the test checks the proof came from the worker). It pays
+#      through @x402/fetch and renders the paid content; a closed tab's payment is finished by a new tab.
 #      Writes target/browser-demo.json (per-request step and proof times) and docs/img/browser-demo.png.
 # Every process it starts is stopped on exit (stack.sh's trap); every wait is bounded.
 #

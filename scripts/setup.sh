@@ -10,7 +10,7 @@
 #                     PATH (pinned versions) > $X402_SOLANA_TOOLCHAIN (prebuilt archive + SHA256SUMS;
 #                     default ../shared/toolchain when present) > `cargo install --locked` (~45 min)
 #
-# Options: --only STEP[,STEP]  run only these steps (apt, sbf, solana, wallet, npm, rust, wasm, monitoring)
+# Options: --only STEP[,STEP]  run only these steps (apt, sbf, solana, wallet, npm, rust, wasm, monitoring, fuzz)
 # Env: X402_SBF_TOOLCHAIN, X402_SOLANA_TOOLCHAIN, X402_WASM_TOOLCHAIN, X402_WASM_TOOLS_DIR,
 #      X402_TOOLS_PREFIX, X402_BIN_DIR,
 #      X402_NO_SOURCE_BUILD=1 (stop instead of building Solana/Anchor from source).
@@ -260,6 +260,19 @@ step_monitoring() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# cargo-fuzz (issue #19: scripts/fuzz.sh, tests/fuzz): pinned, `cargo install --locked` (~2 min). It
+# runs on the stable compiler with RUSTC_BOOTSTRAP=1 (no nightly toolchain to download).
+step_fuzz() {
+  if cargo fuzz --version 2>/dev/null | grep -q "cargo-fuzz $CARGO_FUZZ_VERSION"; then
+    echo "    cargo-fuzz $CARGO_FUZZ_VERSION present"
+    return
+  fi
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force >"$LOG_DIR/cargo-fuzz.log" 2>&1 \
+    || die "cargo install cargo-fuzz $CARGO_FUZZ_VERSION failed (log: $LOG_DIR/cargo-fuzz.log)"
+  echo "    $(cargo fuzz --version)"
+}
+
+# ---------------------------------------------------------------------------------------------
 LOG_DIR="$(mktemp -d /tmp/x402-setup.XXXXXX)"
 T_ALL=$(date +%s)
 wanted apt && run_step "Debian packages" step_apt
@@ -269,6 +282,7 @@ wanted solana && run_step "Solana + Anchor CLI" step_solana
 wanted wallet && run_step "local test wallet" step_wallet
 wanted npm && run_step "Node dependencies (npm ci)" step_npm
 wanted monitoring && run_step "Prometheus + monitoring Python (monitoring/)" step_monitoring
+wanted fuzz && run_step "cargo-fuzz" step_fuzz
 wanted wasm && run_step "WebAssembly toolchain (rustc-web, lld, wasm-bindgen, chromium)" step_wasm
 
 echo

@@ -26,6 +26,8 @@
 #                                   package) on loopback scraping those host:port lists (comma-separated)
 #                                   with monitoring/alerts.yml; sets PROM_URL
 #   start_bg NAME COMMAND…          any other process, logged to $WORK/logs/NAME.log
+#   supervise NAME PIDFILE COMMAND…  COMMAND restarted whenever it exits (chaos: kill -9 it); with
+#                                   STACK_VALIDATOR_SUPERVISED=PIDFILE, stack_validator runs under it
 #   wait_http NAME URL [SECONDS]
 # Every process started through these functions is stopped on exit; its PID is in STACK_PID_<NAME>.
 # Needs scripts/versions.env and scripts/lib.sh sourced, x402_tool_path run, and cwd = repo root.
@@ -43,6 +45,8 @@ stack_cleanup() {
   local rc=$? p f
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # STACK_RM_ON_EXIT: a path removed once the processes are stopped (e.g. the ledger: disk space).
+  if [[ -n "${STACK_RM_ON_EXIT:-}" ]]; then rm -rf "$STACK_RM_ON_EXIT"; fi
   if [[ $rc -ne 0 ]]; then
     echo "*** $STACK_NAME failed (exit $rc). Logs in $WORK/logs:" >&2
     for f in "$WORK"/logs/*.log; do
@@ -101,13 +105,18 @@ stack_validator() {
   # different RPC ports run side by side (the default gossip port 8000 would collide).
   # Upgradeable, with the deploy wallet (~/.config/solana/id.json, what deploy.ts signs with) as
   # upgrade authority: initialize_config is accepted only from the program's upgrade authority.
-  solana-test-validator --reset --quiet --ledger "$WORK/ledger" --rpc-port "$RPC_PORT" \
-    --faucet-port $((RPC_PORT + 1001)) --gossip-port $((RPC_PORT + 1002)) \
-    --dynamic-port-range "$((RPC_PORT + 1010))-$((RPC_PORT + 1050))" \
-    --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so \
-    "$(solana-keygen pubkey "$HOME/.config/solana/id.json")" \
-    >"$WORK/logs/validator.log" 2>&1 &
-  PIDS+=($!)
+  local args=(--reset --quiet --ledger "$WORK/ledger" --rpc-port "$RPC_PORT"
+    --faucet-port $((RPC_PORT + 1001)) --gossip-port $((RPC_PORT + 1002))
+    --dynamic-port-range "$((RPC_PORT + 1010))-$((RPC_PORT + 1050))"
+    --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so
+    "$(solana-keygen pubkey "$HOME/.config/solana/id.json")")
+  if [[ -n "${STACK_VALIDATOR_SUPERVISED:-}" ]]; then
+    # Restarted after a kill, on the same ledger (supervise drops --reset), PID in that file.
+    supervise validator "$STACK_VALIDATOR_SUPERVISED" solana-test-validator "${args[@]}"
+  else
+    solana-test-validator "${args[@]}" >"$WORK/logs/validator.log" 2>&1 &
+    PIDS+=($!)
+  fi
   for ((i = 0; i < 120; i++)); do
     solana -u "$RPC" cluster-version >/dev/null 2>&1 && break
     sleep 0.5
@@ -131,6 +140,36 @@ start_bg() { # start_bg NAME COMMAND…
   "$@" >"$WORK/logs/$name.log" 2>&1 &
   PIDS+=($!)
   printf -v "STACK_PID_${name//-/_}" '%s' "$!"
+}
+
+# supervise NAME PIDFILE COMMAND… — runs COMMAND in the background and starts it again whenever it
+# exits (like a service manager's Restart=always), for the chaos suite (scripts/load.sh), which kills
+# the process with SIGKILL: the current PID is in PIDFILE, logs append to $WORK/logs/NAME.log, and
+# restarts leave out `--reset` (a validator comes back on the same ledger). At most 50 restarts, 1 s
+# apart. Stopping the supervisor (stack_cleanup: SIGTERM) stops the command too.
+supervise() { # supervise NAME PIDFILE COMMAND…
+  local name="$1" pidfile="$2" a
+  shift 2
+  local again=()
+  for a in "$@"; do [[ $a == --reset ]] || again+=("$a"); done
+  (
+    exec 2>>"$WORK/logs/$name.log" # the shell's own "Killed" notices go to the log
+    child=""
+    trap '[[ -n $child ]] && kill "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT
+    "$@" >>"$WORK/logs/$name.log" 2>&1 &
+    child=$!
+    echo "$child" >"$pidfile"
+    for ((n = 0; n < 50; n++)); do
+      wait "$child" || true
+      echo "supervise: $name (pid $child) exited; restarting" >>"$WORK/logs/$name.log"
+      sleep 1
+      "${again[@]}" >>"$WORK/logs/$name.log" 2>&1 &
+      child=$!
+      echo "$child" >"$pidfile"
+    done
+    wait "$child"
+  ) &
+  PIDS+=($!)
 }
 
 # Python for monitoring/check.py (PyYAML, matplotlib, check-jsonschema): scripts/setup.sh, step monitoring.

@@ -21,8 +21,14 @@ export const BN254_R = 218882428718392752222464057452572750885483644004160343436
 export const U64_MAX = (1n << 64n) - 1n;
 /** The asset id of native SOL (32 zero bytes). */
 export const NATIVE_SOL_ASSET = "11111111111111111111111111111111";
-/** Length of a groth16-solana proof. */
+/** BN254 base field modulus p (proof coordinates). */
+export const BN254_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+/** Length of a groth16-solana proof: `−A (64) ‖ B (128) ‖ C (64)` (Rust owner: `x402_zk_encoding::proof`). */
 export const PROOF_LEN = 256;
+/** Byte ranges `[start, end)` of `−A`, `B` and `C` in a proof. */
+export const PROOF_A: readonly [number, number] = [0, 64];
+export const PROOF_B: readonly [number, number] = [64, 192];
+export const PROOF_C: readonly [number, number] = [192, 256];
 /** Prefix of the payment memo: `x402-zk:0x<C, 64 hex digits>`. */
 export const MEMO_PREFIX = "x402-zk:";
 
@@ -255,6 +261,16 @@ export function decodeProof(b64: string): Uint8Array {
     throw new EncodingError("PROOF_MALFORMED", `proof: expected ${PROOF_LEN} bytes, got ${bytes.length}`);
   }
   return new Uint8Array(bytes);
+}
+
+/**
+ * True when all eight 32-byte coordinates of a 256-byte proof are `< p`: what the program
+ * (`MalformedProof`) and the facilitator require (no coordinate is ever reduced).
+ */
+export function isCanonicalProof(proof: Uint8Array): boolean {
+  if (proof.length !== PROOF_LEN) return false;
+  for (let i = 0; i < PROOF_LEN; i += 32) if (fromBytesBE(proof.subarray(i, i + 32)) >= BN254_P) return false;
+  return true;
 }
 
 /** Encodes a 256-byte proof as base64. */

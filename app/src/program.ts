@@ -15,7 +15,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import idlJson from "./idl/x402_zk_verifier.json";
 import type { X402ZkVerifier } from "./idl/x402_zk_verifier";
 import { ProgramError, ConfigError } from "./errors";
-import { decodeProof, fieldToBytes32, fromBytesBE, parseFieldElement, parseKey, parseU64, toBytes32, toHex32 } from "./encoding";
+import { PROOF_A, PROOF_B, PROOF_C, decodeProof, fieldToBytes32, fromBytesBE, parseFieldElement, parseKey, parseU64, toBytes32, toHex32 } from "./encoding";
 import { programErrorFromLogs, programErrorNames, sendAndConfirm, toProgramError, type SendOptions } from "./chain";
 import type { ZkReceiptPayload, ZkReceiptRequirements } from "./zk-receipt/types";
 
@@ -604,9 +604,9 @@ function verifyValues(i: VerifyPaymentInput): Record<string, unknown> {
   return {
     proof,
     proofBytes: proof,
-    proofA: proof.subarray(0, 64),
-    proofB: proof.subarray(64, 192),
-    proofC: proof.subarray(192, 256),
+    proofA: proof.subarray(...PROOF_A),
+    proofB: proof.subarray(...PROOF_B),
+    proofC: proof.subarray(...PROOF_C),
     nullifier,
     resourceHash,
     now,

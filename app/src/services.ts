@@ -163,6 +163,24 @@ export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, "") + "/" + path.replace(/^\/+/, "");
 }
 
+/** The signature JSON field names: written `R8x, R8y, S`; lower case also read (the attester writes it). */
+const SIGNATURE_FIELDS = { R8x: ["R8x", "r8x"], R8y: ["R8y", "r8y"], S: ["S", "s"] } as const;
+
+/**
+ * Parses a signature JSON object by the protocol's one casing rule (docs/PROTOCOL.md, "Signature
+ * JSON"; checked against circuits/encoding/vectors/statement.json): `{R8x, R8y, S}` or lower case
+ * `{r8x, r8y, s}`, decimal or `0x`-hex field elements; unknown fields are refused.
+ */
+export function parseSignatureJson(sigObj: Record<string, unknown>): EddsaSignature {
+  const known: string[] = Object.values(SIGNATURE_FIELDS).flat();
+  for (const k of Object.keys(sigObj)) if (!known.includes(k)) throw invalid("attester", `signature: unknown field ${k}`);
+  return {
+    R8x: parseFieldElement(pick(sigObj, [...SIGNATURE_FIELDS.R8x], "attester", "signature."), "signature.R8x").toString(),
+    R8y: parseFieldElement(pick(sigObj, [...SIGNATURE_FIELDS.R8y], "attester", "signature."), "signature.R8y").toString(),
+    S: parseFieldElement(pick(sigObj, [...SIGNATURE_FIELDS.S], "attester", "signature."), "signature.S").toString(),
+  };
+}
+
 /**
  * `POST {attesterUrl}/v1/attest` with `{txSignature, commitment, payTo, asset}`. Expects
  * `{receipt: {payTo, asset, amount, paidAt, commitment}, signature: {R8x|r8x, R8y|r8y, S|s}, attester: {x, y}}`
@@ -183,11 +201,7 @@ export async function requestReceipt(
     if (parseFieldElement(commitmentValue) !== parseFieldElement(req.commitment)) {
       throw invalid("attester", "receipt.commitment differs from the commitment we paid with");
     }
-    const signature: EddsaSignature = {
-      R8x: parseFieldElement(pick(sigObj, ["R8x", "r8x"], "attester", "signature."), "signature.R8x").toString(),
-      R8y: parseFieldElement(pick(sigObj, ["R8y", "r8y"], "attester", "signature."), "signature.R8y").toString(),
-      S: parseFieldElement(pick(sigObj, ["S", "s"], "attester", "signature."), "signature.S").toString(),
-    };
+    const signature = parseSignatureJson(sigObj);
     return {
       receipt: {
         payTo: str(r, "payTo", "attester", "receipt."),

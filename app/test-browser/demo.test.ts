@@ -2,7 +2,9 @@
  * The browser demo against the real local stack (scripts/browser-test.sh starts a validator, the
  * facilitator + attester and the demo server, and no prover service): headless Chromium opens
  * /web/, the page pays through @x402/fetch, proves in WebAssembly, keeps its receipt in IndexedDB
- * and renders the paid content.
+ * and renders the paid content. The client and the proof run in the page's module Web Worker
+ * (web/worker.ts), not on its main thread: the test sees the worker start (Playwright's `worker`
+ * event) and the proof's step reports the worker's global scope.
  *
  *   1. the whole story on a fresh profile: every step shown, 200 + settlement, the content on the
  *      page, the receipt in the IndexedDB wallet; screenshot → BROWSER_DEMO_SCREENSHOT;
@@ -34,6 +36,10 @@ interface DemoResult {
   steps: { step: string; at: number; text: string }[];
   proofMs?: number;
   prover?: string;
+  proverScope?: string;
+  clientIn?: string;
+  mainThreadMaxGapMs?: number;
+  mainThreadTicksWhileProving?: number;
   status?: number;
   body?: { content?: string };
   settlement?: { success?: boolean; transaction?: string };
@@ -43,7 +49,29 @@ interface DemoResult {
 }
 
 let browser: Browser;
-const runs: { name: string; proofMs?: number; totalMs?: number; steps: DemoResult["steps"] }[] = [];
+const runs: {
+  name: string;
+  proofMs?: number;
+  totalMs?: number;
+  proverScope?: string;
+  mainThreadMaxGapMs?: number;
+  mainThreadTicksWhileProving?: number;
+  steps: DemoResult["steps"];
+}[] = [];
+const WORKER_SCRIPT = /\/web\/dist\/worker\.js$/;
+const THE_WORKER = "DedicatedWorkerGlobalScope";
+
+function runOf(name: string, r: DemoResult): (typeof runs)[number] {
+  return {
+    name,
+    proofMs: r.proofMs,
+    totalMs: r.totalMs,
+    proverScope: r.proverScope,
+    mainThreadMaxGapMs: r.mainThreadMaxGapMs,
+    mainThreadTicksWhileProving: r.mainThreadTicksWhileProving,
+    steps: r.steps,
+  };
+}
 
 before(async () => {
   assert.ok(URL_BASE, "BROWSER_DEMO_URL is not set: run scripts/browser-test.sh (it starts the stack)");
@@ -84,9 +112,11 @@ function watch(page: Page, log: string[]): void {
   page.on("pageerror", (e) => log.push(`[pageerror] ${e.message}`));
 }
 
-async function openDemo(ctx: BrowserContext, log: string[]): Promise<Page> {
+/** Opens the demo; `workers` collects the URLs of the Web Workers the page starts. */
+async function openDemo(ctx: BrowserContext, log: string[], workers: string[] = []): Promise<Page> {
   const page = await ctx.newPage();
   watch(page, log);
+  page.on("worker", (w) => workers.push(w.url()));
   await page.setViewportSize({ width: 1100, height: 900 });
   await page.goto(`${URL_BASE}/web/`);
   return page;
@@ -137,15 +167,22 @@ test("browser demo: the page pays through @x402/fetch, proves in WebAssembly, ke
   const ctx = await browser.newContext();
   const log: string[] = [];
   try {
-    const page = await openDemo(ctx, log);
+    const workers: string[] = [];
+    const page = await openDemo(ctx, log, workers);
     const r = await finished(page, log);
-    runs.push({ name: "fresh", proofMs: r.proofMs, totalMs: r.totalMs, steps: r.steps });
+    runs.push(runOf("fresh", r));
     assert.equal(r.ok, true, `${r.code ?? ""} ${r.error ?? ""}`);
     assert.equal(r.status, 200);
     assert.equal(r.body?.content, "premium data");
     assert.equal(r.settlement?.success, true);
-    assert.equal(r.prover, "local", "proved in the page, not by a prover service");
+    assert.equal(r.prover, "local", "proved in the browser, not by a prover service");
     assert.ok(typeof r.proofMs === "number" && r.proofMs > 0);
+    // The proof ran in the page's Web Worker, not on its main thread.
+    assert.equal(workers.filter((u) => WORKER_SCRIPT.test(u)).length, 1, `the page started its worker once: ${JSON.stringify(workers)}`);
+    assert.equal(r.clientIn, "worker");
+    assert.equal(r.proverScope, THE_WORKER, "the proof step ran in a dedicated worker");
+    assert.ok((r.mainThreadTicksWhileProving ?? 0) > 0, "the page's main thread kept running timers while the worker proved");
+    assert.equal(await page.locator(`li[data-step="worker"]`).count(), 1, "the page says the client runs in a worker");
     const order = r.steps.map((s) => s.step).filter((s) => ["requirements", "paying", "paid", "receipt", "proof", "payload", "response"].includes(s));
     assert.deepEqual(order, ["requirements", "paying", "paid", "receipt", "proof", "payload", "response"]);
     // What a person sees.
@@ -187,8 +224,9 @@ test("browser demo: a tab closed right after paying; a new tab finishes the same
     await first.close(); // the payment is final; nothing after it ran in this tab
     const second = await openDemo(ctx, log);
     const r = await finished(second, log);
-    runs.push({ name: "resumed after the tab closed", proofMs: r.proofMs, totalMs: r.totalMs, steps: r.steps });
+    runs.push(runOf("resumed after the tab closed", r));
     assert.equal(r.ok, true, `${r.code ?? ""} ${r.error ?? ""}`);
+    assert.equal(r.proverScope, THE_WORKER, "the resumed proof ran in the new tab's worker");
     assert.equal(r.body?.content, "premium data");
     const steps = r.steps.map((s) => s.step);
     assert.ok(steps.includes("wallet"), `the second tab used the stored receipt: ${steps.join(", ")}`);

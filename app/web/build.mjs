@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Bundles the browser demo (web/main.ts → web/dist/app.js) with esbuild for browsers. This build is
-// also the check that the SDK's payer path needs no Node built-in: platform "browser" fails on any.
+// Bundles the browser demo with esbuild for browsers: the page (web/main.ts → web/dist/app.js) and
+// the module Web Worker running the x402 client and the proof (web/worker.ts → web/dist/worker.js).
+// This build is also the check that the SDK's payer path needs no Node built-in: platform "browser"
+// fails on any.
 //
 //   node web/build.mjs
 import { build } from "esbuild";
@@ -11,8 +13,8 @@ const web = dirname(fileURLToPath(import.meta.url));
 let r;
 try {
   r = await build({
-    entryPoints: [join(web, "main.ts")],
-    outfile: join(web, "dist", "app.js"),
+    entryPoints: { app: join(web, "main.ts"), worker: join(web, "worker.ts") },
+    outdir: join(web, "dist"),
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -25,5 +27,7 @@ try {
 } catch {
   process.exit(1);
 }
-const out = Object.entries(r.metafile.outputs).find(([k]) => k.endsWith("app.js"));
-console.log(`web/dist/app.js: ${Math.round(out[1].bytes / 1024)} KB`);
+for (const name of ["app.js", "worker.js"]) {
+  const out = Object.entries(r.metafile.outputs).find(([k]) => k.endsWith(`dist/${name}`));
+  console.log(`web/dist/${name}: ${Math.round(out[1].bytes / 1024)} KB`);
+}

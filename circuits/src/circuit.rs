@@ -10,6 +10,7 @@ use crate::receipt::Witness;
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use x402_zk_encoding::{KeyHalves, PubHashInputs, ReceiptMessageInputs};
 
 /// Bit width of amounts and times.
 pub const U64_BITS: usize = 64;
@@ -123,15 +124,20 @@ impl ConstraintSynthesizer<Fr> for ReceiptCircuit {
         // 2. M = Poseidon(payTo_hi, payTo_lo, asset_hi, asset_lo, amount, paidAt, C)
         let m = poseidon(
             cs,
-            &[
-                pay_to.0.clone(),
-                pay_to.1.clone(),
-                asset.0.clone(),
-                asset.1.clone(),
-                amount.clone(),
-                paid_at.clone(),
-                c,
-            ],
+            &ReceiptMessageInputs {
+                pay_to: KeyHalves {
+                    hi: pay_to.0.clone(),
+                    lo: pay_to.1.clone(),
+                },
+                asset: KeyHalves {
+                    hi: asset.0.clone(),
+                    lo: asset.1.clone(),
+                },
+                amount: amount.clone(),
+                paid_at: paid_at.clone(),
+                commitment: c,
+            }
+            .ordered(),
         )?;
         // 3. The attester signed M.
         eddsa::verify_gadget(cs, &attester, &m, &sig)?;
@@ -148,22 +154,28 @@ impl ConstraintSynthesizer<Fr> for ReceiptCircuit {
         // 8. nullifier = Poseidon(secret, domain)
         poseidon(cs, &[secret, domain.clone()])?.enforce_equal(cs, &nullifier)?;
         // 9. pubHash binds every public value.
+        // The order is `x402_zk_encoding::PubHashInputs::ordered` (the program uses it too).
         let h = poseidon(
             cs,
-            &[
-                attester.x,
-                attester.y,
-                pay_to.0,
-                pay_to.1,
-                asset.0,
-                asset.1,
+            &PubHashInputs {
+                attester_x: attester.x,
+                attester_y: attester.y,
+                pay_to: KeyHalves {
+                    hi: pay_to.0,
+                    lo: pay_to.1,
+                },
+                asset: KeyHalves {
+                    hi: asset.0,
+                    lo: asset.1,
+                },
                 min_amount,
                 now,
                 max_age,
                 resource_hash,
                 nullifier,
                 domain,
-            ],
+            }
+            .ordered(),
         )?;
         h.enforce_equal(cs, &pub_hash)
     }

@@ -18,14 +18,15 @@ pub fn modulus() -> BigUint {
 
 /// Parses 32 big-endian bytes as a field element; errors if the value is ≥ r.
 pub fn fr_from_be_bytes_checked(bytes: &[u8], what: &'static str) -> Result<Fr> {
-    if bytes.len() != 32 {
-        return Err(Error::WrongLength {
-            what,
-            expected: 32,
-            got: bytes.len(),
-        });
+    let bytes: &[u8; 32] = bytes.try_into().map_err(|_| Error::WrongLength {
+        what,
+        expected: 32,
+        got: bytes.len(),
+    })?;
+    if !x402_zk_encoding::is_canonical_fr(bytes) {
+        return Err(Error::NotInField { what });
     }
-    fr_from_biguint_checked(&BigUint::from_bytes_be(bytes), what)
+    Ok(Fr::from_be_bytes_mod_order(bytes))
 }
 
 /// Converts a big integer to a field element; errors if it is ≥ r.
@@ -63,47 +64,30 @@ fn truncate(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
-/// Parses a field element from a decimal string or a `0x`-prefixed hex string (at most 32 bytes).
-/// Errors if the value is ≥ r.
+/// Parses a field element from a decimal string or a `0x`-prefixed hex string (at most 32 bytes),
+/// surrounding whitespace ignored. Errors if the value is ≥ r (`x402_zk_encoding::parse_fr_str`).
 pub fn fr_from_str_checked(s: &str, what: &'static str) -> Result<Fr> {
+    use x402_zk_encoding::FieldParseError;
     let s = s.trim();
-    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        if h.is_empty() || h.len() > 64 {
-            return Err(Error::Parse {
-                what,
-                input: truncate(s),
-                reason: "hex must have 1..=64 digits".into(),
-            });
-        }
-        let padded = format!("{h:0>64}");
-        let bytes = hex::decode(&padded).map_err(|e| Error::Parse {
+    match x402_zk_encoding::parse_fr_str(s) {
+        Ok(be) => Ok(Fr::from_be_bytes_mod_order(&be)),
+        Err(FieldParseError::NotCanonical) => Err(Error::NotInField { what }),
+        Err(e) => Err(Error::Parse {
             what,
             input: truncate(s),
             reason: e.to_string(),
-        })?;
-        BigUint::from_bytes_be(&bytes)
-    } else {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || s.len() > 80 {
-            return Err(Error::Parse {
-                what,
-                input: truncate(s),
-                reason: "expected a decimal or 0x-hex number".into(),
-            });
-        }
-        s.parse::<BigUint>().map_err(|e| Error::Parse {
-            what,
-            input: truncate(s),
-            reason: e.to_string(),
-        })?
-    };
-    fr_from_biguint_checked(&v, what)
+        }),
+    }
 }
 
-/// Splits a 32-byte key into `(hi, lo)`: the first and last 16 bytes as big-endian integers.
+/// Splits a 32-byte key into `(hi, lo)`: the first and last 16 bytes as big-endian integers
+/// (`x402_zk_encoding::split_key`).
 pub fn split_key(key: &[u8; 32]) -> (Fr, Fr) {
-    let hi = Fr::from_be_bytes_mod_order(&key[..16]);
-    let lo = Fr::from_be_bytes_mod_order(&key[16..]);
-    (hi, lo)
+    let (hi, lo) = x402_zk_encoding::split_key(key);
+    (
+        Fr::from_be_bytes_mod_order(&hi),
+        Fr::from_be_bytes_mod_order(&lo),
+    )
 }
 
 /// Parses a 32-byte key from `0x`-hex (64 digits) or base58 is *not* supported here: callers convert first.
@@ -123,7 +107,7 @@ pub fn key_from_hex(s: &str, what: &'static str) -> Result<[u8; 32]> {
 
 /// Truncates a 32-byte digest (e.g. SHA-256) to its first 31 bytes, big-endian: always < r.
 pub fn fr_from_digest31(digest: &[u8; 32]) -> Fr {
-    Fr::from_be_bytes_mod_order(&digest[..31])
+    Fr::from_be_bytes_mod_order(&x402_zk_encoding::field::digest31_be32(digest))
 }
 
 /// `u64` into the field.

@@ -7,6 +7,7 @@
 use crate::circuit::ReceiptCircuit;
 use crate::error::{Error, Result};
 use crate::field::{fr_to_be_bytes, fr_to_decimal};
+use crate::msm::prover::{PrepareError, PreparedProver};
 use crate::receipt::{PublicParams, Witness};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
@@ -15,6 +16,7 @@ use ark_snark::SNARK;
 use ark_std::rand::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// Provenance tag written by [`ProvingKeys::dev_setup`].
 pub const DEV_PROVENANCE: &str = "dev";
@@ -71,15 +73,41 @@ impl VerifierKey {
 }
 
 /// Proving key plus prepared verifying key: load once, prove many times.
+///
+/// The first proof (or [`ProvingKeys::prepare`]) also builds the prepared prover (constraint matrices and
+/// fixed-base MSM tables, [`PreparedProver`]) once; clones share it. Do not modify `pk` after that.
 #[derive(Clone, Debug)]
 pub struct ProvingKeys {
     /// Groth16 proving key.
     pub pk: ProvingKey<Bn254>,
     /// Verifier side.
     pub verifier: VerifierKey,
+    prepared: Arc<OnceLock<std::result::Result<PreparedProver, PrepareError>>>,
 }
 
 impl ProvingKeys {
+    /// Keys from a proving key and its verifier side.
+    pub fn new(pk: ProvingKey<Bn254>, verifier: VerifierKey) -> Self {
+        ProvingKeys {
+            pk,
+            verifier,
+            prepared: Arc::default(),
+        }
+    }
+
+    /// The prepared prover, built on first use (≈ 1–3 s natively, see `circuits/BENCHMARKS-circuit.md`).
+    pub fn prepared(&self) -> Result<&PreparedProver> {
+        self.prepared
+            .get_or_init(|| PreparedProver::new(&self.pk, ReceiptCircuit::blank()))
+            .as_ref()
+            .map_err(|e| Error::KeyFile(e.to_string()))
+    }
+
+    /// Builds the prepared prover now (a service calls this at start so the first request does not pay it).
+    pub fn prepare(&self) -> Result<()> {
+        self.prepared().map(|_| ())
+    }
+
     /// **UNSAFE FOR PRODUCTION.** Circuit-specific setup with toxic waste from `rng`; provenance `"dev"`.
     /// The deterministic dev keys: the setup behind the committed `keys/dev/solana_vk.bin`, so local
     /// tests, the demo and the program agree. Anyone can recompute their toxic waste.
@@ -90,10 +118,7 @@ impl ProvingKeys {
 
     pub fn dev_setup<Rn: RngCore + CryptoRng>(rng: &mut Rn) -> Result<Self> {
         let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), rng)?;
-        Ok(ProvingKeys {
-            pk,
-            verifier: VerifierKey::new(vk, DEV_PROVENANCE),
-        })
+        Ok(ProvingKeys::new(pk, VerifierKey::new(vk, DEV_PROVENANCE)))
     }
 
     /// Provenance tag.
@@ -129,7 +154,7 @@ impl ProvingKeys {
                 "proving key does not match verifying key".into(),
             ));
         }
-        Ok(ProvingKeys { pk, verifier })
+        Ok(ProvingKeys::new(pk, verifier))
     }
 
     /// Parses the bytes of a `receipt.pk` file alone (what a client downloads): the verifying key is the
@@ -140,7 +165,7 @@ impl ProvingKeys {
         let (prov, pk) = parse_pk(bytes)?;
         ark_serialize::Valid::check(&pk.vk)?;
         let verifier = VerifierKey::new(pk.vk.clone(), &prov);
-        Ok(ProvingKeys { pk, verifier })
+        Ok(ProvingKeys::new(pk, verifier))
     }
 }
 
@@ -189,16 +214,37 @@ impl ProofBundle {
 }
 
 /// Proves a witness. Checks the statement natively first so a bad witness gets a named error instead of a
-/// failed proof. Uses the proving key as is (no per-proof preparation).
+/// failed proof. Uses the prepared prover ([`ProvingKeys::prepared`]: cached matrices, fixed-base MSM tables);
+/// for the same `rng` state the proof equals [`prove_reference`]'s byte for byte.
 pub fn prove<Rn: RngCore + CryptoRng>(
     keys: &ProvingKeys,
     w: &Witness,
     rng: &mut Rn,
 ) -> Result<ProofBundle> {
+    let prepared = keys.prepared()?;
+    prove_inner(w, |c| prepared.prove(&keys.pk, c, rng))
+}
+
+/// [`prove`] through `ark-groth16`'s own prover (generic MSMs, synthesis with matrices every time): the
+/// reference the fast path is tested and benchmarked against.
+pub fn prove_reference<Rn: RngCore + CryptoRng>(
+    keys: &ProvingKeys,
+    w: &Witness,
+    rng: &mut Rn,
+) -> Result<ProofBundle> {
+    prove_inner(w, |c| Groth16::<Bn254>::prove(&keys.pk, c, rng))
+}
+
+fn prove_inner(
+    w: &Witness,
+    prove: impl FnOnce(
+        ReceiptCircuit,
+    ) -> std::result::Result<Proof<Bn254>, ark_relations::gr1cs::SynthesisError>,
+) -> Result<ProofBundle> {
     w.check()?;
     let nullifier = w.nullifier();
     let pub_hash = w.public.pub_hash(&nullifier);
-    let proof = Groth16::<Bn254>::prove(&keys.pk, ReceiptCircuit::new(w), rng)?;
+    let proof = prove(ReceiptCircuit::new(w))?;
     Ok(ProofBundle {
         proof,
         pub_hash,

@@ -4,7 +4,6 @@
 //! non-u64 numbers are rejected with an error naming the field.
 
 use crate::babyjubjub::Point;
-use crate::eddsa::Signature;
 use crate::error::{Error, Result};
 use crate::field::{fr_from_str_checked, fr_to_decimal, fr_to_hex};
 use crate::groth16::ProofBundle;
@@ -70,44 +69,8 @@ impl From<&Point> for PointJson {
     }
 }
 
-/// Signature JSON (circomlibjs names).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct SignatureJson {
-    /// R8.x
-    #[serde(rename = "R8x")]
-    pub r8x: String,
-    /// R8.y
-    #[serde(rename = "R8y")]
-    pub r8y: String,
-    /// S
-    #[serde(rename = "S")]
-    pub s: String,
-}
-
-impl SignatureJson {
-    /// Parses (R8 on curve, S < r; S < l is checked at verification).
-    pub fn parse(&self) -> Result<Signature> {
-        let r8 = Point::new_checked(
-            fr_from_str_checked(&self.r8x, "signature.R8x")?,
-            fr_from_str_checked(&self.r8y, "signature.R8y")?,
-            "signature.R8",
-        )?;
-        Ok(Signature {
-            r8,
-            s: fr_from_str_checked(&self.s, "signature.S")?,
-        })
-    }
-}
-
-impl From<&Signature> for SignatureJson {
-    fn from(s: &Signature) -> Self {
-        SignatureJson {
-            r8x: fr_to_decimal(&s.r8.x),
-            r8y: fr_to_decimal(&s.r8.y),
-            s: fr_to_decimal(&s.s),
-        }
-    }
-}
+/// Signature JSON: the one type of the prover API and the attester (`crate::wire::SignatureJson`).
+pub use crate::wire::SignatureJson;
 
 /// Parses a 32-byte key: `0x` + 64 hex digits, or base58.
 pub fn parse_key(s: &str, what: &'static str) -> Result<[u8; 32]> {

@@ -43,6 +43,7 @@ pub mod export;
 pub mod field;
 pub mod groth16;
 pub mod json;
+pub mod msm;
 pub mod poseidon;
 pub mod r1cs;
 pub mod receipt;

@@ -10,6 +10,13 @@ use crate::poseidon;
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use sha2::{Digest, Sha256};
+use x402_zk_encoding::{KeyHalves, PubHashInputs, ReceiptMessageInputs, PUB_HASH_ARITY};
+
+/// A key's `(hi, lo)` halves as field elements (`x402_zk_encoding::split_key`).
+fn key_halves(key: &[u8; 32]) -> KeyHalves<Fr> {
+    let (hi, lo) = split_key(key);
+    KeyHalves { hi, lo }
+}
 
 /// `C = Poseidon(secret, 0)`: the commitment the payer puts in the payment memo.
 pub fn commitment(secret: &Fr) -> Fr {
@@ -51,18 +58,14 @@ pub struct Receipt {
 impl Receipt {
     /// `M = Poseidon(payTo_hi, payTo_lo, asset_hi, asset_lo, amount, paidAt, C)`.
     pub fn message(&self) -> Fr {
-        let (ph, pl) = split_key(&self.pay_to);
-        let (ah, al) = split_key(&self.asset);
-        poseidon::hash(&[
-            ph,
-            pl,
-            ah,
-            al,
-            Fr::from(self.amount),
-            Fr::from(self.paid_at),
-            self.commitment,
-        ])
-        .expect("arity 7")
+        let inputs = ReceiptMessageInputs {
+            pay_to: key_halves(&self.pay_to),
+            asset: key_halves(&self.asset),
+            amount: Fr::from(self.amount),
+            paid_at: Fr::from(self.paid_at),
+            commitment: self.commitment,
+        };
+        poseidon::hash(&inputs.ordered()).expect("arity 7")
     }
 
     /// Signs the receipt (attester side).
@@ -99,23 +102,20 @@ impl PublicParams {
     }
 
     /// The 12 values hashed into the single public input, in order.
-    pub fn pub_hash_inputs(&self, nullifier: &Fr) -> [Fr; 12] {
-        let (ph, pl) = split_key(&self.pay_to);
-        let (ah, al) = split_key(&self.asset);
-        [
-            self.attester.x,
-            self.attester.y,
-            ph,
-            pl,
-            ah,
-            al,
-            Fr::from(self.min_amount),
-            Fr::from(self.now),
-            Fr::from(self.max_age),
-            self.resource_hash,
-            *nullifier,
-            self.domain(),
-        ]
+    pub fn pub_hash_inputs(&self, nullifier: &Fr) -> [Fr; PUB_HASH_ARITY] {
+        PubHashInputs {
+            attester_x: self.attester.x,
+            attester_y: self.attester.y,
+            pay_to: key_halves(&self.pay_to),
+            asset: key_halves(&self.asset),
+            min_amount: Fr::from(self.min_amount),
+            now: Fr::from(self.now),
+            max_age: Fr::from(self.max_age),
+            resource_hash: self.resource_hash,
+            nullifier: *nullifier,
+            domain: self.domain(),
+        }
+        .ordered()
     }
 
     /// The only Groth16 public input: `pubHash = Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount,

@@ -22,7 +22,6 @@ use num_bigint::BigUint;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::sync::OnceLock;
 
 /// Stable reason words (snake_case). The prover service's problem `type` URIs and the WebAssembly
 /// prover's error messages are built from these.
@@ -109,13 +108,6 @@ impl StatementError {
     }
 }
 
-/// BN254 scalar field modulus r, taken from the circuits crate (one source of truth: a hand-typed
-/// copy here once held a wrong value).
-fn modulus() -> &'static BigUint {
-    static R: OnceLock<BigUint> = OnceLock::new();
-    R.get_or_init(crate::field::modulus)
-}
-
 /// A canonical BN254 scalar field element as 32 big-endian bytes (always < r).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FieldBytes(pub [u8; 32]);
@@ -123,29 +115,17 @@ pub struct FieldBytes(pub [u8; 32]);
 impl FieldBytes {
     /// Parses a decimal or `0x`-hex string; rejects values ≥ r.
     pub fn parse(s: &str, what: &'static str) -> Result<Self, WireError> {
-        let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-            if h.is_empty() || h.len() > 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(WireError::Malformed(format!(
-                    "{what}: expected 0x followed by 1 to 64 hex digits"
-                )));
-            }
-            BigUint::parse_bytes(h.as_bytes(), 16)
-        } else {
-            if s.is_empty() || s.len() > 80 || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(WireError::Malformed(format!(
-                    "{what}: expected a decimal or 0x-hex string"
-                )));
-            }
-            BigUint::parse_bytes(s.as_bytes(), 10)
+        use x402_zk_encoding::FieldParseError;
+        match x402_zk_encoding::parse_fr_str(s) {
+            Ok(be) => Ok(FieldBytes(be)),
+            Err(FieldParseError::NotCanonical) => Err(WireError::NotInField(what)),
+            Err(FieldParseError::BadHex) => Err(WireError::Malformed(format!(
+                "{what}: expected 0x followed by 1 to 64 hex digits"
+            ))),
+            Err(FieldParseError::BadDecimal) => Err(WireError::Malformed(format!(
+                "{what}: expected a decimal or 0x-hex string"
+            ))),
         }
-        .ok_or_else(|| WireError::Malformed(format!("{what}: not a number")))?;
-        if &v >= modulus() {
-            return Err(WireError::NotInField(what));
-        }
-        let be = v.to_bytes_be();
-        let mut out = [0u8; 32];
-        out[32 - be.len()..].copy_from_slice(&be);
-        Ok(FieldBytes(out))
     }
 
     /// `0x`-prefixed 64-digit big-endian hex.
@@ -223,38 +203,191 @@ impl<'de> Deserialize<'de> for U64Value {
     }
 }
 
-/// The attester's EdDSA-Poseidon signature `(R8x, R8y, S)` (circomlibjs field names).
-#[derive(Deserialize, Serialize, Clone)]
+/// OpenAPI schemas of the wire encodings (feature `openapi`, used by the services' generated
+/// OpenAPI documents). Each pattern accepts a superset of what the parser accepts, and exactly the
+/// same strings where a pattern can say it: what the schema refuses, the parser refuses.
+#[cfg(feature = "openapi")]
+pub mod openapi {
+    use utoipa::openapi::{RefOr, Schema};
+
+    /// [`super::FieldBytes::parse`]: decimal (1–80 digits) or `0x`/`0X` + 1–64 hex digits.
+    pub const FIELD_ELEMENT_PATTERN: &str = "^([0-9]{1,80}|0[xX][0-9a-fA-F]{1,64})$";
+    /// [`super::parse_key`]: base58 of 32 bytes (32–44 characters) or `0x` + 64 hex digits.
+    pub const KEY32_PATTERN: &str = "^([1-9A-HJ-NP-Za-km-z]{32,44}|0x[0-9a-fA-F]{64})$";
+    /// A [`super::U64Value`] given as a string.
+    pub const U64_STRING_PATTERN: &str = "^[0-9]{1,20}$";
+
+    fn from_json(v: serde_json::Value) -> RefOr<Schema> {
+        serde_json::from_value(v).expect("static schema")
+    }
+
+    /// A BN254 scalar field element (< r; never reduced).
+    pub struct FieldElement;
+    impl utoipa::PartialSchema for FieldElement {
+        fn schema() -> RefOr<Schema> {
+            from_json(serde_json::json!({
+                "type": "string",
+                "pattern": FIELD_ELEMENT_PATTERN,
+                "description": "BN254 scalar field element: decimal, or 0x + 1 to 64 hex digits; \
+                    must be < r (value-not-in-field otherwise; never reduced)",
+            }))
+        }
+    }
+    impl utoipa::ToSchema for FieldElement {}
+
+    /// A 32-byte key.
+    pub struct Key32;
+    impl utoipa::PartialSchema for Key32 {
+        fn schema() -> RefOr<Schema> {
+            from_json(serde_json::json!({
+                "type": "string",
+                "pattern": KEY32_PATTERN,
+                "description": "32-byte key: base58 (Solana's usual form), or 0x + 64 hex digits",
+            }))
+        }
+    }
+    impl utoipa::ToSchema for Key32 {}
+
+    /// `{R8x, R8y, S}`, each name also accepted in lower case (serde aliases), never both casings
+    /// of one name, nothing else.
+    impl utoipa::PartialSchema for super::SignatureJson {
+        fn schema() -> RefOr<Schema> {
+            let fe = serde_json::json!({"$ref": "#/components/schemas/FieldElement"});
+            let one_of = |a: &str, b: &str| {
+                serde_json::json!({"oneOf": [{"required": [a], "not": {"required": [b]}},
+                                             {"required": [b], "not": {"required": [a]}}]})
+            };
+            from_json(serde_json::json!({
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {"R8x": fe, "R8y": fe, "S": fe, "r8x": fe, "r8y": fe, "s": fe},
+                "allOf": [one_of("R8x", "r8x"), one_of("R8y", "r8y"), one_of("S", "s")],
+                "description": "The attester's EdDSA-Poseidon signature (circomlibjs names; \
+                    lower-case names accepted too)",
+            }))
+        }
+    }
+    impl utoipa::ToSchema for super::SignatureJson {
+        fn name() -> std::borrow::Cow<'static, str> {
+            "Signature".into()
+        }
+        fn schemas(out: &mut Vec<(String, RefOr<Schema>)>) {
+            out.push((
+                "FieldElement".into(),
+                <FieldElement as utoipa::PartialSchema>::schema(),
+            ));
+        }
+    }
+
+    impl utoipa::PartialSchema for super::U64Value {
+        fn schema() -> RefOr<Schema> {
+            from_json(serde_json::json!({
+                "oneOf": [
+                    {"type": "integer", "minimum": 0, "maximum": u64::MAX},
+                    {"type": "string", "pattern": U64_STRING_PATTERN},
+                ],
+                "description": "unsigned 64-bit integer, as a JSON integer or a decimal string \
+                    (use the string above 2^53)",
+            }))
+        }
+    }
+    impl utoipa::ToSchema for super::U64Value {
+        fn name() -> std::borrow::Cow<'static, str> {
+            "U64".into()
+        }
+    }
+}
+
+/// The attester's EdDSA-Poseidon signature `(R8x, R8y, S)`: the one signature JSON type of the
+/// prover API, the CLI (`crate::json`) and the attester (`/v1/attest`).
+///
+/// Casing rule: written with circomlibjs names `R8x`, `R8y`, `S`; read in that casing or in
+/// lower case (`r8x`, `r8y`, `s`, what the attester's `/v1/attest` answer carries, written by
+/// [`SignatureJson::serialize_lower_case`]). Unknown fields are refused.
+/// Its OpenAPI schema is written by hand in [`openapi`] (utoipa does not describe serde aliases).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureJson {
     /// x coordinate of R8 (field element).
-    #[serde(rename = "R8x")]
+    #[serde(rename = "R8x", alias = "r8x")]
     pub r8x: String,
     /// y coordinate of R8 (field element).
-    #[serde(rename = "R8y")]
+    #[serde(rename = "R8y", alias = "r8y")]
     pub r8y: String,
     /// Scalar S (field element; must also be below the BabyJubJub subgroup order).
-    #[serde(rename = "S")]
+    #[serde(rename = "S", alias = "s")]
     pub s: String,
 }
 
+impl SignatureJson {
+    /// Decimal strings of a signature.
+    pub fn from_signature(s: &Signature) -> Self {
+        use crate::field::fr_to_decimal;
+        SignatureJson {
+            r8x: fr_to_decimal(&s.r8.x),
+            r8y: fr_to_decimal(&s.r8.y),
+            s: fr_to_decimal(&s.s),
+        }
+    }
+
+    /// Parses (R8 on the curve, every value < r; S < l is checked at verification).
+    pub fn parse(&self) -> crate::error::Result<Signature> {
+        use crate::field::fr_from_str_checked;
+        let r8 = Point::new_checked(
+            fr_from_str_checked(&self.r8x, "signature.R8x")?,
+            fr_from_str_checked(&self.r8y, "signature.R8y")?,
+            "signature.R8",
+        )?;
+        Ok(Signature {
+            r8,
+            s: fr_from_str_checked(&self.s, "signature.S")?,
+        })
+    }
+
+    /// Serializes with the lower-case names `{r8x, r8y, s}`: the attester's `/v1/attest` answer
+    /// (`#[serde(serialize_with = "SignatureJson::serialize_lower_case")]`), kept as it is on the wire.
+    pub fn serialize_lower_case<S: serde::Serializer>(
+        sig: &SignatureJson,
+        ser: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = ser.serialize_struct("SignatureJson", 3)?;
+        st.serialize_field("r8x", &sig.r8x)?;
+        st.serialize_field("r8y", &sig.r8y)?;
+        st.serialize_field("s", &sig.s)?;
+        st.end()
+    }
+}
+
+impl From<&Signature> for SignatureJson {
+    fn from(s: &Signature) -> Self {
+        SignatureJson::from_signature(s)
+    }
+}
+
 /// The attester's BabyJubJub public key (affine coordinates).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct AttesterJson {
     /// x coordinate (field element).
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::FieldElement))]
     pub x: String,
     /// y coordinate (field element).
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::FieldElement))]
     pub y: String,
 }
 
 /// The receipt issued by the attester for one finalized payment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ReceiptJson {
     /// Recipient of the payment (32-byte key).
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::Key32))]
     pub pay_to: String,
     /// Mint paid (32-byte key; all-zero / `11111111111111111111111111111111` for native SOL).
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::Key32))]
     pub asset: String,
     /// Amount paid, base units.
     pub amount: U64Value,
@@ -265,6 +398,7 @@ pub struct ReceiptJson {
 }
 
 /// The public parameters of the statement.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PublicJson {
@@ -278,12 +412,15 @@ pub struct PublicJson {
     /// Maximum receipt age, seconds.
     pub max_age: U64Value,
     /// Hash of the request binding (field element).
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::FieldElement))]
     pub resource_hash: String,
     /// The verifier program id (32-byte key); the nullifier's domain is derived from it.
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::Key32))]
     pub program_id: String,
 }
 
 /// How the 256-byte Solana proof is encoded in the response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ProofEncoding {
@@ -295,12 +432,14 @@ pub enum ProofEncoding {
 }
 
 /// `POST /v1/proofs` request body.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ProofRequest {
     /// The attester's receipt.
     pub receipt: ReceiptJson,
     /// The payer's secret (field element) whose commitment `Poseidon(secret, 0)` the payment memo carries.
+    #[cfg_attr(feature = "openapi", schema(value_type = openapi::FieldElement))]
     pub secret: String,
     /// The statement's public parameters.
     pub public: PublicJson,
@@ -489,11 +628,7 @@ impl ProofRequest {
                 asset: key_to_string(&w.public.asset),
                 amount: U64Value(w.amount),
                 paid_at: U64Value(w.paid_at),
-                signature: SignatureJson {
-                    r8x: fr_to_decimal(&w.signature.r8.x),
-                    r8y: fr_to_decimal(&w.signature.r8.y),
-                    s: fr_to_decimal(&w.signature.s),
-                },
+                signature: SignatureJson::from_signature(&w.signature),
             },
             secret: fr_to_decimal(&w.secret),
             public: PublicJson {
@@ -524,16 +659,19 @@ impl From<&ProofBundle> for ProofOutput {
 }
 
 /// snarkjs-format proof and public signals.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SnarkjsJson {
     /// snarkjs `proof.json`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub proof: serde_json::Value,
     /// snarkjs `public.json`: decimal strings.
     pub public_signals: Vec<String>,
 }
 
 /// `POST /v1/proofs` and `POST /generate-proof` success body.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProofResponse {
@@ -669,10 +807,10 @@ mod tests {
             ),
             Err(WireError::NotInField("x"))
         ));
-        let r_minus_1 = (modulus() - 1u32).to_string();
+        let r_minus_1 = (crate::field::modulus() - 1u32).to_string();
         let f = FieldBytes::parse(&r_minus_1, "x").unwrap();
         assert_eq!(f.to_decimal(), r_minus_1);
-        let hex_r = format!("0x{}", modulus().to_str_radix(16));
+        let hex_r = format!("0x{}", crate::field::modulus().to_str_radix(16));
         assert!(matches!(
             FieldBytes::parse(&hex_r, "x"),
             Err(WireError::NotInField(_))

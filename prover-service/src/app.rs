@@ -111,8 +111,16 @@ async fn not_found() -> Result<web::Json<()>, ApiError> {
     Err(ApiError::NotFound)
 }
 
-async fn method_not_allowed() -> Result<web::Json<()>, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// The 405 problem of a resource whose only methods are `allow` (e.g. `"POST"`), in `Allow`.
+fn method_not_allowed(allow: &'static str) -> actix_web::Route {
+    web::to(move || async move {
+        let mut res = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed);
+        res.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static(allow),
+        );
+        res
+    })
 }
 
 /// The application: routes, extractor configs (so extractor errors are problem+json too),
@@ -145,33 +153,33 @@ pub fn build_app(
             web::resource("/v1/proofs")
                 .wrap(from_fn(rate_limit))
                 .route(web::post().to(routes::proofs::create_proof))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("POST")),
         )
         .service(
             web::resource("/generate-proof")
                 .wrap(from_fn(rate_limit))
                 .route(web::post().to(routes::legacy::generate_proof))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("POST")),
         )
         .service(
             web::resource("/health")
                 .route(web::get().to(routes::health::health))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("GET")),
         )
         .service(
             web::resource("/ready")
                 .route(web::get().to(routes::health::ready))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("GET")),
         )
         .service(
             web::resource("/metrics")
                 .route(web::get().to(routes::metrics::metrics))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("GET")),
         )
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(routes::openapi::openapi))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(method_not_allowed("GET")),
         )
         .default_service(web::to(not_found))
 }

@@ -36,6 +36,7 @@ impl CircuitsBackend {
     /// **Insecure** development keys generated now (seconds of CPU).
     pub fn dev() -> anyhow::Result<Self> {
         let keys = ProvingKeys::dev_setup(&mut rand::rngs::OsRng)?;
+        keys.prepare()?; // the fixed-base tables: built once here, not in the first request
         Ok(Self::new(keys))
     }
 
@@ -49,6 +50,9 @@ impl CircuitsBackend {
                 dir.display()
             );
         }
+        // The fixed-base MSM tables (seconds of CPU): built at start, not in the first request.
+        keys.prepare()
+            .map_err(|e| anyhow::anyhow!("preparing the prover for {}: {e}", dir.display()))?;
         Ok(Self::new(keys))
     }
 

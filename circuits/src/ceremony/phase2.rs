@@ -633,10 +633,10 @@ impl Phase2 {
     /// The final keys, tagged with the transcript hash. Call after [`Phase2::verify`].
     pub fn finalize(&self) -> ProvingKeys {
         let provenance = provenance_tag(&self.transcript_hash());
-        ProvingKeys {
-            pk: self.pk.clone(),
-            verifier: VerifierKey::new(self.pk.vk.clone(), &provenance),
-        }
+        ProvingKeys::new(
+            self.pk.clone(),
+            VerifierKey::new(self.pk.vk.clone(), &provenance),
+        )
     }
 
     /// Encodes the file.

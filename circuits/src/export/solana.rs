@@ -5,6 +5,7 @@ use crate::field::fr_to_be_bytes;
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
+use x402_zk_encoding::PROOF_LEN;
 
 fn fq_be(f: &Fq) -> [u8; 32] {
     let v = f.into_bigint().to_bytes_be();
@@ -35,25 +36,21 @@ pub fn g2_bytes(p: &G2Affine) -> [u8; 128] {
     out
 }
 
-/// The 256-byte proof: `-A (64) || B (128) || C (64)`.
-pub fn proof_bytes(proof: &Proof<Bn254>) -> [u8; 256] {
-    let mut out = [0u8; 256];
+/// The 256-byte proof: `-A (64) || B (128) || C (64)` (layout: `x402_zk_encoding::proof`).
+pub fn proof_bytes(proof: &Proof<Bn254>) -> [u8; PROOF_LEN] {
+    use x402_zk_encoding::proof::{PROOF_A, PROOF_B, PROOF_C};
+    let mut out = [0u8; PROOF_LEN];
     let neg_a = -proof.a;
-    out[..64].copy_from_slice(&g1_bytes(&neg_a));
-    out[64..192].copy_from_slice(&g2_bytes(&proof.b));
-    out[192..].copy_from_slice(&g1_bytes(&proof.c));
+    out[PROOF_A].copy_from_slice(&g1_bytes(&neg_a));
+    out[PROOF_B].copy_from_slice(&g2_bytes(&proof.b));
+    out[PROOF_C].copy_from_slice(&g1_bytes(&proof.c));
     out
 }
 
 /// Splits a 256-byte proof into the three arrays `Groth16Verifier::new` takes.
-pub fn split_proof(bytes: &[u8; 256]) -> ([u8; 64], [u8; 128], [u8; 64]) {
-    let mut a = [0u8; 64];
-    let mut b = [0u8; 128];
-    let mut c = [0u8; 64];
-    a.copy_from_slice(&bytes[..64]);
-    b.copy_from_slice(&bytes[64..192]);
-    c.copy_from_slice(&bytes[192..]);
-    (a, b, c)
+pub fn split_proof(bytes: &[u8; PROOF_LEN]) -> ([u8; 64], [u8; 128], [u8; 64]) {
+    let (a, b, c) = x402_zk_encoding::split_proof(bytes);
+    (*a, *b, *c)
 }
 
 /// Public inputs as 32-byte big-endian arrays.

@@ -88,6 +88,10 @@ impl Prover {
         // Key file errors describe the file (magic, version, checksum, point encoding), never a secret.
         let keys = ProvingKeys::from_pk_bytes(proving_key)
             .map_err(|e| ProverError::ProvingKey(e.to_string()))?;
+        // The fixed-base MSM tables: built with the key (a client loads it ahead of paying), not in the
+        // first proof.
+        keys.prepare()
+            .map_err(|e| ProverError::ProvingKey(e.to_string()))?;
         let vk_hash = solana::vk(&keys.verifier.vk).sha256();
         Ok(Prover { keys, vk_hash })
     }

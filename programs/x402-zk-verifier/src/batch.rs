@@ -44,7 +44,7 @@ pub const TWO_256_MOD_R: [u8; 32] = [
 ];
 
 /// Size of one proof in groth16-solana's layout: `−A` (64) ‖ `B` (128) ‖ `C` (64), big-endian.
-pub const PROOF_LEN: usize = 256;
+pub use x402_zk_encoding::PROOF_LEN;
 
 /// Upper bound on proofs per batch (keeps the 512-bit accumulators exact; far above what 1.4M CU allow).
 pub const MAX_BATCH: usize = 256;
@@ -72,28 +72,10 @@ pub enum BatchError {
     VerifyingKeyInvalid,
 }
 
-/// BN254 base-field modulus `p`, big-endian.
-pub const FQ_MODULUS_BE: [u8; 32] = [
-    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
-    0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
-];
-
-/// True when all eight 32-byte coordinates of a proof are `< p`. The alt_bn128 syscalls read the
-/// top bits of a G2 coordinate as arkworks serialization flags, so `B.y.c1 + 2^255` decodes to the
-/// same point: without this check a proof has byte-different encodings that all verify.
-pub fn proof_coordinates_canonical(proof: &[u8; PROOF_LEN]) -> bool {
-    proof
-        .chunks_exact(32)
-        .all(|coord| coord < FQ_MODULUS_BE.as_slice())
-}
-
-/// Splits a proof into `(A', B, C)`.
-pub fn split_proof(proof: &[u8; PROOF_LEN]) -> (&[u8; 64], &[u8; 128], &[u8; 64]) {
-    let (a, rest) = proof.split_first_chunk::<64>().expect("256 ≥ 64");
-    let (b, c) = rest.split_first_chunk::<128>().expect("192 ≥ 128");
-    let c: &[u8; 64] = c.try_into().expect("64 bytes remain");
-    (a, b, c)
-}
+/// The base-field modulus, the proof's canonical check (every coordinate `< p`: the alt_bn128
+/// syscalls read the top bits of a G2 coordinate as flags) and its split into `(A', B, C)` are
+/// the encoding crate's.
+pub use x402_zk_encoding::{proof_coordinates_canonical, split_proof, FQ_MODULUS_BE};
 
 /// The transcript seed over all proofs and inputs.
 pub fn transcript_seed<const N: usize>(vk_hash: &[u8; 32], entries: &[Entry<'_, N>]) -> [u8; 32] {

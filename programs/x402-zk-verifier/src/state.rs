@@ -1,8 +1,8 @@
 //! Accounts owned by the program.
 use anchor_lang::prelude::*;
 
-/// Seed of the single [`Config`] PDA.
-pub const CONFIG_SEED: &[u8] = b"config";
+/// Seed of the single [`Config`] PDA (`x402_zk_encoding::layout`, like every seed).
+pub use x402_zk_encoding::layout::CONFIG_SEED;
 
 /// Upper bound on the clock skew an authority may allow between a proof's `now` and the
 /// validator's Clock: a larger window would let stale receipts live longer than `maxAge` says.
@@ -42,7 +42,7 @@ pub struct Config {
 }
 
 /// Seed prefix of a [`Nullifier`] PDA: `[NULLIFIER_SEED, nullifier_be_32]`.
-pub const NULLIFIER_SEED: &[u8] = b"nullifier";
+pub use x402_zk_encoding::layout::NULLIFIER_SEED;
 
 /// A spent nullifier. Its existence is what makes a receipt pay exactly once while the receipt can
 /// still pay at all, and that is all it records: when it stops mattering and who paid its rent (no
@@ -64,11 +64,12 @@ impl Nullifier {
     /// Account size including Anchor's 8-byte discriminator.
     pub const SPACE: usize = 8 + Nullifier::INIT_SPACE;
     /// Offset of `rent_payer` in the account data (for `getProgramAccounts` memcmp filters).
-    pub const RENT_PAYER_OFFSET: usize = 16;
+    pub const RENT_PAYER_OFFSET: usize =
+        x402_zk_encoding::layout::nullifier_account::RENT_PAYER_OFFSET;
 }
 
 /// Seed of the single [`VerifyingKeyAccount`] PDA.
-pub const VK_SEED: &[u8] = b"vk";
+pub use x402_zk_encoding::layout::VK_SEED;
 
 /// The Groth16 verifying key every verify path uses, written by the config authority
 /// (`initialize_config`, then `set_verifying_key`); one per deployment, at `[VK_SEED]`.
@@ -91,9 +92,17 @@ impl VerifyingKeyAccount {
     /// Account size including Anchor's 8-byte discriminator.
     pub const SPACE: usize = 8 + VerifyingKeyAccount::INIT_SPACE;
     /// Offset of `bump` in the account data.
-    pub const BUMP_OFFSET: usize = 8;
+    pub const BUMP_OFFSET: usize = vk_account::BUMP_OFFSET;
     /// Offset of `vk_hash`.
-    pub const HASH_OFFSET: usize = 9;
+    pub const HASH_OFFSET: usize = vk_account::HASH_OFFSET;
     /// Offset of `key`.
-    pub const KEY_OFFSET: usize = 41;
+    pub const KEY_OFFSET: usize = vk_account::KEY_OFFSET;
 }
+
+use x402_zk_encoding::layout::{config_account, nullifier_account, vk_account};
+
+// Anchor's derived sizes must be the layouts the encoding crate publishes (clients read them).
+const _: () = assert!(Nullifier::SPACE == nullifier_account::SPACE);
+const _: () = assert!(VerifyingKeyAccount::SPACE == vk_account::SPACE);
+const _: () = assert!(8 + Config::INIT_SPACE == config_account::SPACE);
+const _: () = assert!(crate::vk::VK_LEN == x402_zk_encoding::layout::VK_LEN);

@@ -256,7 +256,19 @@ fn config_mismatch(detail: String, x402_fields: serde_json::Value) -> HttpRespon
         .json(body)
 }
 
-async fn verify_route(
+/// `POST /verify`: every off-chain check, then the nullifier's state.
+#[utoipa::path(post, path = "/verify", tag = "x402",
+    request_body(content = FacilitatorRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Verdict: isValid, or isValid:false with invalidReason", body = VerifyResponse),
+        (status = 400, description = "Body is not JSON of this schema (invalidReason invalid_payload)", body = VerifyResponse),
+        (status = 413, description = "Body larger than 64 KiB (invalid_payload)", body = VerifyResponse),
+        (status = 415, description = "Content-Type is not application/json (invalid_payload)", body = VerifyResponse),
+        (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field) or rpc_unavailable; see Retry-After", body = VerifyResponse),
+    ))]
+pub async fn verify_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
@@ -316,7 +328,19 @@ async fn verify_route(
     }
 }
 
-async fn settle_route(
+/// `POST /settle`: the checks of `/verify`, then the `verify_payment` transaction.
+#[utoipa::path(post, path = "/settle", tag = "x402",
+    request_body(content = FacilitatorRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "success with the transaction, or success:false with errorReason", body = SettleResponse),
+        (status = 400, description = "Body is not JSON of this schema (errorReason invalid_payload)", body = SettleResponse),
+        (status = 413, description = "Body larger than 64 KiB (invalid_payload)", body = SettleResponse),
+        (status = 415, description = "Content-Type is not application/json (invalid_payload)", body = SettleResponse),
+        (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field) or rpc_unavailable; see Retry-After", body = SettleResponse),
+    ))]
+pub async fn settle_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
@@ -408,7 +432,13 @@ fn advertised_max_age(configured: u64, chain_cap: Option<u64>) -> u64 {
     chain_cap.map_or(configured, |cap| configured.min(cap))
 }
 
-async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
+/// `GET /supported`: the scheme, network and the `extra` a resource server advertises.
+#[utoipa::path(get, path = "/supported", tag = "x402",
+    responses(
+        (status = 200, description = "Supported kinds", body = SupportedResponse),
+        (status = 405, description = "Method not allowed (Allow: GET)", content_type = "application/problem+json", body = crate::openapi::Problem),
+    ))]
+pub async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     let a = state.policy.attester;
     let mut extra = json!({
         "programId": bs58::encode(state.policy.program_id).into_string(),
@@ -455,7 +485,22 @@ pub(crate) fn problem(status: StatusCode, slug: &str, detail: String) -> HttpRes
         }))
 }
 
-async fn attest_route(
+/// `POST /v1/attest`: a signed receipt for a finalized payment.
+#[utoipa::path(post, path = "/v1/attest", tag = "attester",
+    request_body(content = AttestRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The receipt, its signature and the attester key", body = crate::attester::AttestResponse),
+        (status = 400, description = "malformed-request (bad JSON, unknown field, bad encoding)", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 409, description = "not-finalized: retry after finalization", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 413, description = "payload-too-large", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 415, description = "unsupported-media-type", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 422, description = "transaction-failed, memo-mismatch, multiple-memos, no-transfer", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 405, description = "Method not allowed (Allow: POST, OPTIONS)", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 502, description = "balance-data-unavailable (the trusted RPC's answer is unusable)", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 503, description = "rpc-unavailable", content_type = "application/problem+json", body = crate::openapi::Problem),
+    ))]
+pub async fn attest_route(
     state: web::Data<Arc<State>>,
     body: web::Json<AttestRequest>,
 ) -> HttpResponse {
@@ -481,7 +526,12 @@ async fn attest_route(
 
 /// Liveness plus the chain config guard and the RPC endpoints' state (which one answers, which
 /// circuits are open).
-async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
+#[utoipa::path(get, path = "/health", tag = "meta",
+    responses(
+        (status = 200, description = "{status, chainConfig, vkHash, rpc, attestRpc}", body = Object),
+        (status = 405, description = "Method not allowed (Allow: GET)", content_type = "application/problem+json", body = crate::openapi::Problem),
+    ))]
+pub async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ok",
         "chainConfig": state.chain.status(),
@@ -496,7 +546,12 @@ async fn health(state: web::Data<Arc<State>>) -> HttpResponse {
 }
 
 /// Prometheus scrape endpoint.
-async fn metrics_route(state: web::Data<Arc<State>>) -> HttpResponse {
+#[utoipa::path(get, path = "/metrics", tag = "meta",
+    responses(
+        (status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String),
+        (status = 405, description = "Method not allowed (Allow: GET)", content_type = "application/problem+json", body = crate::openapi::Problem),
+    ))]
+pub async fn metrics_route(state: web::Data<Arc<State>>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&state.rpc))
@@ -510,12 +565,20 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     )
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    problem(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        format!("{} is not allowed on {}", req.method(), req.path()),
-    )
+/// The 405 problem of a resource whose only methods are `allow` (e.g. `"POST, OPTIONS"`), in `Allow`.
+pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
+    web::to(move |req: HttpRequest| async move {
+        let mut res = problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            format!("{} is not allowed on {}", req.method(), req.path()),
+        );
+        res.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static(allow),
+        );
+        res
+    })
 }
 
 /// Per-client-IP rate limit (the prover's limiter and trusted-proxy rules): refusals are the
@@ -609,13 +672,13 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource("/verify")
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(verify_route))
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/settle")
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(settle_route))
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/v1/attest")
@@ -623,18 +686,35 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .wrap(from_fn(public_cors))
                     .route(web::post().to(attest_route))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(cors_preflight))
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(method_not_allowed("POST, OPTIONS")),
             )
             .service(
                 web::resource(crate::proving_key::PATH)
                     .wrap(from_fn(public_cors))
                     .route(web::get().to(crate::proving_key::route))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(cors_preflight))
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(method_not_allowed("GET, OPTIONS")),
             )
-            .route("/supported", web::get().to(supported_route))
-            .route("/health", web::get().to(health))
-            .route("/metrics", web::get().to(metrics_route))
+            .service(
+                web::resource("/supported")
+                    .route(web::get().to(supported_route))
+                    .default_service(method_not_allowed("GET")),
+            )
+            .service(
+                web::resource("/health")
+                    .route(web::get().to(health))
+                    .default_service(method_not_allowed("GET")),
+            )
+            .service(
+                web::resource("/metrics")
+                    .route(web::get().to(metrics_route))
+                    .default_service(method_not_allowed("GET")),
+            )
+            .service(
+                web::resource("/openapi.json")
+                    .route(web::get().to(crate::openapi::openapi))
+                    .default_service(method_not_allowed("GET")),
+            )
             .default_service(web::to(not_found));
     }
 }

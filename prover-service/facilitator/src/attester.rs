@@ -18,11 +18,13 @@ use serde_json::Value;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::field::{fr_from_str_checked, fr_to_decimal, fr_to_hex};
 use x402_zk_circuits::receipt::Receipt;
+/// The one signature JSON type (prover API, CLI, attester).
+pub use x402_zk_circuits::wire::SignatureJson;
 
 use crate::rpc::{RpcError, RpcPool};
 
 /// Memo prefix the payer puts before the 0x-hex commitment (docs/PROTOCOL.md, flow step 2).
-pub const MEMO_PREFIX: &str = "x402-zk:";
+pub use x402_zk_encoding::MEMO_PREFIX;
 /// Native SOL, as an x402 `asset` string.
 pub const NATIVE_SOL: &str = "11111111111111111111111111111111";
 /// SPL Memo program ids (v2 and v1): a memo instruction that `jsonParsed` left unparsed is still
@@ -32,21 +34,26 @@ pub const MEMO_PROGRAM_IDS: [&str; 2] = [
     "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo",
 ];
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AttestRequest {
     /// Base58 transaction signature of the payment.
+    #[schema(pattern = "^[1-9A-HJ-NP-Za-km-z]{64,88}$")]
     pub tx_signature: String,
     /// 0x-hex (or decimal) `C = Poseidon(secret, 0)`, as put in the memo.
+    #[schema(value_type = crate::openapi::TrimmedFieldElement)]
     pub commitment: String,
     /// Merchant the payment went to (base58).
+    #[schema(value_type = crate::openapi::Base58Key)]
     pub pay_to: String,
     /// Mint (base58), or the system program id for native SOL.
+    #[schema(value_type = crate::openapi::Base58Key)]
     pub asset: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AttestedReceipt)]
 pub struct ReceiptJson {
     pub pay_to: String,
     pub asset: String,
@@ -58,22 +65,17 @@ pub struct ReceiptJson {
     pub commitment: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SignatureJson {
-    pub r8x: String,
-    pub r8y: String,
-    pub s: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PointJson {
     pub x: String,
     pub y: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct AttestResponse {
     pub receipt: ReceiptJson,
+    /// Written `{r8x, r8y, s}` (the attester's wire format); read in either casing.
+    #[serde(serialize_with = "SignatureJson::serialize_lower_case")]
     pub signature: SignatureJson,
     pub attester: PointJson,
 }
@@ -192,11 +194,7 @@ impl AttesterService {
                 paid_at: facts.paid_at,
                 commitment: fr_to_hex(&parsed.commitment),
             },
-            signature: SignatureJson {
-                r8x: fr_to_decimal(&sig.r8.x),
-                r8y: fr_to_decimal(&sig.r8.y),
-                s: fr_to_decimal(&sig.s),
-            },
+            signature: SignatureJson::from_signature(&sig),
             attester: PointJson {
                 x: fr_to_decimal(&a.x),
                 y: fr_to_decimal(&a.y),

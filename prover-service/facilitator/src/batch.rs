@@ -27,7 +27,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::app::State;
 use crate::settle::{
-    compute_budget_ix, nullifier_pda, nullifier_spent, send_and_confirm, settle, spent, Settled,
+    compute_budget_ix, config_and_vk_pdas, nullifier_pda, nullifier_spent, payment_proof,
+    send_and_confirm, settle, spent, Settled,
 };
 use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
@@ -167,28 +168,16 @@ pub fn verify_batch_ix(
     fee_payer: &Pubkey,
     ps: &[&CheckedPayment],
 ) -> Instruction {
-    use x402_zk_verifier::{
-        accounts, instruction,
-        state::{CONFIG_SEED, VK_SEED},
-    };
+    use x402_zk_verifier::{accounts, instruction};
     let program = Pubkey::new_from_array(*program_id);
-    let config = Pubkey::find_program_address(&[CONFIG_SEED], &program).0;
-    let verifying_key = Pubkey::find_program_address(&[VK_SEED], &program).0;
+    let (config, verifying_key) = config_and_vk_pdas(&program);
     let first = &ps[0].public;
     let terms = x402_zk_verifier::instructions::PaymentTerms {
         asset: Pubkey::new_from_array(first.asset),
         min_amount: first.min_amount,
         max_age: first.max_age,
     };
-    let payments = ps
-        .iter()
-        .map(|p| x402_zk_verifier::instructions::PaymentProof {
-            proof: p.proof,
-            now: p.public.now,
-            resource_hash: x402_zk_circuits::field::fr_to_be_bytes(&p.public.resource_hash),
-            nullifier: p.nullifier_be,
-        })
-        .collect();
+    let payments = ps.iter().map(|p| payment_proof(p)).collect();
     let mut metas = accounts::VerifyBatch {
         payer: *fee_payer,
         config,

@@ -7,7 +7,7 @@
 //! `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
-//! [`config`], [`metrics`] (`/metrics`, `/health`).
+//! [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
 pub mod app;
 pub mod attester;
 pub mod batch;
@@ -15,6 +15,7 @@ pub mod chain_config;
 pub mod claims;
 pub mod config;
 pub mod metrics;
+pub mod openapi;
 pub mod proof_codec;
 pub mod proving_key;
 pub mod rpc;

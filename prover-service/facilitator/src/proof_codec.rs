@@ -1,11 +1,12 @@
 //! Decodes the 256-byte groth16-solana proof (`-A || B || C`, big-endian, G2 as
-//! `x.c1 || x.c0 || y.c1 || y.c0`) back into an arkworks proof. Every coordinate must be < q
+//! `x.c1 || x.c0 || y.c1 || y.c0`; layout and the `< q` check: `x402_zk_encoding::proof`) back into an arkworks proof. Every coordinate must be < q
 //! (rejected, never reduced), every point on its curve and in the prime-order subgroup, and none
 //! may be the identity.
 use ark_bn254::{Bn254, Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 use ark_groth16::Proof;
+use x402_zk_encoding::PROOF_LEN;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProofDecodeError {
@@ -22,8 +23,7 @@ pub enum ProofDecodeError {
 }
 
 fn fq(bytes: &[u8], what: &'static str) -> Result<Fq, ProofDecodeError> {
-    let modulus = Fq::MODULUS.to_bytes_be();
-    if bytes >= modulus.as_slice() {
+    if !x402_zk_encoding::is_canonical_fq(bytes) {
         return Err(ProofDecodeError::NotCanonical(what));
     }
     Ok(Fq::from_be_bytes_mod_order(bytes))
@@ -61,12 +61,13 @@ fn g2(bytes: &[u8], what: &'static str) -> Result<G2Affine, ProofDecodeError> {
 
 /// The arkworks proof behind a groth16-solana proof (A is negated back).
 pub fn decode_solana_proof(bytes: &[u8]) -> Result<Proof<Bn254>, ProofDecodeError> {
-    if bytes.len() != 256 {
-        return Err(ProofDecodeError::Length(bytes.len()));
-    }
-    let neg_a = g1(&bytes[..64], "proof_a")?;
-    let b = g2(&bytes[64..192], "proof_b")?;
-    let c = g1(&bytes[192..], "proof_c")?;
+    let bytes: &[u8; PROOF_LEN] = bytes
+        .try_into()
+        .map_err(|_| ProofDecodeError::Length(bytes.len()))?;
+    let (neg_a, b, c) = x402_zk_encoding::split_proof(bytes);
+    let neg_a = g1(neg_a, "proof_a")?;
+    let b = g2(b, "proof_b")?;
+    let c = g1(c, "proof_c")?;
     Ok(Proof {
         a: (-neg_a.into_group()).into(),
         b,

@@ -85,6 +85,14 @@ pub fn resolve_path(flag: Option<&Path>, verifying_key: &Path) -> Option<PathBuf
 }
 
 /// `GET /v1/proving-key`.
+#[utoipa::path(get, path = "/v1/proving-key", tag = "attester",
+    params(("If-None-Match" = Option<String>, Header, description = "ETag of a copy already held")),
+    responses(
+        (status = 200, description = "The proving key (arkworks, compressed); ETag and X-Vk-Hash headers", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 404, description = "proving-key-not-configured", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 405, description = "Method not allowed (Allow: GET, OPTIONS)", content_type = "application/problem+json", body = crate::openapi::Problem),
+    ))]
 pub async fn route(state: web::Data<Arc<State>>, req: HttpRequest) -> HttpResponse {
     let Some(pk) = &state.proving_key else {
         return crate::app::problem(

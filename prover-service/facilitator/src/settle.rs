@@ -24,12 +24,32 @@ pub struct Settled {
     pub signature: String,
 }
 
+/// The nullifier PDA (seeds: `x402_zk_encoding::layout::nullifier_seeds`).
 pub fn nullifier_pda(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(
-        &[x402_zk_verifier::state::NULLIFIER_SEED, nullifier_be],
+        &x402_zk_encoding::layout::nullifier_seeds(nullifier_be),
         &Pubkey::new_from_array(*program_id),
     )
     .0
+}
+
+/// The `Config` and verifying-key PDAs every verify instruction takes.
+pub fn config_and_vk_pdas(program: &Pubkey) -> (Pubkey, Pubkey) {
+    use x402_zk_encoding::layout::{CONFIG_SEED, VK_SEED};
+    (
+        Pubkey::find_program_address(&[CONFIG_SEED], program).0,
+        Pubkey::find_program_address(&[VK_SEED], program).0,
+    )
+}
+
+/// A checked payment as the program's 328-byte `PaymentProof` (`x402_zk_encoding::layout::payment`).
+pub fn payment_proof(p: &CheckedPayment) -> x402_zk_verifier::instructions::PaymentProof {
+    x402_zk_verifier::instructions::PaymentProof {
+        proof: p.proof,
+        now: p.public.now,
+        resource_hash: x402_zk_circuits::field::fr_to_be_bytes(&p.public.resource_hash),
+        nullifier: p.nullifier_be,
+    }
 }
 
 /// Whether this payment's nullifier is burnt on-chain (confirmed commitment): its PDA exists,
@@ -56,25 +76,16 @@ pub fn verify_payment_ix(
     fee_payer: &Pubkey,
     p: &CheckedPayment,
 ) -> Instruction {
-    use x402_zk_verifier::{
-        accounts, instruction,
-        state::{CONFIG_SEED, VK_SEED},
-    };
+    use x402_zk_verifier::{accounts, instruction};
     let program = Pubkey::new_from_array(*program_id);
-    let config = Pubkey::find_program_address(&[CONFIG_SEED], &program).0;
-    let verifying_key = Pubkey::find_program_address(&[VK_SEED], &program).0;
+    let (config, verifying_key) = config_and_vk_pdas(&program);
     let nullifier = nullifier_pda(program_id, &p.nullifier_be);
     let terms = x402_zk_verifier::instructions::PaymentTerms {
         asset: Pubkey::new_from_array(p.public.asset),
         min_amount: p.public.min_amount,
         max_age: p.public.max_age,
     };
-    let payment = x402_zk_verifier::instructions::PaymentProof {
-        proof: p.proof,
-        now: p.public.now,
-        resource_hash: x402_zk_circuits::field::fr_to_be_bytes(&p.public.resource_hash),
-        nullifier: p.nullifier_be,
-    };
+    let payment = payment_proof(p);
     let accounts = accounts::VerifyPayment {
         payer: *fee_payer,
         config,

@@ -8,42 +8,52 @@ use serde_json::Value;
 pub const SCHEME: &str = "zk-receipt";
 pub const X402_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequirements {
+    #[schema(value_type = crate::openapi::Scheme)]
     pub scheme: String,
     pub network: String,
+    #[schema(value_type = crate::openapi::Base58Key)]
     pub asset: String,
     /// Minimum amount, base units, decimal string.
+    #[schema(pattern = r"^\+?[0-9]+$")]
     pub amount: String,
+    #[schema(value_type = crate::openapi::Base58Key)]
     pub pay_to: String,
     pub max_timeout_seconds: u64,
     #[serde(default)]
+    #[schema(value_type = crate::openapi::ZkReceiptExtra)]
     pub extra: Value,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentPayload {
+    #[schema(minimum = 2, maximum = 2)]
     pub x402_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub resource: Option<Value>,
     pub accepted: PaymentRequirements,
+    #[schema(value_type = ZkReceiptPayload)]
     pub payload: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub extensions: Option<Value>,
 }
 
 /// Body of `POST /verify` and `POST /settle`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FacilitatorRequest {
+    #[schema(minimum = 2, maximum = 2)]
     pub x402_version: u32,
     pub payment_payload: PaymentPayload,
     pub payment_requirements: PaymentRequirements,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResponse {
     pub is_valid: bool,
@@ -56,7 +66,7 @@ pub struct VerifyResponse {
     pub payer: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettleResponse {
     pub success: bool,
@@ -71,83 +81,46 @@ pub struct SettleResponse {
     pub network: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportedKind {
     pub x402_version: u32,
     pub scheme: String,
     pub network: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub extra: Option<Value>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportedResponse {
     pub kinds: Vec<SupportedKind>,
     pub extensions: Vec<String>,
+    #[schema(value_type = Object)]
     pub signers: serde_json::Map<String, Value>,
 }
 
 /// `paymentPayload.payload` of the `zk-receipt` scheme.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ZkReceiptPayload {
     /// Base64 of the 256-byte groth16-solana proof (proof_a negated).
+    #[schema(pattern = "^[A-Za-z0-9+/]{342}==$")]
     pub proof: String,
     /// 0x-hex, 32 bytes big-endian, < r.
+    #[schema(value_type = crate::openapi::TrimmedFieldElement)]
     pub nullifier: String,
     /// The prover's notion of "now", unix seconds; must be within the allowed skew.
     pub now: u64,
     /// 0x-hex, < 2^248.
+    #[schema(value_type = crate::openapi::TrimmedFieldElement)]
     pub resource_hash: String,
 }
 
-/// Stable reasons reported in `invalidReason` / `errorReason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
-    UnsupportedScheme,
-    NetworkMismatch,
-    RequirementsMismatch,
-    InvalidPayload,
-    InvalidProof,
-    StaleTimestamp,
-    NullifierSpent,
-    ResourceMismatch,
-    SettlementFailed,
-    RpcUnavailable,
-    /// `payTo` is not one of the merchants this facilitator serves (`--pay-to`).
-    PayToNotAllowed,
-    /// `amount` is below this facilitator's minimum (`--min-amount`).
-    AmountBelowMinimum,
-    /// The facilitator's keys or clock skew disagree with the on-chain `Config` (or it is paused,
-    /// or it has not been read yet): nothing is verified or settled.
-    ConfigMismatch,
-    /// `extra.maxAge` exceeds the chain `Config`'s receipt age cap: the program would refuse it
-    /// (`ReceiptAgeTooLarge`).
-    MaxAgeAboveChainCap,
-}
-
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::UnsupportedScheme => "unsupported_scheme",
-            Reason::NetworkMismatch => "invalid_network",
-            Reason::RequirementsMismatch => "invalid_payment_requirements",
-            Reason::InvalidPayload => "invalid_payload",
-            Reason::InvalidProof => "invalid_zk_proof",
-            Reason::StaleTimestamp => "stale_timestamp",
-            Reason::NullifierSpent => "nullifier_already_used",
-            Reason::ResourceMismatch => "resource_mismatch",
-            Reason::SettlementFailed => "settlement_failed",
-            Reason::RpcUnavailable => "rpc_unavailable",
-            Reason::PayToNotAllowed => "pay_to_not_allowed",
-            Reason::AmountBelowMinimum => "amount_below_facilitator_minimum",
-            Reason::ConfigMismatch => "config_mismatch",
-            Reason::MaxAgeAboveChainCap => "max_age_above_chain_cap",
-        }
-    }
-}
+/// Stable reasons reported in `invalidReason` / `errorReason`: the one vocabulary, with its wire
+/// words, is `x402_zk_encoding::Reason` (the SDK is checked against its vectors).
+pub use x402_zk_encoding::Reason;
 
 /// A failed check: a stable reason plus a message a developer can act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -9,6 +9,14 @@
 //! - `cached`: every request is the same witness, proved once during warm-up: measures the
 //!   cached path (parse, hash, cache lookup, JSON response).
 //!
+//! - `bodies`: POSTs the JSON lines of `--bodies FILE` in turn (e.g. x402 `/verify` bodies with
+//!   pre-made proofs, `--path /verify`): measures any JSON route, such as the facilitator's alone.
+//!   A 200 whose JSON says `"isValid": false` (an x402 verdict) counts as an error (`invalid`).
+//!
+//! Overload answers are checked: every 429/503 must carry `Retry-After` (counted otherwise as
+//! `overloadWithoutRetryAfter`), and `--rss-pid PID` samples that process's resident memory every
+//! 200 ms during the run (`maxRssBytes`, `endRssBytes`), so a ramp shows whether memory stays bounded.
+//!
 //! Requests are signed by a local attester (`Attester::from_secret([42; 32])`): the service accepts
 //! any attester key, which is a public parameter of the statement.
 
@@ -26,6 +34,7 @@ use x402_zk_circuits::{Attester, Fr};
 enum Mode {
     Cached,
     Uncached,
+    Bodies,
 }
 
 #[derive(Debug, Parser)]
@@ -52,6 +61,20 @@ struct Args {
     /// Per-request timeout, seconds.
     #[arg(long, default_value_t = 600)]
     timeout_seconds: u64,
+    /// `--mode bodies`: a file of JSON request bodies, one per line, sent in turn.
+    #[arg(long)]
+    bodies: Option<std::path::PathBuf>,
+    /// Sample this process's RSS (Linux `/proc/PID/status`) during the run.
+    #[arg(long)]
+    rss_pid: Option<u32>,
+}
+
+/// Resident set size of `pid` in bytes (`/proc/PID/status` VmRSS), if it runs.
+fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 const PAY_TO: [u8; 32] = [7u8; 32];
@@ -122,9 +145,32 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     let base = Arc::new(base_request());
     let base_bytes: bytes::Bytes = serde_json::to_vec(&*base)?.into();
+    let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(match (&args.mode, &args.bodies) {
+        (Mode::Bodies, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("--bodies {}", path.display()))?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| bytes::Bytes::from(l.to_string()))
+            .collect(),
+        (Mode::Bodies, None) => bail!("--mode bodies needs --bodies FILE"),
+        _ => Vec::new(),
+    });
+    if args.mode == Mode::Bodies && bodies.is_empty() {
+        bail!("--bodies: no request bodies in the file");
+    }
+    let first = if args.mode == Mode::Bodies {
+        bodies[0].clone()
+    } else {
+        base_bytes.clone()
+    };
 
     // Warm-up: one request (proves the cached witness; checks the server answers 200).
-    let warm = client.post(&url).json(&*base).send().await?;
+    let warm = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(first)
+        .send()
+        .await?;
     if !warm.status().is_success() {
         bail!(
             "warm-up request failed: {} {}",
@@ -134,6 +180,20 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let counter = Arc::new(AtomicU64::new(2));
+    let no_retry_after = Arc::new(AtomicU64::new(0));
+    let invalid = Arc::new(AtomicU64::new(0));
+    let rss_max = Arc::new(AtomicU64::new(0));
+    let sampler = args.rss_pid.map(|pid| {
+        let rss_max = Arc::clone(&rss_max);
+        tokio::spawn(async move {
+            loop {
+                if let Some(r) = rss_bytes(pid) {
+                    rss_max.fetch_max(r, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    });
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(args.clients);
     for _ in 0..args.clients {
@@ -142,6 +202,9 @@ async fn main() -> anyhow::Result<()> {
         let base = Arc::clone(&base);
         let base_bytes = base_bytes.clone();
         let counter = Arc::clone(&counter);
+        let bodies = Arc::clone(&bodies);
+        let no_retry_after = Arc::clone(&no_retry_after);
+        let invalid = Arc::clone(&invalid);
         let (n, mode) = (args.requests, args.mode);
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(n);
@@ -156,6 +219,10 @@ async fn main() -> anyhow::Result<()> {
                             json!(counter.fetch_add(1, Ordering::Relaxed).to_string());
                         serde_json::to_vec(&b).expect("json").into()
                     }
+                    Mode::Bodies => {
+                        let i = counter.fetch_add(1, Ordering::Relaxed) as usize;
+                        bodies[i % bodies.len()].clone()
+                    }
                 };
                 let t0 = Instant::now();
                 let req = client
@@ -165,7 +232,19 @@ async fn main() -> anyhow::Result<()> {
                 match req.send().await {
                     Ok(res) => {
                         let status = res.status().as_u16();
-                        let _ = res.bytes().await;
+                        if (status == 429 || status == 503)
+                            && !res.headers().contains_key("retry-after")
+                        {
+                            no_retry_after.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let body = res.bytes().await.unwrap_or_default();
+                        if mode == Mode::Bodies
+                            && status == 200
+                            && serde_json::from_slice::<Value>(&body)
+                                .is_ok_and(|v| v["isValid"] == json!(false))
+                        {
+                            invalid.fetch_add(1, Ordering::Relaxed);
+                        }
                         lat.push(t0.elapsed());
                         statuses.push(status);
                     }
@@ -187,10 +266,18 @@ async fn main() -> anyhow::Result<()> {
         transport_errors += e;
     }
     let elapsed = started.elapsed();
+    if let Some(s) = sampler {
+        s.abort();
+    }
+    let end_rss = args.rss_pid.and_then(rss_bytes);
+    if let Some(r) = end_rss {
+        rss_max.fetch_max(r, Ordering::Relaxed);
+    }
     lat.sort();
     let total = lat.len() as u64 + transport_errors;
     let ok = statuses.get(&200).copied().unwrap_or(0);
-    let errors = total - ok;
+    let invalid = invalid.load(Ordering::Relaxed);
+    let errors = total - ok + invalid;
     let rps = total as f64 / elapsed.as_secs_f64();
     let (p50, p95, p99) = (
         percentile(&lat, 50.0),
@@ -225,6 +312,11 @@ async fn main() -> anyhow::Result<()> {
             "elapsedSeconds": elapsed.as_secs_f64(),
             "requestsPerSecond": rps,
             "latencyMs": {"p50": ms(p50), "p95": ms(p95), "p99": ms(p99), "max": ms(max)},
+            "invalid": invalid,
+            "overloadWithoutRetryAfter": no_retry_after.load(Ordering::Relaxed),
+            "maxRssBytes": args.rss_pid.map(|_| rss_max.load(Ordering::Relaxed)),
+            "endRssBytes": end_rss,
+            "processAlive": args.rss_pid.map(|_| end_rss.is_some()),
         })
     );
     if errors > 0 {

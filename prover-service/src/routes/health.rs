@@ -6,11 +6,19 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 /// Liveness.
+#[utoipa::path(get, path = "/health", tag = "meta", summary = "Liveness",
+    responses((status = 200, description = "Alive: {status, version}", body = Object),
+        (status = 405, description = "Method not allowed (Allow: GET)", content_type = "application/problem+json", body = crate::routes::openapi::Problem)))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
 /// Readiness. 200 when a new proof would be admitted now, else 503 (problem+json) naming why.
+#[utoipa::path(get, path = "/ready", tag = "meta",
+    summary = "Readiness: keys loaded, prover pool not saturated, not shutting down",
+    responses((status = 200, description = "Ready: {status, backend, pool}", body = Object),
+        (status = 405, description = "Method not allowed (Allow: GET)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 503, description = "Not ready (not-ready); see Retry-After", content_type = "application/problem+json", body = crate::routes::openapi::Problem)))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let mut reasons = Vec::new();
     if !state.backend.is_ready() {

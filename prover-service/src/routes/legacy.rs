@@ -23,24 +23,41 @@ use crate::model::{
 use crate::routes::proofs::respond;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use x402_zk_circuits::wire::openapi;
+
+/// OpenAPI schema of [`LegacySignature::Packed`]: what [`parse_signature`] accepts.
+pub struct PackedSignature;
+impl utoipa::PartialSchema for PackedSignature {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        serde_json::from_value(serde_json::json!({
+            "type": "string",
+            "pattern": "^(0x)?[0-9a-fA-F]{192}$",
+            "description": "R8x‖R8y‖S, 32 bytes each, big-endian hex",
+        }))
+        .expect("static schema")
+    }
+}
+impl utoipa::ToSchema for PackedSignature {}
 
 /// The signature either as an object or packed hex.
-#[derive(Deserialize, Serialize, Clone)]
+#[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum LegacySignature {
     /// `{R8x, R8y, S}`.
     Object(SignatureJson),
     /// `0x` + 192 hex digits.
+    #[schema(value_type = PackedSignature)]
     Packed(String),
 }
 
 /// `POST /generate-proof` request body.
-#[derive(Deserialize, Serialize, Clone)]
+#[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LegacyRequest {
     /// Minimum amount, base units.
     pub min_amount: U64Value,
     /// Recipient (payTo) key.
+    #[schema(value_type = openapi::Key32)]
     pub recipient_key: String,
     /// Maximum receipt age in seconds.
     pub max_block_age: U64Value,
@@ -48,15 +65,18 @@ pub struct LegacyRequest {
     pub actual_amount: U64Value,
     /// Payer key: accepted for compatibility, never used or logged.
     #[serde(default)]
+    #[schema(value_type = Option<openapi::Key32>)]
     pub sender_key: Option<String>,
     /// Attester signature.
     pub signature: LegacySignature,
     /// Mint; default native SOL (all-zero key).
     #[serde(default)]
+    #[schema(value_type = Option<openapi::Key32>)]
     pub asset: Option<String>,
     /// Payment block time, unix seconds.
     pub paid_at: U64Value,
     /// Payer secret (field element).
+    #[schema(value_type = openapi::FieldElement)]
     pub secret: String,
     /// Attester public key.
     pub attester: AttesterJson,
@@ -64,8 +84,10 @@ pub struct LegacyRequest {
     #[serde(default)]
     pub now: Option<U64Value>,
     /// Request binding hash (field element).
+    #[schema(value_type = openapi::FieldElement)]
     pub resource_hash: String,
     /// Verifier program id.
+    #[schema(value_type = openapi::Key32)]
     pub program_id: String,
     /// Proof encoding in the response.
     #[serde(default)]
@@ -129,6 +151,21 @@ impl LegacyRequest {
 }
 
 /// Handler for `POST /generate-proof`.
+#[utoipa::path(post, path = "/generate-proof", tag = "proofs",
+    summary = "Prove a receipt (published design's field names)",
+    description = "minAmount→public.minAmount, recipientKey→receipt.payTo, maxBlockAge→public.maxAge (seconds), actualAmount→receipt.amount, senderKey→accepted and discarded (the payer is hidden by the statement), signature→receipt.signature. The new statement also needs paidAt, secret, attester, resourceHash, programId; asset defaults to native SOL, now to the server clock.",
+    request_body(content = LegacyRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Proof", body = crate::model::ProofResponse,
+            headers(("X-Cache" = String, description = "HIT or MISS"))),
+        (status = 400, description = "Malformed request (bad JSON, unknown or missing field, bad encoding: malformed-request) or a value ≥ the field modulus (value-not-in-field)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 413, description = "Body larger than the configured limit (payload-too-large)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 415, description = "Content-Type is not application/json (unsupported-media-type)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 422, description = "Statement violated: invalid-signature, amount-below-minimum, statement-unsatisfied", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 503, description = "Proving queue full, not ready, or shutting down; see Retry-After", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+    ))]
 pub async fn generate_proof(
     state: web::Data<AppState>,
     body: web::Json<LegacyRequest>,

@@ -22,6 +22,20 @@ pub const QUEUE_FULL_RETRY_AFTER: Duration = Duration::from_secs(1);
 pub const SHUTDOWN_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// Handler for `POST /v1/proofs`.
+#[utoipa::path(post, path = "/v1/proofs", tag = "proofs",
+    summary = "Prove a receipt",
+    request_body(content = ProofRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Proof", body = ProofResponse,
+            headers(("X-Cache" = String, description = "HIT or MISS"))),
+        (status = 400, description = "Malformed request (bad JSON, unknown or missing field, bad encoding: malformed-request) or a value ≥ the field modulus (value-not-in-field)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 413, description = "Body larger than the configured limit (payload-too-large)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 415, description = "Content-Type is not application/json (unsupported-media-type)", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 422, description = "Statement violated: invalid-signature, amount-below-minimum, statement-unsatisfied", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+        (status = 503, description = "Proving queue full, not ready, or shutting down; see Retry-After", content_type = "application/problem+json", body = crate::routes::openapi::Problem),
+    ))]
 pub async fn create_proof(
     state: web::Data<AppState>,
     body: web::Json<ProofRequest>,

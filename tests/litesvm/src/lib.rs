@@ -5,6 +5,8 @@ pub mod proofs;
 
 use std::path::PathBuf;
 
+use x402_zk_encoding::layout::{nullifier_seeds, CONFIG_SEED, VK_SEED};
+
 use litesvm::LiteSVM;
 pub use solana_address::Address;
 pub use solana_instruction::{AccountMeta, Instruction};
@@ -89,7 +91,7 @@ impl Harness {
         let payer = Keypair::new();
         svm.airdrop(&payer.pubkey(), 100_000_000_000)
             .expect("airdrop");
-        let vk_account = Address::find_program_address(&[b"vk"], &program_id).0;
+        let vk_account = Address::find_program_address(&[VK_SEED], &program_id).0;
         let mut h = Harness {
             svm,
             program_id,
@@ -185,12 +187,12 @@ impl Harness {
     }
 
     pub fn config_pda(&self) -> Address {
-        self.pda(&[b"config"])
+        self.pda(&[CONFIG_SEED])
     }
 
     /// The verifying key account `[b"vk"]`.
     pub fn vk_pda(&self) -> Address {
-        self.pda(&[b"vk"])
+        self.pda(&[VK_SEED])
     }
 
     /// `Config.vk_hash` (offset 8 + authority 32 + attester 64 + skew 4 + paused 1 + bump 1 + domain 32).
@@ -409,17 +411,9 @@ pub fn programdata_address(program_id: &Address) -> Address {
     Address::find_program_address(&[program_id.as_ref()], &loader).0
 }
 
-/// Appends `name = cu` to `target/litesvm-cu.json` so BENCHMARKS.md can quote runtime figures.
-pub fn record_cu(name: &str, cu: u64) {
-    let path = repo_root().join("target/litesvm-cu.json");
-    let mut map: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    map.insert(name.to_string(), cu.into());
-    let _ = std::fs::write(&path, serde_json::to_vec_pretty(&map).expect("json"));
-    println!("compute units: {name} = {cu}");
-}
+/// Measured compute units → `target/litesvm-cu.json` (the CU tables are generated from it).
+pub mod cu;
+pub use cu::record_cu;
 
 // ---------------------------------------------------------------------------------------------
 // Payments: instruction encodings (borsh, as the IDL describes them) and helpers.
@@ -488,13 +482,17 @@ pub fn terms_bytes(f: &PaymentFixture) -> Vec<u8> {
     v
 }
 
-/// `PaymentProof`: proof 256 ‖ now u64 LE ‖ resource_hash 32 ‖ nullifier 32 (328 bytes).
+/// `PaymentProof`: proof 256 ‖ now u64 LE ‖ resource_hash 32 ‖ nullifier 32 (328 bytes,
+/// `x402_zk_encoding::layout::payment`).
 pub fn payment_bytes(f: &PaymentFixture) -> Vec<u8> {
-    let mut v = f.proof.to_vec();
-    v.extend_from_slice(&f.now.to_le_bytes());
-    v.extend_from_slice(&f.resource_hash);
-    v.extend_from_slice(&f.nullifier);
-    v
+    x402_zk_encoding::layout::payment::PaymentRef {
+        proof: &f.proof,
+        now: f.now,
+        resource_hash: &f.resource_hash,
+        nullifier: &f.nullifier,
+    }
+    .encode()
+    .to_vec()
 }
 
 impl Harness {
@@ -560,7 +558,7 @@ impl Harness {
     }
 
     pub fn nullifier_pda(&self, nullifier: &[u8; 32]) -> Address {
-        self.pda(&[b"nullifier", nullifier])
+        self.pda(&nullifier_seeds(nullifier))
     }
 
     /// An admin instruction `name(args)` on the config, signed by `authority` (the payer if `None`).
@@ -649,7 +647,7 @@ impl Harness {
     /// `SystemProgram::CreateAccount` of a program-owned, zeroed account for `n` payments (the
     /// payer funds it; `buf` must sign).
     pub fn create_buffer_account_ix(&self, buf: &Address, n: usize) -> Instruction {
-        let space = 44 + n * 328;
+        let space = x402_zk_encoding::layout::proof_buffer::space(n);
         let lamports = self.svm.minimum_balance_for_rent_exemption(space);
         // SystemProgram::CreateAccount: tag 0 u32 ‖ lamports u64 ‖ space u64 ‖ owner 32
         let mut data = 0u32.to_le_bytes().to_vec();

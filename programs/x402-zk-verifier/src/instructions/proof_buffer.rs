@@ -7,16 +7,19 @@
 //! `write_proof_buffer(index, payments)` (two payments fit a transaction), and finally
 //! `close_proof_buffer` to get the rent back.
 //!
-//! Layout: `MAGIC (8) ‖ authority (32) ‖ len u32 LE (4) ‖ payments…` where `payments` is `len`
-//! bytes of concatenated `PaymentProof` borsh encodings (328 bytes each).
+//! Layout (`x402_zk_encoding::layout::proof_buffer`): `MAGIC (8) ‖ authority (32) ‖ len u32 LE (4) ‖
+//! payments…` where `payments` is `len` bytes of concatenated `PaymentProof` borsh encodings (328
+//! bytes each, `x402_zk_encoding::layout::payment`).
 use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::instructions::verify_batch::ProofRef;
 use crate::instructions::verify_payment::PaymentProof;
 
+use x402_zk_encoding::layout::proof_buffer::{AUTHORITY_OFFSET, HEADER_LEN, LEN_OFFSET};
+
 /// First 8 bytes of an initialized proof buffer.
-pub const PROOF_BUFFER_MAGIC: [u8; 8] = *b"x402pbuf";
+pub use x402_zk_encoding::layout::proof_buffer::MAGIC as PROOF_BUFFER_MAGIC;
 
 pub struct ProofBufferHeader {
     pub authority: Pubkey,
@@ -24,18 +27,18 @@ pub struct ProofBufferHeader {
 }
 
 impl ProofBufferHeader {
-    pub const LEN: usize = 8 + 32 + 4;
+    pub const LEN: usize = HEADER_LEN;
 
     pub fn read(data: &[u8]) -> Result<Self> {
         require!(data.len() >= Self::LEN, ErrorCode::ProofBufferInvalid);
         require!(
-            data[..8] == PROOF_BUFFER_MAGIC,
+            data[..AUTHORITY_OFFSET] == PROOF_BUFFER_MAGIC,
             ErrorCode::ProofBufferInvalid
         );
         let mut key = [0u8; 32];
-        key.copy_from_slice(&data[8..40]);
+        key.copy_from_slice(&data[AUTHORITY_OFFSET..LEN_OFFSET]);
         let mut len = [0u8; 4];
-        len.copy_from_slice(&data[40..44]);
+        len.copy_from_slice(&data[LEN_OFFSET..HEADER_LEN]);
         let len = u32::from_le_bytes(len) as usize;
         require!(
             len <= data.len() - Self::LEN,
@@ -57,24 +60,7 @@ pub fn proof_refs<'a>(data: &'a [u8], header: &ProofBufferHeader) -> Result<Vec<
     );
     let mut out = Vec::with_capacity(body.len() / PaymentProof::LEN);
     for chunk in body.chunks_exact(PaymentProof::LEN) {
-        let (proof, rest) = chunk
-            .split_first_chunk::<256>()
-            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
-        let (now, rest) = rest
-            .split_first_chunk::<8>()
-            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
-        let (resource_hash, rest) = rest
-            .split_first_chunk::<32>()
-            .ok_or(error!(ErrorCode::ProofBufferMalformed))?;
-        let nullifier: &[u8; 32] = rest
-            .try_into()
-            .map_err(|_| error!(ErrorCode::ProofBufferMalformed))?;
-        out.push(ProofRef {
-            proof,
-            now: u64::from_le_bytes(*now),
-            resource_hash,
-            nullifier,
-        });
+        out.push(ProofRef::parse(chunk).ok_or(error!(ErrorCode::ProofBufferMalformed))?);
     }
     Ok(out)
 }
@@ -105,12 +91,12 @@ pub fn init_proof_buffer(ctx: Context<InitProofBuffer>) -> Result<()> {
         ErrorCode::ProofBufferInvalid
     );
     require!(
-        data[..8].iter().all(|b| *b == 0),
+        data[..AUTHORITY_OFFSET].iter().all(|b| *b == 0),
         ErrorCode::ProofBufferInvalid
     );
-    data[..8].copy_from_slice(&PROOF_BUFFER_MAGIC);
-    data[8..40].copy_from_slice(ctx.accounts.authority.key().as_ref());
-    data[40..44].copy_from_slice(&0u32.to_le_bytes());
+    data[..AUTHORITY_OFFSET].copy_from_slice(&PROOF_BUFFER_MAGIC);
+    data[AUTHORITY_OFFSET..LEN_OFFSET].copy_from_slice(ctx.accounts.authority.key().as_ref());
+    data[LEN_OFFSET..HEADER_LEN].copy_from_slice(&0u32.to_le_bytes());
     Ok(())
 }
 
@@ -153,7 +139,7 @@ pub fn write_proof_buffer(
         p.serialize(&mut w)?;
     }
     let new_len = header.len.max(end - ProofBufferHeader::LEN) as u32;
-    data[40..44].copy_from_slice(&new_len.to_le_bytes());
+    data[LEN_OFFSET..HEADER_LEN].copy_from_slice(&new_len.to_le_bytes());
     Ok(())
 }
 

@@ -18,14 +18,9 @@ use crate::verify::check_clock;
 /// compute meter does).
 pub const MAX_PROOFS_PER_BATCH: usize = 64;
 
-/// A proof borrowed from instruction data or from a proof buffer.
-#[derive(Clone, Copy)]
-pub struct ProofRef<'a> {
-    pub proof: &'a [u8; 256],
-    pub now: u64,
-    pub resource_hash: &'a [u8; 32],
-    pub nullifier: &'a [u8; 32],
-}
+/// A proof borrowed from instruction data or from a proof buffer (the 328-byte payment layout of
+/// `x402_zk_encoding::layout::payment`).
+pub use x402_zk_encoding::layout::payment::PaymentRef as ProofRef;
 
 impl<'a> From<&'a PaymentProof> for ProofRef<'a> {
     fn from(p: &'a PaymentProof) -> Self {

@@ -35,8 +35,8 @@ pub struct PaymentProof {
 }
 
 impl PaymentProof {
-    /// Size of the borsh encoding.
-    pub const LEN: usize = 256 + 8 + 32 + 32;
+    /// Size of the borsh encoding (`x402_zk_encoding::layout::payment`, asserted in the tests).
+    pub const LEN: usize = x402_zk_encoding::layout::payment::LEN;
 }
 
 #[derive(Accounts)]

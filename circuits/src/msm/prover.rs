@@ -1,0 +1,214 @@
+//! A Groth16 prover (BN254) for one fixed proving key and circuit shape: the constraint matrices and
+//! the [`FixedBaseMsm`] tables of the five queries are computed once ([`PreparedProver::new`]), so a
+//! proof costs synthesis of the witness, the QAP witness map (`ark-groth16`'s
+//! [`LibsnarkReduction`], unchanged) and five table MSMs.
+//!
+//! For the same RNG state the proof is identical to `ark_groth16::Groth16::prove`'s: `r` then `s`
+//! are drawn the same way and every group element is the same sum (the tests compare bytes).
+
+use super::FixedBaseMsm;
+use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::CurveGroup;
+use ark_ff::{PrimeField, UniformRand, Zero};
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::{Proof, ProvingKey};
+use ark_poly::GeneralEvaluationDomain;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
+    SynthesisMode, R1CS_PREDICATE_LABEL,
+};
+use ark_std::rand::RngCore;
+
+/// Window widths (bits) per query, chosen by measurement (`cargo bench --bench prove -- msm`): the H query's
+/// scalars are full-size and random; the witness queries' are mostly 0, 1 or small.
+pub const H_WINDOW_BITS: u32 = 13;
+/// Window width of the A, B (G1, G2) and L queries.
+pub const WITNESS_WINDOW_BITS: u32 = 13;
+
+/// The prepared proving key (see the module doc). Holds `≈ len · ⌈255 / c⌉` affine points per query.
+#[derive(Clone)]
+pub struct PreparedProver {
+    matrices: Vec<Matrix<Fr>>,
+    num_inputs: usize,
+    num_constraints: usize,
+    a: FixedBaseMsm<g1::Config>,
+    b_g1: FixedBaseMsm<g1::Config>,
+    b_g2: FixedBaseMsm<g2::Config>,
+    h: FixedBaseMsm<g1::Config>,
+    l: FixedBaseMsm<g1::Config>,
+}
+
+impl core::fmt::Debug for PreparedProver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreparedProver")
+            .field("num_inputs", &self.num_inputs)
+            .field("num_constraints", &self.num_constraints)
+            .field("table_bytes", &self.table_bytes())
+            .finish()
+    }
+}
+
+/// Why a proving key cannot be prepared for a circuit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    /// Setup-mode synthesis of the circuit failed.
+    #[error("circuit synthesis in setup mode failed: {0}")]
+    Synthesis(String),
+    /// The key's query lengths do not fit the circuit's shape.
+    #[error("proving key does not fit the circuit: {0}")]
+    Shape(String),
+}
+
+impl PreparedProver {
+    /// Synthesizes `blank` in setup mode for the matrices (as `ark-groth16`'s setup does) and builds the
+    /// tables for `pk`'s queries.
+    pub fn new<C: ConstraintSynthesizer<Fr>>(
+        pk: &ProvingKey<Bn254>,
+        blank: C,
+    ) -> Result<Self, PrepareError> {
+        Self::with_windows(pk, blank, WITNESS_WINDOW_BITS, H_WINDOW_BITS)
+    }
+
+    /// [`PreparedProver::new`] with chosen window widths (benchmarks).
+    pub fn with_windows<C: ConstraintSynthesizer<Fr>>(
+        pk: &ProvingKey<Bn254>,
+        blank: C,
+        witness_bits: u32,
+        h_bits: u32,
+    ) -> Result<Self, PrepareError> {
+        let synth = |e: SynthesisError| PrepareError::Synthesis(e.to_string());
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        blank.generate_constraints(cs.clone()).map_err(synth)?;
+        cs.finalize();
+        let num_inputs = cs.num_instance_variables();
+        let num_constraints = cs.num_constraints();
+        let num_vars = num_inputs + cs.num_witness_variables();
+        let mut all = cs.to_matrices().map_err(synth)?;
+        let matrices = all
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| PrepareError::Shape("no R1CS predicate".into()))?;
+        let domain = (num_constraints + num_inputs).next_power_of_two();
+        let shape = |what: &str, got: usize, want: usize| {
+            if got == want {
+                Ok(())
+            } else {
+                Err(PrepareError::Shape(format!(
+                    "{what} has {got} points, the circuit needs {want}"
+                )))
+            }
+        };
+        shape("a_query", pk.a_query.len(), num_vars)?;
+        shape("b_g1_query", pk.b_g1_query.len(), num_vars)?;
+        shape("b_g2_query", pk.b_g2_query.len(), num_vars)?;
+        shape("l_query", pk.l_query.len(), num_vars - num_inputs)?;
+        shape("h_query", pk.h_query.len(), domain - 1)?;
+        Ok(PreparedProver {
+            matrices,
+            num_inputs,
+            num_constraints,
+            a: FixedBaseMsm::new(&pk.a_query[1..], witness_bits),
+            b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], witness_bits),
+            b_g2: FixedBaseMsm::new(&pk.b_g2_query[1..], witness_bits),
+            h: FixedBaseMsm::new(&pk.h_query, h_bits),
+            l: FixedBaseMsm::new(&pk.l_query, witness_bits),
+        })
+    }
+
+    /// Heap bytes of the five tables.
+    pub fn table_bytes(&self) -> usize {
+        self.a.table_bytes()
+            + self.b_g1.table_bytes()
+            + self.b_g2.table_bytes()
+            + self.h.table_bytes()
+            + self.l.table_bytes()
+    }
+
+    /// A zero-knowledge proof of `circuit` (with its assignment) under `pk`, the key this was prepared
+    /// from. Draws `r` then `s` from `rng` as `ark-groth16` does.
+    pub fn prove<C: ConstraintSynthesizer<Fr>, R: RngCore>(
+        &self,
+        pk: &ProvingKey<Bn254>,
+        circuit: C,
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, SynthesisError> {
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
+        let full = self.witness(circuit)?;
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &self.matrices,
+            self.num_inputs,
+            self.num_constraints,
+            &full,
+        )?;
+        Ok(self.prove_with(pk, r, s, &full, &h))
+    }
+
+    /// Synthesis in prove mode without building matrices: the full assignment `1 ‖ inputs ‖ witness`
+    /// (the MSM scalars of the A and B queries are its tail `inputs ‖ witness`).
+    pub fn witness<C: ConstraintSynthesizer<Fr>>(
+        &self,
+        circuit: C,
+    ) -> Result<Vec<Fr>, SynthesisError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        circuit.generate_constraints(cs.clone())?;
+        cs.finalize();
+        let mut full = cs.instance_assignment()?;
+        full.extend(cs.witness_assignment()?);
+        // (Without matrices the prove-mode system does not count constraints; the assignment's shape is checked.)
+        if cs.num_instance_variables() != self.num_inputs || full.len() != self.a.len() + 1 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        Ok(full)
+    }
+
+    /// The group part of the proof for `r`, `s`, the full assignment and `h` (ark-groth16's
+    /// `create_proof_with_assignment`, with the table MSMs).
+    fn prove_with(
+        &self,
+        pk: &ProvingKey<Bn254>,
+        r: Fr,
+        s: Fr,
+        full: &[Fr],
+        h: &[Fr],
+    ) -> Proof<Bn254> {
+        let assignment: Vec<_> = full[1..].iter().map(|x| x.into_bigint()).collect();
+        let aux = &assignment[self.num_inputs - 1..];
+        let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
+
+        let (h_acc, l_acc) = join(|| self.h.msm_bigint(&h), || self.l.msm_bigint(aux));
+        let a_acc = self.a.msm_bigint(&assignment);
+        let b_g1_acc = self.b_g1.msm_bigint(&assignment);
+        let b_g2_acc = self.b_g2.msm_bigint(&assignment);
+
+        let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
+        let g1_b: G1Projective = if r.is_zero() {
+            G1Projective::zero()
+        } else {
+            pk.delta_g1 * s + pk.b_g1_query[0] + b_g1_acc + pk.beta_g1
+        };
+        let g2_b: G2Projective = pk.vk.delta_g2 * s + pk.b_g2_query[0] + b_g2_acc + pk.vk.beta_g2;
+        let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + l_acc + h_acc;
+        Proof {
+            a: g_a.into_affine(),
+            b: g2_b.into_affine(),
+            c: g_c.into_affine(),
+        }
+    }
+}
+
+#[cfg(feature = "parallel")]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    rayon::join(a, b)
+}
+
+#[cfg(not(feature = "parallel"))]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
+}

@@ -1,0 +1,409 @@
+//! The served OpenAPI document against the handlers, so the two cannot drift: the document is
+//! OpenAPI 3.1 whose every `$ref` resolves; every route served is described; every body its schema
+//! refuses (a deterministic set of mutations of a valid request) is refused by the handler with a
+//! typed problem JSON whose reason is in the documented vocabulary; and every 405 names in `Allow`
+//! exactly the methods the document lists for that path.
+
+mod common;
+
+use common::fixtures::valid_request;
+use common::*;
+use serde_json::{json, Value};
+use x402_zk_prover_service::error::{ApiError, PROBLEM_TYPE_PREFIX};
+
+/// Every `$ref` in `v` names an existing component.
+fn check_refs(doc: &Value, v: &Value, at: &str) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                let name = r
+                    .strip_prefix("#/components/schemas/")
+                    .unwrap_or_else(|| panic!("{at}: $ref {r} is not a component schema"));
+                assert!(
+                    doc["components"]["schemas"].get(name).is_some(),
+                    "{at}: $ref {r} does not resolve"
+                );
+            }
+            for (k, x) in m {
+                check_refs(doc, x, &format!("{at}/{k}"));
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| check_refs(doc, x, &format!("{at}/{i}"))),
+        _ => {}
+    }
+}
+
+/// A validator for component `name` of `doc` (draft 2020-12, the dialect of OpenAPI 3.1).
+fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": doc["components"],
+    });
+    jsonschema::options()
+        .should_validate_formats(false)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema {name} does not compile: {e}"))
+}
+
+/// Seeded, deterministic byte-level mutations of `base` (a JSON text): flips, insertions,
+/// deletions, duplications, truncations, splices of hostile tokens. `n` inputs.
+fn byte_mutations(base: &str, seed: u64, n: usize) -> Vec<Vec<u8>> {
+    let mut s = seed | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    const TOKENS: &[&str] = &[
+        "null",
+        "true",
+        "-0",
+        "1e999",
+        "-1",
+        "18446744073709551616",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        "{\"a\":",
+        "\"0x\"",
+        "\"💥\"",
+        ",",
+        ":",
+        "}",
+        "]",
+        "\"11111111111111111111111111111111\"",
+        "0.5",
+        "\"\"",
+        "{}",
+        "[]",
+    ];
+    let b = base.as_bytes();
+    (0..n)
+        .map(|_| {
+            let mut v = b.to_vec();
+            for _ in 0..1 + next() % 4 {
+                let len = v.len().max(1);
+                let i = (next() as usize) % len;
+                match next() % 7 {
+                    0 if !v.is_empty() => {
+                        let at = i.min(v.len() - 1);
+                        v[at] ^= 1 << (next() % 8);
+                    }
+                    1 => v.insert(i.min(v.len()), (next() % 256) as u8),
+                    2 if !v.is_empty() => {
+                        let j = (i + (next() as usize) % 16).min(v.len());
+                        v.drain(i.min(v.len())..j);
+                    }
+                    3 => {
+                        let j = (i + (next() as usize) % 64).min(v.len());
+                        let chunk = v[i.min(v.len())..j].to_vec();
+                        let at = (next() as usize) % (v.len() + 1);
+                        v.splice(at..at, chunk);
+                    }
+                    4 => v.truncate(i),
+                    _ => {
+                        let t = TOKENS[(next() as usize) % TOKENS.len()].as_bytes();
+                        let at = i.min(v.len());
+                        let j = (at + (next() as usize) % 12).min(v.len());
+                        v.splice(at..j, t.iter().copied());
+                    }
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// Bad values for each kind of wire field: encodings the parsers refuse, wrong JSON types.
+fn bad_strings() -> Vec<Value> {
+    let r = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+    vec![
+        json!(""),
+        json!("not-base58-0OIl"),
+        json!("0x"),
+        json!("0xabcd"),
+        json!(format!("0x{}", "g".repeat(64))),
+        json!(format!("0x{}", "a".repeat(65))),
+        json!("-1"),
+        json!("1e3"),
+        json!(" 12"),
+        json!("1".repeat(81)),
+        json!(r),
+        json!(format!("0x{}", "f".repeat(64))),
+        json!("💥"),
+        json!(12345),
+        json!(-1),
+        json!(1.5),
+        json!(null),
+        json!(true),
+        json!([]),
+        json!({}),
+    ]
+}
+
+fn bad_u64s() -> Vec<Value> {
+    vec![
+        json!(-1),
+        json!(1.5),
+        json!("0x10"),
+        json!("18446744073709551616"),
+        json!(18446744073709551616.0),
+        json!(""),
+        json!(" 1"),
+        json!(null),
+        json!([1]),
+        json!({"n": 1}),
+    ]
+}
+
+/// Mutations of `base`: every leaf replaced by bad values of its kind, every key removed, an
+/// unknown key added to every object, and whole-body type confusion.
+fn mutations(base: &Value) -> Vec<Value> {
+    fn walk(path: &mut Vec<String>, v: &Value, out: &mut Vec<(Vec<String>, Value)>) {
+        if let Value::Object(m) = v {
+            for (k, x) in m {
+                path.push(k.clone());
+                out.push((path.clone(), x.clone()));
+                walk(path, x, out);
+                path.pop();
+            }
+        }
+    }
+    fn set(v: &mut Value, path: &[String], new: Option<Value>) {
+        let (last, parents) = path.split_last().unwrap();
+        let mut cur = v;
+        for p in parents {
+            cur = cur.get_mut(p).unwrap();
+        }
+        let m = cur.as_object_mut().unwrap();
+        match new {
+            Some(n) => {
+                m.insert(last.clone(), n);
+            }
+            None => {
+                m.remove(last);
+            }
+        }
+    }
+    let mut leaves = Vec::new();
+    walk(&mut Vec::new(), base, &mut leaves);
+    let mut out = Vec::new();
+    for (path, value) in &leaves {
+        let bads = if value.is_number() || path.last().is_some_and(|k| k == "amount") {
+            bad_u64s()
+        } else {
+            bad_strings()
+        };
+        for b in bads {
+            let mut m = base.clone();
+            set(&mut m, path, Some(b));
+            out.push(m);
+        }
+        let mut m = base.clone();
+        set(&mut m, path, None);
+        out.push(m);
+        if value.is_object() {
+            let mut m = base.clone();
+            let mut p = path.clone();
+            p.push("unexpected".into());
+            set(&mut m, &p, Some(json!(1)));
+            out.push(m);
+        }
+    }
+    let mut m = base.clone();
+    m["unexpected"] = json!("x");
+    out.push(m);
+    out.extend([json!(null), json!([]), json!("x"), json!(1), json!({})]);
+    out
+}
+
+/// The reasons a client can get, as problem `type` URIs.
+fn vocabulary() -> Vec<String> {
+    ApiError::ALL_REASONS
+        .iter()
+        .map(|r| format!("{PROBLEM_TYPE_PREFIX}{}", r.replace('_', "-")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_is_openapi_and_matches_the_routes() {
+    let srv = start(config(), fixtures_backend());
+    let doc: Value = get(&srv, "/openapi.json").await.json().await.unwrap();
+    // OpenAPI 3.1 (utoipa's model parses it back; every $ref resolves).
+    assert_eq!(doc["openapi"], "3.1.0");
+    serde_json::from_value::<utoipa::openapi::OpenApi>(doc.clone()).expect("an OpenAPI document");
+    check_refs(&doc, &doc, "#");
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        validator(&doc, name);
+    }
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/v1/proofs",
+        "/generate-proof",
+        "/health",
+        "/ready",
+        "/metrics",
+        "/openapi.json",
+    ] {
+        assert!(paths.contains_key(p), "{p} documented");
+    }
+    // The patterns that used to be missing: payTo is base58 or 0x + 64 hex, not any string.
+    let v = validator(&doc, "ProofRequest");
+    assert!(v.is_valid(&valid_request(1)));
+    let mut bad = valid_request(1);
+    bad["receipt"]["payTo"] = json!("not a key");
+    assert!(!v.is_valid(&bad));
+
+    // Every 405 lists exactly the documented methods.
+    let c = client();
+    for (path, item) in paths {
+        let mut documented: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| {
+                ["get", "post", "put", "delete", "patch", "options", "head"].contains(&k.as_str())
+            })
+            .map(|k| k.to_uppercase())
+            .collect();
+        documented.sort();
+        for m in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+            if documented.iter().any(|d| d == m) {
+                continue;
+            }
+            let res = c
+                .request(m.parse().unwrap(), format!("{}{path}", srv.url()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status().as_u16(), 405, "{m} {path}");
+            let mut allow: Vec<String> = res.headers()["allow"]
+                .to_str()
+                .unwrap()
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .collect();
+            allow.sort();
+            assert_eq!(allow, documented, "Allow of {path}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(
+                body["type"],
+                format!("{PROBLEM_TYPE_PREFIX}method-not-allowed")
+            );
+        }
+    }
+    srv.shutdown().await.unwrap();
+}
+
+fn fixtures_backend() -> std::sync::Arc<dyn x402_zk_prover_service::backend::ProverBackend> {
+    common::fixtures::backend()
+}
+
+/// Schema refuses ⇒ handler refuses (4xx, problem JSON, documented reason), for both proof routes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_rejections_are_handler_rejections() {
+    let srv = start(config(), fixtures_backend());
+    let doc: Value = get(&srv, "/openapi.json").await.json().await.unwrap();
+    let vocab = vocabulary();
+    let v1 = valid_request(2);
+    let legacy = json!({
+        "minAmount": v1["public"]["minAmount"],
+        "recipientKey": v1["receipt"]["payTo"],
+        "maxBlockAge": v1["public"]["maxAge"],
+        "actualAmount": v1["receipt"]["amount"],
+        "senderKey": "11111111111111111111111111111111",
+        "signature": v1["receipt"]["signature"],
+        "asset": v1["receipt"]["asset"],
+        "paidAt": v1["receipt"]["paidAt"],
+        "secret": v1["secret"],
+        "attester": v1["public"]["attester"],
+        "now": v1["public"]["now"],
+        "resourceHash": v1["public"]["resourceHash"],
+        "programId": v1["public"]["programId"],
+    });
+    let mut refused = 0;
+    for (path, schema, base) in [
+        ("/v1/proofs", "ProofRequest", v1),
+        ("/generate-proof", "LegacyRequest", legacy),
+    ] {
+        let v = validator(&doc, schema);
+        assert!(v.is_valid(&base), "{schema}: the valid example validates");
+        for body in mutations(&base) {
+            if v.is_valid(&body) {
+                continue;
+            }
+            refused += 1;
+            let res = post(&srv, path, &body).await;
+            let status = res.status().as_u16();
+            let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+            let text = res.text().await.unwrap();
+            assert!(
+                (400..500).contains(&status),
+                "{path}: schema refuses {body}, handler answered {status} {text}"
+            );
+            assert!(ct.starts_with("application/problem+json"), "{path}: {ct}");
+            let problem: Value = serde_json::from_str(&text).unwrap();
+            let t = problem["type"].as_str().unwrap_or_default().to_string();
+            assert!(vocab.contains(&t), "{path}: reason {t} not documented");
+            assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+    }
+    assert!(refused >= 300, "only {refused} refused mutations");
+    srv.shutdown().await.unwrap();
+}
+
+/// CI-sized HTTP fuzz of both proof routes: 1,000 seeded byte-level mutations each of a request
+/// whose signature does not verify (so nothing reaches the prover). Every answer is a 4xx problem
+/// JSON with a documented reason, never a 5xx; the server is healthy afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn byte_fuzz_answers_typed_4xx_only() {
+    let srv = start(config(), fixtures_backend());
+    let vocab = vocabulary();
+    let c = client();
+    let mut base = valid_request(4);
+    base["receipt"]["amount"] = json!(common::fixtures::AMOUNT + 1);
+    let legacy = json!({
+        "minAmount": base["public"]["minAmount"], "recipientKey": base["receipt"]["payTo"],
+        "maxBlockAge": base["public"]["maxAge"], "actualAmount": base["receipt"]["amount"],
+        "signature": base["receipt"]["signature"], "asset": base["receipt"]["asset"],
+        "paidAt": base["receipt"]["paidAt"], "secret": base["secret"],
+        "attester": base["public"]["attester"], "now": base["public"]["now"],
+        "resourceHash": base["public"]["resourceHash"], "programId": base["public"]["programId"],
+    });
+    let mut statuses = std::collections::BTreeMap::new();
+    for (path, body, seed) in [
+        ("/v1/proofs", base.to_string(), 0x5eed_0001),
+        ("/generate-proof", legacy.to_string(), 0x5eed_0002),
+    ] {
+        for input in byte_mutations(&body, seed, 1000) {
+            let res = c
+                .post(format!("{}{path}", srv.url()))
+                .header("content-type", "application/json")
+                .body(input.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            *statuses.entry((path, status)).or_insert(0u32) += 1;
+            let text = res.text().await.unwrap();
+            let input = String::from_utf8_lossy(&input);
+            assert!(
+                (400..500).contains(&status),
+                "{path}: {status} {text} for {input}"
+            );
+            let problem: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{path}: non-JSON {status} {text} for {input}"));
+            let t = problem["type"].as_str().unwrap_or_default().to_string();
+            assert!(vocab.contains(&t), "{path}: reason {t} not documented");
+        }
+    }
+    eprintln!("byte fuzz answers (path, status) → count: {statuses:?}");
+    assert_eq!(get(&srv, "/health").await.status().as_u16(), 200);
+    assert_eq!(metric(&srv, "proof_generation_total").await, 0.0);
+    srv.shutdown().await.unwrap();
+}
