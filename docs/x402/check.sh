@@ -21,6 +21,10 @@ GEN=${X402_DOC_GEN:-docs/x402/scheme_zk_receipt.md}
 SVM=${X402_DOC_SVM:-docs/x402/scheme_zk_receipt_svm.md}
 PROG=programs/x402-zk-verifier/src
 FAC=prover-service/facilitator/src
+ENC=circuits/encoding/src
+# The x402-zk-encoding crate owns seeds, layouts, the pubHash order, reason words and the memo prefix;
+# its test writes them to this file (and fails when it differs from the code), so the docs are read against it.
+VEC=circuits/encoding/vectors/encoding.json
 IDL=app/src/idl/x402_zk_verifier.json
 CITED_COMMIT=623bb75
 
@@ -84,8 +88,8 @@ same "scheme name ($GEN title)" "$(sed -n '1s/^# Scheme: `\(.*\)`$/\1/p' $GEN)" 
 same "scheme name ($SVM title)" "$(sed -n '1s/^# Scheme: `\(.*\)` on `SVM`$/\1/p' $SVM)" "$code_scheme_rs"
 
 # ---------------------------------------------------------------------------------------------
-# Reason words (x402.rs `Reason::as_str`)
-code_reasons=$(sed -n 's/^ *Reason::[A-Za-z]* => "\([a-z_]*\)",$/\1/p' $FAC/x402.rs | sort | joined)
+# Reason words (x402-zk-encoding `Reason::as_str`, via the vectors)
+code_reasons=$(jq -r '.reasons[].word' $VEC | sort | joined)
 doc_reasons=$(section $GEN reasons | col 1 | sort | joined)
 nonempty "reason words" "$code_reasons"
 same "reason words ($GEN 'reasons')" "$doc_reasons" "$code_reasons"
@@ -116,12 +120,12 @@ same "attester problem types and statuses ($SVM 'attester-problems')" "$doc_atte
 strip_us() { tr -d '_'; }
 code_const() {
   case "$1" in
-    CONFIG_SEED) sed -n 's/^pub const CONFIG_SEED: &\[u8\] = b"\(.*\)";/\1/p' $PROG/state.rs ;;
-    NULLIFIER_SEED) sed -n 's/^pub const NULLIFIER_SEED: &\[u8\] = b"\(.*\)";/\1/p' $PROG/state.rs ;;
-    VK_SEED) sed -n 's/^pub const VK_SEED: &\[u8\] = b"\(.*\)";/\1/p' $PROG/state.rs ;;
+    CONFIG_SEED) jq -r .seeds.config $VEC ;;
+    NULLIFIER_SEED) jq -r .seeds.nullifier $VEC ;;
+    VK_SEED) jq -r .seeds.vk $VEC ;;
     MEMO_PREFIX)
       local rs ts
-      rs=$(sed -n 's/^pub const MEMO_PREFIX: &str = "\(.*\)";/\1/p' $FAC/attester.rs)
+      rs=$(jq -r .memoPrefix $VEC)
       ts=$(sed -n 's/^export const MEMO_PREFIX = "\(.*\)";/\1/p' app/src/encoding.ts)
       [ "$rs" == "$ts" ] && echo "$rs" || echo "Rust:$rs/TS:$ts" ;;
     NATIVE_SOL)
@@ -138,15 +142,12 @@ code_const() {
       sed -n '/^pub const MEMO_PROGRAM_IDS/,/^];/p' $FAC/attester.rs | grep -o '"[1-9A-HJ-NP-Za-km-z]*"' | sed -n '2s/"//gp' ;;
     MAX_RECEIPT_AGE_SECONDS) sed -n 's/^pub const MAX_RECEIPT_AGE_SECONDS: u32 = \([0-9_]*\);/\1/p' $PROG/state.rs | strip_us ;;
     MAX_ALLOWED_CLOCK_SKEW_SECONDS) sed -n 's/^pub const MAX_ALLOWED_CLOCK_SKEW_SECONDS: u32 = \([0-9_]*\);/\1/p' $PROG/state.rs | strip_us ;;
-    PaymentProof::LEN)
-      local expr
-      expr=$(sed -n 's/^ *pub const LEN: usize = \([0-9 +]*\);/\1/p' $PROG/instructions/verify_payment.rs)
-      [ -n "$expr" ] && echo $((expr)) ;;
-    Nullifier::RENT_PAYER_OFFSET) sed -n 's/^ *pub const RENT_PAYER_OFFSET: usize = \([0-9]*\);/\1/p' $PROG/state.rs ;;
-    EXPIRES_AT_OFFSET) sed -n 's/^pub const EXPIRES_AT_OFFSET: usize = \([0-9]*\);/\1/p' $FAC/sweep.rs ;;
+    PaymentProof::LEN) jq -r .payment.len $VEC ;;
+    Nullifier::RENT_PAYER_OFFSET) jq -r .accounts.nullifier.rentPayerOffset $VEC ;;
+    EXPIRES_AT_OFFSET) jq -r .accounts.nullifier.expiresAtOffset $VEC ;;
     MAX_PROOFS_PER_BATCH) sed -n 's/^pub const MAX_PROOFS_PER_BATCH: usize = \([0-9_]*\);/\1/p' $PROG/instructions/verify_batch.rs | strip_us ;;
     TRANSCRIPT_TAG) sed -n 's/^pub const TRANSCRIPT_TAG: &\[u8\] = b"\(.*\)";/\1/p' $PROG/batch.rs ;;
-    PROOF_BUFFER_MAGIC) sed -n 's/^pub const PROOF_BUFFER_MAGIC: \[u8; 8\] = \*b"\(.*\)";/\1/p' $PROG/instructions/proof_buffer.rs ;;
+    PROOF_BUFFER_MAGIC) jq -r .proofBuffer.magic $VEC ;;
     MAX_TX_BYTES) sed -n 's/^pub const MAX_TX_BYTES: usize = \([0-9_]*\);/\1/p' $FAC/batch.rs | strip_us ;;
     EXPIRY_GRACE_SECS) sed -n 's/^pub const EXPIRY_GRACE_SECS: i64 = \([0-9_]*\);/\1/p' $FAC/sweep.rs | strip_us ;;
     MAX_PAIRS_PER_TX) sed -n 's/^pub const MAX_PAIRS_PER_TX: u16 = \([0-9_]*\);/\1/p' $FAC/sweep.rs | strip_us ;;
@@ -171,22 +172,15 @@ grep -qF "min($cb0 + $cb1·n, $cbmax)" $SVM && pass || fail "$SVM: batch compute
 
 # ---------------------------------------------------------------------------------------------
 # pubHash order: the program, the native twin and the circuit must agree with the document.
-map_names() {
-  sed -e 's/.*attester\[\.\.32\].*/Ax/' -e 's/.*attester\[32\.\.\].*/Ay/' \
-      -e 's/.*attester\.x.*/Ax/' -e 's/.*attester\.y.*/Ay/' \
-      -e 's/.*pay_to\.0.*/payTo_hi/' -e 's/.*pay_to\.1.*/payTo_lo/' -e 's/^ *ph,$/payTo_hi/' -e 's/^ *pl,$/payTo_lo/' \
-      -e 's/.*asset\.0.*/asset_hi/' -e 's/.*asset\.1.*/asset_lo/' -e 's/^ *ah,$/asset_hi/' -e 's/^ *al,$/asset_lo/' \
-      -e 's/.*min_amount.*/minAmount/' -e 's/.*max_age.*/maxAge/' -e 's/.*resource_hash.*/resourceHash/' \
-      -e 's/.*nullifier.*/nullifier/' -e 's/.*domain.*/domain/' -e 's/^ *&now,$/now/' -e 's/.*self\.now.*/now/' -e 's/^ *now,$/now/'
-}
-prog_order=$(awk '/pub fn pub_hash\(/ { f = 1 } f && /poseidon\(&\[/ { g = 1; next } g && /^    \]\)/ { exit } g { print }' $PROG/public_input.rs | map_names | joined)
-twin_order=$(awk '/pub fn pub_hash_inputs\(/ { f = 1 } f && /^        \[$/ { g = 1; next } g && /^        \]$/ { exit } g { print }' circuits/src/receipt.rs | map_names | joined)
-circ_order=$(awk '/9\. pubHash binds every public value/ { f = 1 } f && /^            &\[$/ { g = 1; next } g && /^            \],$/ { exit } g { print }' circuits/src/circuit.rs | map_names | joined)
+prog_order=$(jq -r '.pubHashOrder[]' $VEC | sed -e 's/^attesterX$/Ax/' -e 's/^attesterY$/Ay/' \
+  -e 's/^payToHi$/payTo_hi/' -e 's/^payToLo$/payTo_lo/' -e 's/^assetHi$/asset_hi/' -e 's/^assetLo$/asset_lo/' | joined)
 doc_order=$(section $SVM pubhash | col 2 | joined)
-nonempty "pubHash order (program)" "$prog_order"
-same "pubHash order ($SVM 'pubhash' vs program public_input.rs)" "$doc_order" "$prog_order"
-agree "pubHash order" circuits/src/receipt.rs "$twin_order" public_input.rs "$prog_order"
-agree "pubHash order" circuits/src/circuit.rs "$circ_order" public_input.rs "$prog_order"
+nonempty "pubHash order (x402-zk-encoding)" "$prog_order"
+same "pubHash order ($SVM 'pubhash' vs x402-zk-encoding PubHashInputs::ordered)" "$doc_order" "$prog_order"
+# The program, the native twin and the circuit take the order from that one function.
+for f in $PROG/public_input.rs circuits/src/receipt.rs circuits/src/circuit.rs; do
+  grep -q 'PubHashInputs {' "$f" && pass || fail "$f: does not build its pubHash inputs with x402_zk_encoding::PubHashInputs"
+done
 same "pubHash arity" "$(echo "$doc_order" | wc -w | tr -d ' ')" "12"
 gen_list="pubHash = Poseidon($(echo "$prog_order" | sed 's/ /, /g'))"
 gen_text=$(tr '\n' ' ' <$GEN | sed 's/  */ /g')
@@ -324,9 +318,12 @@ code_g2=$(awk '/pub fn g2_bytes/ { f = 1 } f && /copy_from_slice/ { match($0, /p
 doc_g2=$(section $SVM proof-layout | col 3 | grep -o 'B\.[xy]\.c[01]' | sed 's/^B\.//' | joined)
 nonempty "G2 coordinate order" "$code_g2"
 same "proof B coordinate order ($SVM 'proof-layout' vs export/solana.rs g2_bytes)" "$doc_g2" "$code_g2"
-grep -q 'out\[\.\.64\]\.copy_from_slice(&g1_bytes(&neg_a))' circuits/src/export/solana.rs \
-  && grep -q 'out\[64\.\.192\]\.copy_from_slice(&g2_bytes(&proof\.b))' circuits/src/export/solana.rs \
-  && grep -q 'out\[192\.\.\]\.copy_from_slice(&g1_bytes(&proof\.c))' circuits/src/export/solana.rs \
+grep -q 'out\[PROOF_A\]\.copy_from_slice(&g1_bytes(&neg_a))' circuits/src/export/solana.rs \
+  && grep -q 'out\[PROOF_B\]\.copy_from_slice(&g2_bytes(&proof\.b))' circuits/src/export/solana.rs \
+  && grep -q 'out\[PROOF_C\]\.copy_from_slice(&g1_bytes(&proof\.c))' circuits/src/export/solana.rs \
+  && grep -q 'pub const PROOF_A: core::ops::Range<usize> = 0\.\.64;' $ENC/proof.rs \
+  && grep -q 'pub const PROOF_B: core::ops::Range<usize> = 64\.\.192;' $ENC/proof.rs \
+  && grep -q 'pub const PROOF_C: core::ops::Range<usize> = 192\.\.256;' $ENC/proof.rs \
   && pass || fail "circuits/src/export/solana.rs proof_bytes no longer writes -A || B || C at 0/64/192"
 same "proof layout offsets" "$(section $SVM proof-layout | col 1 | joined)" "0 32 64 96 128 160 192 224"
 
@@ -368,7 +365,7 @@ grep -qF "\"$tag\" \"\\n\" salt \"\\n\" METHOD \"\\n\" URL \"\\n\" payTo \"\\n\"
 grep -qF 'return `${RESOURCE_BINDING_TAG}\n${salt}\n${b.method.toUpperCase()}\n${b.url}\n${b.payTo}\n${b.asset}\n${amount}`;' app/src/encoding.ts \
   && pass || fail "app/src/encoding.ts resourceBindingString changed: update the document's binding string and vector"
 grep -qF 'digest.subarray(0, 31)' app/src/encoding.ts && grep -qF 'padStart(62, "0")' app/src/encoding.ts \
-  && grep -qF 'from_be_bytes_mod_order(&digest[..31])' circuits/src/field.rs \
+  && grep -qF 'digest31_be32(digest)' circuits/src/field.rs && grep -qF 'out[1..].copy_from_slice(&digest[..31]);' $ENC/field.rs \
   && pass || fail "resourceHash is no longer the first 31 bytes of the digest, as 0x + 62 hex digits"
 vec_val() { section $GEN resource-vector | awk -F'|' -v k="$1" '{ a = $2; b = $3; gsub(/[` ]/, "", a); gsub(/[` ]/, "", b); if (a == k) print b }'; }
 binding=$(printf '%s\n%s\n%s\n%s\n%s\n%s\n%s' "$tag" "$(vec_val salt)" "$(vec_val METHOD)" "$(vec_val URL)" "$(vec_val payTo)" "$(vec_val asset)" "$(vec_val amount)")

@@ -34,7 +34,7 @@ use crate::x402::Reason;
 /// Size of a `Nullifier` account: discriminator, `expires_at: i64`, `rent_payer: Pubkey` (48).
 pub const NULLIFIER_ACCOUNT_LEN: usize = Nullifier::SPACE;
 /// Offset of `expires_at` (little-endian i64) in the account data.
-pub const EXPIRES_AT_OFFSET: usize = 8;
+pub const EXPIRES_AT_OFFSET: usize = x402_zk_encoding::layout::nullifier_account::EXPIRES_AT_OFFSET;
 /// Offset of `rent_payer` in the account data (the `memcmp` filter): 16.
 pub const RENT_PAYER_OFFSET: usize = Nullifier::RENT_PAYER_OFFSET;
 /// An account is closed only once `expires_at < now - EXPIRY_GRACE_SECS`: the validator clock
