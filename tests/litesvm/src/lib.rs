@@ -64,6 +64,8 @@ pub struct Harness {
     /// substitutes another account).
     pub vk_account: Address,
     idl: serde_json::Value,
+    /// Keys made by [`Harness::keypair`] so far.
+    keys_made: u64,
 }
 
 impl Harness {
@@ -88,7 +90,9 @@ impl Harness {
             .parse()
             .expect("address");
         let mut svm = LiteSVM::new();
-        let payer = Keypair::new();
+        // Fixed keys (payer, proof buffers): a key's base58 length and PDA bump searches change the
+        // compute units, and the CU tables (scripts/cu-table.sh --check) must be the same every run.
+        let payer = Keypair::new_from_array([0x11; 32]);
         svm.airdrop(&payer.pubkey(), 100_000_000_000)
             .expect("airdrop");
         let vk_account = Address::find_program_address(&[VK_SEED], &program_id).0;
@@ -98,6 +102,7 @@ impl Harness {
             payer,
             vk_account,
             idl,
+            keys_made: 0,
         };
         let authority = h.payer.pubkey();
         h.deploy_upgradeable(program_id, &so, Some(authority));
@@ -682,10 +687,18 @@ impl Harness {
         )
     }
 
+    /// A new key, the same sequence in every run (see the payer's in [`Harness::new`]).
+    pub fn keypair(&mut self) -> Keypair {
+        self.keys_made += 1;
+        let mut secret = [0x22; 32];
+        secret[..8].copy_from_slice(&self.keys_made.to_le_bytes());
+        Keypair::new_from_array(secret)
+    }
+
     /// Creates a program-owned proof buffer for `n` payments and initializes it (payer = authority),
     /// in one transaction signed by the buffer's key.
     pub fn create_proof_buffer(&mut self, n: usize) -> Keypair {
-        let buf = Keypair::new();
+        let buf = self.keypair();
         let create = self.create_buffer_account_ix(&buf.pubkey(), n);
         let init = self.init_proof_buffer_ix(&self.payer.pubkey(), &buf.pubkey(), true);
         let out = self.send_ixs(vec![create, init], &[&buf]);

@@ -160,7 +160,7 @@ fn proof_buffer_round_trip() {
 #[test]
 fn init_proof_buffer_requires_the_buffer_signature() {
     let mut h = Harness::with_config(SKEW);
-    let buf = Keypair::new();
+    let buf = h.keypair();
     let create = h.create_buffer_account_ix(&buf.pubkey(), 2);
     let out = h.send_ixs(vec![create], &[&buf]);
     assert!(out.ok, "create the account: {:#?}", out.logs);
