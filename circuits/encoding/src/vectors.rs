@@ -9,11 +9,19 @@ use std::string::String;
 /// Environment variable that makes the generating tests rewrite the files instead of comparing.
 pub const UPDATE_ENV: &str = "UPDATE_VECTORS";
 
-/// Path of a vector file.
+/// Path of a vector file, found at run time from the running test's package directory upwards:
+/// not `env!("CARGO_MANIFEST_DIR")`, which bakes in the checkout this crate was compiled in, and a
+/// build cache shared between checkouts (`.ci/run`'s) can serve an rlib compiled in another one.
 pub fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors")
-        .join(name)
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::current_dir().expect("current directory"));
+    let dir = start
+        .ancestors()
+        .map(|a| a.join("circuits/encoding/vectors"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| panic!("no circuits/encoding/vectors above {}", start.display()));
+    dir.join(name)
 }
 
 /// The committed text of a vector file (panics when it is missing).
