@@ -16,7 +16,7 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { runPayer } from "./payer";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -177,34 +177,3 @@ after(() => {
   writeFileSync(TIMING_FILE, JSON.stringify(result, null, 2) + "\n");
 });
 
-/** Runs the fixture payer; with `killAfter`, SIGKILLs it as soon as it prints that step. */
-function runPayer(env: Record<string, string>, o: { killAfter?: string; timeoutMs: number }): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; lines: Record<string, unknown>[] }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(__dirname, "fixtures", "pay-once.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let buf = "";
-    const lines: Record<string, unknown>[] = [];
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          const j = JSON.parse(line) as Record<string, unknown>;
-          lines.push(j);
-          if (o.killAfter && j.step === o.killAfter) child.kill("SIGKILL");
-        } catch {
-          // not a step line
-        }
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const t = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(t);
-      done({ code, signal, out, lines });
-    });
-  });
-}

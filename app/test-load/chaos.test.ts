@@ -13,11 +13,11 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PaymentRequirements } from "@x402/core/types";
 import { network } from "../test-e2e/common";
+import { runPayer } from "../test-e2e/payer";
 import {
   afterNextStep,
   audit,
@@ -162,9 +162,9 @@ describe("chaos: every payment settled exactly once or retryable with its receip
           MAX_PAYMENT: (BigInt(lcfg.minAmount) * 2n).toString(),
           X402_NETWORK: network,
         };
-        const first = await runPayer({ ...env, HOLD_AFTER: step }, step);
+        const first = await runPayer({ ...env, HOLD_AFTER: step }, { killAfter: step, timeoutMs: 180_000 });
         assert.equal(first.signal, "SIGKILL", `killed after ${step}: ${first.out.slice(-500)}`);
-        const second = await runPayer(env);
+        const second = await runPayer(env, { timeoutMs: 180_000 });
         assert.equal(second.code, 0, `restarted after a kill at ${step}: ${second.out.slice(-800)}`);
         const nullifiers = [...first.lines, ...second.lines].filter((l) => l.step === "proof").map((l) => l.nullifier as string);
         records.push({ client: i, served: true, attempts: [...nullifiers.slice(0, -1).map((n) => ({ status: 0, ms: 0, nullifier: n })), { status: 200, ms: 0, nullifier: nullifiers[nullifiers.length - 1] }] });
@@ -201,34 +201,3 @@ describe("chaos: every payment settled exactly once or retryable with its receip
   });
 });
 
-/** Runs app/test-e2e/fixtures/pay-once.js; with `killAfter`, SIGKILLs it as soon as it reports that step. */
-function runPayer(env: Record<string, string>, killAfter?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; lines: Record<string, unknown>[] }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(__dirname, "..", "test-e2e", "fixtures", "pay-once.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let buf = "";
-    const lines: Record<string, unknown>[] = [];
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          const j = JSON.parse(line) as Record<string, unknown>;
-          lines.push(j);
-          if (killAfter && j.step === killAfter) child.kill("SIGKILL");
-        } catch {
-          // not a step line
-        }
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const t = setTimeout(() => child.kill("SIGKILL"), 180_000);
-    child.on("exit", (code, signal) => {
-      clearTimeout(t);
-      done({ code, signal, out, lines });
-    });
-  });
-}
