@@ -85,6 +85,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # (0 errors). The long suites and READINESS.md: bash scripts/readiness.sh.
   run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
   run_step "load, CI-sized (scripts/load.sh --ci load)" timeout 900 bash scripts/load.sh --ci load
+  # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
+  # every refusal x402-shaped with a reason, then a genuine payment is still served.
+  run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
 fi
 step_table
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"
