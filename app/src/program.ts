@@ -403,6 +403,7 @@ export class VerifierClient {
   async verifyPaymentInstruction(input: VerifyPaymentInput): Promise<TransactionInstruction> {
     const values = verifyValues(input);
     return this.dynamicInstruction("verifyPayment", values, {
+      payTo: parseKey(input.payTo, "payTo"),
       nullifier: this.nullifierPda(BigInt(toHex32(fromBytesBE(values.nullifier as Uint8Array)))),
     });
   }
