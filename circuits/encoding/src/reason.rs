@@ -40,11 +40,14 @@ pub enum Reason {
     /// `POST /v1/settlement`: the nullifier was burned, but for other terms (another resource,
     /// merchant, asset or amount) than the presented payment's.
     SettlementMismatch,
+    /// The facilitator is at its admission limit (`--max-in-flight` requests in flight): refused
+    /// at once with `503` and `Retry-After`, nothing checked or sent; retry after that wait.
+    Overloaded,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::UnsupportedScheme,
         Reason::NetworkMismatch,
         Reason::RequirementsMismatch,
@@ -61,6 +64,7 @@ impl Reason {
         Reason::MaxAgeAboveChainCap,
         Reason::SettlementNotFound,
         Reason::SettlementMismatch,
+        Reason::Overloaded,
     ];
 
     /// The wire word.
@@ -82,6 +86,7 @@ impl Reason {
             Reason::MaxAgeAboveChainCap => "max_age_above_chain_cap",
             Reason::SettlementNotFound => "settlement_not_found",
             Reason::SettlementMismatch => "settlement_mismatch",
+            Reason::Overloaded => "overloaded",
         }
     }
 

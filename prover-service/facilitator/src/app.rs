@@ -2,7 +2,8 @@
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
 //!
 //! `/verify`, `/settle`, `/v1/settlement` and `/v1/attest` are rate limited per client IP (the prover's limiter and
-//! 429 problem+json with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
+//! 429 problem+json with `Retry-After`), then admitted up to `--max-in-flight` at once
+//! ([`crate::admission`]: beyond it 503 `overloaded` with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
 //! the chain config guard ([`crate::chain_config`]) is closed.
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
@@ -22,6 +23,7 @@ use x402_zk_circuits::groth16::VerifierKey;
 use x402_zk_prover_service::error::ApiError;
 use x402_zk_prover_service::limits::{client_ip, RateLimiter};
 
+use crate::admission::{admit, Admission};
 use crate::attester::{pubkey_bytes, AttestRequest, AttesterService};
 use crate::batch::{BatchConfig, Batcher};
 use crate::chain_config::{attester_bytes, vk_sha256, ChainGuard, Expected};
@@ -57,6 +59,8 @@ pub struct State {
     pub chain: ChainGuard,
     /// Per-client-IP limit on `/verify`, `/settle` and `/v1/attest`.
     pub limiter: RateLimiter,
+    /// Most requests in the limited routes at once (`--max-in-flight`).
+    pub admission: Admission,
     pub trusted_proxies: Vec<IpAddr>,
     /// Advertised in `/supported` as `attesterUrl`.
     pub public_url: String,
@@ -169,7 +173,7 @@ impl State {
             vk_hash: vk_sha256(&vk.vk),
             max_clock_skew_seconds: c.max_clock_skew_seconds,
         };
-        Ok(Arc::new(State {
+        let state = Arc::new(State {
             policy: Policy {
                 network: c.network.clone(),
                 program_id,
@@ -187,6 +191,7 @@ impl State {
             claims: NullifierClaims::default(),
             chain: ChainGuard::new(program_id, expected),
             limiter: RateLimiter::new(c.rate_limit_per_minute, c.rate_limit_window()),
+            admission: Admission::new(c.max_in_flight),
             trusted_proxies: c.trusted_proxies.clone(),
             public_url,
             prover_url,
@@ -202,7 +207,9 @@ impl State {
                 interval: Duration::from_secs(c.sweep_interval_secs),
                 max_per_tx: usize::from(c.sweep_max_per_tx),
             }),
-        }))
+        });
+        crate::admission::init_metrics(&state);
+        Ok(state)
     }
 }
 
@@ -267,7 +274,7 @@ fn config_mismatch(detail: String, x402_fields: serde_json::Value) -> HttpRespon
         (status = 415, description = "Content-Type is not application/json (invalid_payload)", body = VerifyResponse),
         (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
-        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field) or rpc_unavailable; see Retry-After", body = VerifyResponse),
+        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field), rpc_unavailable, or overloaded (more than --max-in-flight requests in flight; nothing was checked); see Retry-After", body = VerifyResponse),
     ))]
 pub async fn verify_route(
     state: web::Data<Arc<State>>,
@@ -339,7 +346,7 @@ pub async fn verify_route(
         (status = 415, description = "Content-Type is not application/json (invalid_payload)", body = SettleResponse),
         (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
-        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field) or rpc_unavailable; see Retry-After", body = SettleResponse),
+        (status = 503, description = "config_mismatch (chain config guard closed; also an `error` field), rpc_unavailable, or overloaded (more than --max-in-flight requests in flight; nothing was checked or sent); see Retry-After", body = SettleResponse),
     ))]
 pub async fn settle_route(
     state: web::Data<Arc<State>>,
@@ -499,7 +506,7 @@ pub(crate) fn problem(status: StatusCode, slug: &str, detail: String) -> HttpRes
         (status = 405, description = "Method not allowed (Allow: POST, OPTIONS)", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 502, description = "balance-data-unavailable (the trusted RPC's answer is unusable)", content_type = "application/problem+json", body = crate::openapi::Problem),
-        (status = 503, description = "rpc-unavailable", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 503, description = "rpc-unavailable, or overloaded (more than --max-in-flight requests in flight; see Retry-After)", content_type = "application/problem+json", body = crate::openapi::Problem),
     ))]
 pub async fn attest_route(
     state: web::Data<Arc<State>>,
@@ -672,24 +679,28 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/verify")
+                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(verify_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/settle")
+                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(settle_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/v1/settlement")
+                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(crate::settlement::settlement_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/v1/attest")
+                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .wrap(from_fn(public_cors))
                     .route(web::post().to(attest_route))

@@ -117,6 +117,11 @@ pub struct Config {
     #[arg(long, env = "SWEEP_MAX_PER_TX", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..=i64::from(crate::sweep::MAX_PAIRS_PER_TX)))]
     pub sweep_max_per_tx: u16,
+    /// Admission limit: most requests inside `/verify`, `/settle`, `/v1/settlement` and
+    /// `/v1/attest` at once (all clients together); the next one is refused at once with `503`,
+    /// `Retry-After: 1` and the reason word `overloaded`. 0 = unlimited.
+    #[arg(long, env = "MAX_IN_FLIGHT", default_value_t = crate::admission::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
     /// The memory this process may use (bytes; e.g. the container's limit), exported as
     /// `process_memory_limit_bytes` for the HighMemoryUsage alert. 0 = not exported.
     #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 0)]

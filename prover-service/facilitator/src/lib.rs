@@ -8,7 +8,8 @@
 //! payment, for a merchant whose `/settle` answer was lost), [`batch`] (optional `verify_batch` settlement), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
-//! [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
+//! [`admission`] (`--max-in-flight`: 503 `overloaded` beyond it), [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
+pub mod admission;
 pub mod app;
 pub mod attester;
 pub mod batch;

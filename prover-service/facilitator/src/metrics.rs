@@ -30,19 +30,23 @@ use crate::x402::Reason;
 const FAMILIES: &[(&str, &str)] = &[
     (
         "facilitator_verify_total",
-        "POST /verify answers by result (valid, the invalidReason, config_mismatch or rate_limited)",
+        "POST /verify answers by result (valid, the invalidReason, config_mismatch, rate_limited or overloaded)",
     ),
     (
         "facilitator_settle_total",
-        "POST /settle answers by result (settled, the errorReason, config_mismatch or rate_limited)",
+        "POST /settle answers by result (settled, the errorReason, config_mismatch, rate_limited or overloaded)",
     ),
     (
         "facilitator_settlement_total",
-        "POST /v1/settlement answers by result (settled, the problem's reason or rate_limited)",
+        "POST /v1/settlement answers by result (settled, the problem's reason, rate_limited or overloaded)",
     ),
     (
         "facilitator_attest_total",
-        "POST /v1/attest answers by result (issued, the problem slug or rate-limited)",
+        "POST /v1/attest answers by result (issued, the problem slug, rate-limited or overloaded)",
+    ),
+    (
+        "facilitator_admission_refusals_total",
+        "requests refused with 503 overloaded at the admission limit (--max-in-flight), by route",
     ),
     (
         "facilitator_settle_transactions_total",
@@ -63,8 +67,13 @@ const UNLABELED: &[&str] = &["facilitator_nullifiers_closed_total"];
 
 /// Series exposed at 0 from the start, so that rates over them (the alerts' and dashboards')
 /// exist before the first event.
-fn initial_series() -> [(&'static str, &'static str, &'static str); 8] {
+fn initial_series() -> [(&'static str, &'static str, &'static str); 12] {
+    let refused = "facilitator_admission_refusals_total";
     [
+        (refused, "route", crate::admission::ROUTES[0]),
+        (refused, "route", crate::admission::ROUTES[1]),
+        (refused, "route", crate::admission::ROUTES[2]),
+        (refused, "route", crate::admission::ROUTES[3]),
         ("facilitator_verify_total", "result", "valid"),
         (
             "facilitator_verify_total",
@@ -104,11 +113,23 @@ const GAUGES: &[(&str, &str)] = &[
         "of those, accounts already expired (closeable) but still open after the last sweeper tick",
     ),
     (
+        IN_FLIGHT,
+        "requests now inside /verify, /settle, /v1/settlement and /v1/attest (admitted, not finished)",
+    ),
+    (
+        IN_FLIGHT_LIMIT,
+        "the admission limit (--max-in-flight; 0 = unlimited, and then the in-flight gauge stays 0)",
+    ),
+    (
         FEE_PAYER_BALANCE,
         "the fee payer's balance in lamports (read with the chain config check)",
     ),
 ];
 
+/// Requests admitted into the limited routes and not finished ([`crate::admission`]).
+pub const IN_FLIGHT: &str = "facilitator_in_flight_requests";
+/// The admission limit (`--max-in-flight`).
+pub const IN_FLIGHT_LIMIT: &str = "facilitator_in_flight_limit";
 /// The fee payer's balance gauge (lamports).
 pub const FEE_PAYER_BALANCE: &str = "facilitator_fee_payer_balance_lamports";
 /// Payments per settlement transaction (1 for `verify_payment`, the batch size for `verify_batch`).

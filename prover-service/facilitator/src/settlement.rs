@@ -198,7 +198,9 @@ fn status_of(reason: Reason) -> StatusCode {
     match reason {
         Reason::SettlementNotFound => StatusCode::NOT_FOUND,
         Reason::SettlementMismatch => StatusCode::CONFLICT,
-        Reason::RpcUnavailable | Reason::ConfigMismatch => StatusCode::SERVICE_UNAVAILABLE,
+        Reason::RpcUnavailable | Reason::ConfigMismatch | Reason::Overloaded => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -240,7 +242,7 @@ fn refusal(state: &State, r: &Rejection) -> HttpResponse {
         (status = 422, description = "The payment fails a /verify check other than the spent check (reason: invalid_zk_proof, stale_timestamp, resource_mismatch, …)", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 405, description = "Method not allowed (Allow: POST)", content_type = "application/problem+json", body = crate::openapi::Problem),
         (status = 429, description = "Rate limit exceeded (rate-limited); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
-        (status = 503, description = "config_mismatch or rpc_unavailable; see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
+        (status = 503, description = "config_mismatch, rpc_unavailable, or overloaded (more than --max-in-flight requests in flight); see Retry-After", content_type = "application/problem+json", body = crate::openapi::Problem),
     ))]
 pub async fn settlement_route(
     state: web::Data<Arc<State>>,

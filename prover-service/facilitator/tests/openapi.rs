@@ -339,3 +339,75 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
     let resp = test::call_service(&app, test::TestRequest::get().uri("/health").to_request()).await;
     assert_eq!(resp.status().as_u16(), 200);
 }
+
+/// At the admission limit each limited route answers 503 with `Retry-After` and a body that the
+/// document's 503 schema for that route accepts, with the `overloaded` reason word in the route's
+/// shape; the unlimited routes still answer.
+#[actix_web::test]
+async fn overloaded_refusals_are_the_documented_503_bodies() {
+    let s = state();
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let doc = x402_zk_facilitator::openapi::document();
+    // Take every slot (the default limit) so the next request is the excess.
+    let mut held = Vec::new();
+    while let Some(p) = s.admission.try_admit() {
+        held.push(p);
+    }
+    assert_eq!(held.len(), s.admission.max());
+    let word = Reason::Overloaded.as_str();
+    for (path, body) in [
+        ("/verify", verify_request()),
+        ("/settle", verify_request()),
+        ("/v1/settlement", verify_request()),
+        ("/v1/attest", attest_request()),
+    ] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri(path)
+                .set_json(&body)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status().as_u16(), 503, "{path}");
+        let retry = resp.headers().get("retry-after").expect("Retry-After");
+        assert!(retry.to_str().unwrap().parse::<u64>().unwrap() >= 1);
+        let answer: Value = test::read_body_json(resp).await;
+        let documented = &doc["paths"][path]["post"]["responses"]["503"]["content"];
+        let (_, media) = documented.as_object().unwrap().iter().next().unwrap();
+        let name = media["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        assert!(
+            validator(doc, name).is_valid(&answer),
+            "{path}: {answer} is not a {name}"
+        );
+        match path {
+            "/verify" => assert_eq!(answer["invalidReason"], word, "{answer}"),
+            "/settle" => assert_eq!(answer["errorReason"], word, "{answer}"),
+            _ => {
+                assert_eq!(answer["reason"], word, "{answer}");
+                assert_eq!(answer["type"], "urn:x402-zk:problem:overloaded");
+            }
+        }
+    }
+    for path in ["/health", "/supported", "/metrics", "/openapi.json"] {
+        let resp = test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
+        assert_eq!(resp.status().as_u16(), 200, "{path} is not limited");
+    }
+    drop(held);
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/verify")
+            .set_json(verify_request())
+            .to_request(),
+    )
+    .await;
+    assert_ne!(
+        resp.status().as_u16(),
+        503,
+        "admitted again once a slot is free"
+    );
+}

@@ -6,8 +6,9 @@
 //! JSON-RPC methods the facilitator calls, counting every `sendTransaction`) and real Groth16
 //! proofs from the deterministic dev keys: one nullifier settled concurrently succeeds once,
 //! merchants not configured and small amounts send nothing, the attester is idempotent and reads
-//! only trusted endpoints, the chain config guard refuses to serve until `Config` matches, and
-//! the rate limit answers 429 JSON with `Retry-After`.
+//! only trusted endpoints, the chain config guard refuses to serve until `Config` matches, the
+//! rate limit answers 429 JSON with `Retry-After`, and beyond `--max-in-flight` a running
+//! facilitator answers the excess at once with 503 `overloaded`.
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -403,6 +404,7 @@ async fn new_flags_defaults_and_the_required_pay_to() {
     assert_eq!(c.public_url(), "http://127.0.0.1:8403");
     assert_eq!(c.prover_url, None);
     assert_eq!(c.attest_urls(), vec!["http://127.0.0.1:8899".to_string()]);
+    assert_eq!(c.max_in_flight, 64);
     // --receipt-ledger is gone.
     let err = Config::try_parse_from(base.iter().copied().chain(["--receipt-ledger", "x"]))
         .expect_err("--receipt-ledger accepted");
@@ -1529,4 +1531,208 @@ async fn metrics_record_http_requests_the_fee_payer_balance_and_the_process() {
     assert!(text.contains("\nprocess_cpu_seconds_total "), "{text}");
     assert!(text.contains("\nprocess_resident_memory_bytes "), "{text}");
     handle.stop(false).await;
+}
+
+/// `POST` `body` to the facilitator on `port`; the status, `Retry-After` and the JSON body (panics
+/// on a non-JSON answer), and how long the answer took.
+async fn post_json(port: u16, path: &str, body: &Value) -> (u16, Option<String>, Value, Duration) {
+    let t0 = std::time::Instant::now();
+    let resp = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}{path}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = resp.text().await.unwrap();
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{path}: non-JSON answer {status}: {text}"));
+    (status, retry, json, t0.elapsed())
+}
+
+/// The value of the sample line `series` in the facilitator's `/metrics` on `port`.
+async fn scrape(port: u16, series: &str) -> f64 {
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{series} not in /metrics"))
+}
+
+/// Polls until `/metrics` shows `n` requests in flight (10 s at most).
+async fn wait_in_flight(port: u16, n: f64) {
+    for _ in 0..200 {
+        if scrape(port, "facilitator_in_flight_requests").await == n {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "in flight never became {n}: {}",
+        scrape(port, "facilitator_in_flight_requests").await
+    );
+}
+
+#[actix_web::test]
+async fn beyond_max_in_flight_the_running_facilitator_answers_503_overloaded_at_once() {
+    const MAX: usize = 2;
+    let (s, chain, _) = fake_state("admission", &["--max-in-flight", "2"]).await;
+    // Every settlement's sendTransaction takes 1.5 s: the admitted requests hold their slots.
+    chain.lock().unwrap().send_delay = Duration::from_millis(1500);
+    let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
+    assert_eq!(scrape(port, "facilitator_in_flight_limit").await, 2.0);
+    assert_eq!(scrape(port, "facilitator_in_flight_requests").await, 0.0);
+    let payments: Vec<Value> = (0..4)
+        .map(|i| paid_request(PAY_TO, 1_000, 40 + i).0)
+        .collect();
+
+    // MAX settlements of distinct payments take every slot…
+    let admitted: Vec<_> = payments[..MAX]
+        .iter()
+        .map(|b| {
+            let b = b.clone();
+            actix_web::rt::spawn(async move { post_json(port, "/settle", &b).await })
+        })
+        .collect();
+    wait_in_flight(port, MAX as f64).await;
+    // …and 8 more requests at once, 2 per limited route, are the excess: each refused at once.
+    let attest = attest_body(&bs58::encode([5u8; 64]).into_string(), "0x01");
+    let excess = [
+        ("/verify", payments[2].clone()),
+        ("/settle", payments[2].clone()),
+        ("/v1/settlement", payments[0].clone()),
+        ("/v1/attest", attest.clone()),
+    ];
+    let answers = futures_util::future::join_all(
+        excess
+            .iter()
+            .chain(excess.iter())
+            .map(|(path, body)| async move { (*path, post_json(port, path, body).await) }),
+    )
+    .await;
+    let word = "overloaded";
+    for (path, (status, retry, body, took)) in &answers {
+        assert_eq!(*status, 503, "{path}: {body}");
+        let secs: u64 = retry.as_deref().expect("Retry-After").parse().unwrap();
+        assert!(secs >= 1, "{path}: Retry-After {secs}");
+        assert!(
+            *took < Duration::from_millis(1000),
+            "{path}: refused after {took:?}, not at once"
+        );
+        match *path {
+            "/verify" => {
+                assert_eq!(body["isValid"], false, "{body}");
+                assert_eq!(body["invalidReason"], word, "{body}");
+            }
+            "/settle" => {
+                assert_eq!(body["success"], false, "{body}");
+                assert_eq!(body["errorReason"], word, "{body}");
+                assert_eq!(body["transaction"], "", "{body}");
+            }
+            _ => {
+                assert_eq!(body["type"], "urn:x402-zk:problem:overloaded", "{body}");
+                assert_eq!(body["reason"], word, "{body}");
+                assert_eq!(body["status"], 503, "{body}");
+            }
+        }
+    }
+    // The unlimited routes answer meanwhile.
+    for path in ["/health", "/supported", "/openapi.json"] {
+        let r = reqwest::get(format!("http://127.0.0.1:{port}{path}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path} during the burst");
+    }
+    // The admitted ones complete normally: settled, one transaction each.
+    for a in admitted {
+        let (status, _, body, _) = a.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["success"], true, "{body}");
+        assert!(!body["transaction"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(
+        chain.lock().unwrap().sends,
+        MAX,
+        "the refused settle sent nothing"
+    );
+    wait_in_flight(port, 0.0).await;
+    for route in ["/verify", "/settle", "/v1/settlement", "/v1/attest"] {
+        let series = format!("facilitator_admission_refusals_total{{route=\"{route}\"}}");
+        assert_eq!(scrape(port, &series).await, 2.0, "{series}");
+    }
+    assert_eq!(
+        scrape(port, "facilitator_settle_total{result=\"overloaded\"}").await,
+        2.0
+    );
+
+    // After the burst a new request is admitted: the refused payment settles now.
+    let (status, _, body, _) = post_json(port, "/settle", &payments[2]).await;
+    assert_eq!((status, &body["success"]), (200, &json!(true)), "{body}");
+
+    // A client that goes away mid-settlement frees its slot (when its request ends at the latest)…
+    let gone = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+        .post(format!("http://127.0.0.1:{port}/settle"))
+        .json(&payments[3])
+        .send()
+        .await;
+    assert!(gone.is_err(), "the client gave up before the answer");
+    wait_in_flight(port, 0.0).await;
+    // …and so do admitted requests that fail: a refused transaction, a malformed body.
+    chain.lock().unwrap().send_error = Some(json!({"code": -32002, "message": "preflight failed"}));
+    let fresh = paid_request(PAY_TO, 1_000, 50).0;
+    let (status, _, body, _) = post_json(port, "/settle", &fresh).await;
+    assert_ne!(status, 503, "{body}");
+    assert_eq!(body["success"], false, "{body}");
+    let (status, _, _, _) = post_json(port, "/verify", &json!({"not": "a payment"})).await;
+    assert_eq!(status, 400);
+    wait_in_flight(port, 0.0).await;
+    // MAX at once are admitted again (nothing leaked): two /verify of a spent payment.
+    let again =
+        futures_util::future::join_all((0..MAX).map(|_| post_json(port, "/verify", &payments[0])))
+            .await;
+    for (status, _, body, _) in again {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["invalidReason"], "nullifier_already_used", "{body}");
+    }
+    // The process is alive and healthy.
+    let h: Value = reqwest::get(format!("http://127.0.0.1:{port}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["status"], "ok");
+    handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn max_in_flight_zero_is_unlimited() {
+    let s = try_state("admission-off", DEAD_RPC, &["--max-in-flight", "0"]).unwrap();
+    s.chain.record(Ok(()));
+    assert_eq!(s.admission.max(), 0);
+    let held: Vec<_> = (0..10_000)
+        .map(|_| s.admission.try_admit().unwrap())
+        .collect();
+    let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/verify")
+            .set_json(json!({"not": "a payment"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    drop(held);
 }
