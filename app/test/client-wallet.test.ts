@@ -6,9 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { PaymentRequirements } from "@x402/core/types";
-import { ConfigError, NATIVE_SOL_ASSET, ServiceError, VERIFIER_PROGRAM_ID, X402ZkError, checkRemoteProverUrl, commitment, isLoopbackHost, nullifierFor, parseFieldElement, resourceHashHex, toHex32 } from "../src/index";
+import { ConfigError, NATIVE_SOL_ASSET, RetryExhaustedError, ServiceError, VERIFIER_PROGRAM_ID, X402ZkError, checkRemoteProverUrl, commitment, isLoopbackHost, nullifierFor, parseFieldElement, resourceHashHex, toHex32 } from "../src/index";
 import { MemoryReceiptStore, type ReceiptEntry } from "../src/wallet";
-import { ZkReceiptClientScheme, type ZkReceiptClientOptions, type ZkReceiptStep } from "../src/zk-receipt/client";
+import { OVERLOADED, ZkReceiptClientScheme, type ZkReceiptClientOptions, type ZkReceiptStep } from "../src/zk-receipt/client";
+import { obtainReceipt } from "../src/prover";
 import { SOLANA_LOCALNET_CAIP2, ZK_RECEIPT_SCHEME } from "../src/zk-receipt/types";
 import { sendJson, startJsonServer } from "./helpers";
 
@@ -276,5 +277,52 @@ test("prefetch errors are reported through onStep, never thrown into the request
     assert.match(err.error, /wallet locked/);
   } finally {
     await svc.close();
+  }
+});
+
+test("a merchant's 503 overloaded (facilitator at its admission limit, nothing sent) releases the receipt: the retry uses it again, no second payment; an attester 503 overloaded is retried after Retry-After", async () => {
+  const svc = await standIns();
+  try {
+    const store = new MemoryReceiptStore();
+    const c = client(store, svc.url);
+    const first = await c.scheme.createPaymentPayload(2, requirements(svc.url));
+    const nullifier = (first.payload as { nullifier: string }).nullifier;
+    // Any other unanswered outcome (a 502, a timeout) keeps the receipt `used`.
+    await c.scheme.observeAnswer(nullifier, { settled: false, reason: undefined });
+    assert.equal((await store.list())[0]!.state, "used");
+    await c.scheme.observeAnswer(nullifier, { settled: false, reason: OVERLOADED });
+    const [e] = await store.list();
+    assert.equal(e!.state, "attested");
+    assert.equal(e!.unanswered, false);
+    const again = await c.scheme.createPaymentPayload(2, requirements(svc.url));
+    assert.equal(c.paid.length, 1, "no second payment");
+    assert.equal((again.payload as { nullifier: string }).nullifier, nullifier, "the same receipt");
+  } finally {
+    await svc.close();
+  }
+});
+
+test("the attester's 503 overloaded (problem+json, Retry-After) is a retryable ServiceError, retried no sooner than Retry-After", async () => {
+  const at: number[] = [];
+  const att = await startJsonServer((_req, _body, res) => {
+    at.push(Date.now());
+    sendJson(res, 503, { type: "urn:x402-zk:problem:overloaded", title: "overloaded", status: 503, detail: "at its limit; retry after 1 s", reason: "overloaded", retryAfter: 1 }, { "retry-after": "1" });
+  });
+  try {
+    const err = await obtainReceipt(att.url, { txSignature: "s", commitment: "0x01", payTo, asset: NATIVE_SOL_ASSET }, { retry: { maxAttempts: 2, baseDelayMs: 10 } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RetryExhaustedError, String(err));
+    const cause = err.cause;
+    assert.ok(cause instanceof ServiceError, String(cause));
+    assert.equal(cause.code, "ATTESTER_UNAVAILABLE");
+    assert.equal(cause.retryable, true);
+    assert.equal(cause.retryAfterMs, 1000);
+    assert.equal(cause.problemType, "urn:x402-zk:problem:overloaded");
+    assert.equal(at.length, 2);
+    assert.ok(at[1]! - at[0]! >= 950, `retried after ${at[1]! - at[0]!} ms`);
+  } finally {
+    await att.close();
   }
 });

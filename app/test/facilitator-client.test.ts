@@ -14,7 +14,15 @@ import { encodePaymentSignatureHeader } from "@x402/core/http";
 import { VERIFIER_PROGRAM_ID } from "../src/index";
 import { ZK_RECEIPT_SCHEME, SOLANA_LOCALNET_CAIP2 } from "../src/zk-receipt/types";
 import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
-import { FACILITATOR_CONFIG_MISMATCH, FACILITATOR_UNAVAILABLE, createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import {
+  FACILITATOR_CONFIG_MISMATCH,
+  FACILITATOR_OVERLOADED,
+  FACILITATOR_UNAVAILABLE,
+  FacilitatorOverloadedError,
+  OVERLOADED_PREFIX,
+  createZkReceiptFacilitatorClient,
+  zkReceiptOverload,
+} from "../src/zk-receipt/facilitator";
 import { sendJson, startJsonServer } from "./helpers";
 
 const network = SOLANA_LOCALNET_CAIP2;
@@ -30,7 +38,7 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-async function resourceServer(facilitatorUrl: string) {
+async function resourceServer(facilitatorUrl: string, opts: { overload?: boolean } = {}) {
   const rs = registerZkReceiptServer(new x402ResourceServer(createZkReceiptFacilitatorClient(facilitatorUrl, { timeoutMs: 5_000 })), {
     networks: [network],
     programId: VERIFIER_PROGRAM_ID.toBase58(),
@@ -41,6 +49,7 @@ async function resourceServer(facilitatorUrl: string) {
     resourceSalt: "5a".repeat(32),
   });
   const app = express();
+  if (opts.overload) app.use(zkReceiptOverload());
   app.use(
     paymentMiddleware(
       { "GET /premium": { accepts: { scheme: ZK_RECEIPT_SCHEME, network, payTo, price: zkReceiptPrice({ amount: 1000 }), maxTimeoutSeconds: 60 }, description: "premium" } },
@@ -194,6 +203,91 @@ test("facilitator failing itself (5xx in the x402 shape, e.g. rpc_unavailable): 
     assert.equal(JSON.parse(Buffer.from(refused.headers.get("payment-required")!, "base64").toString("utf8")).error, "nullifier_already_used");
   } finally {
     await server.close();
+    await fac.close();
+  }
+});
+
+test("facilitator at its admission limit (503 overloaded + Retry-After, x402 shape) on verify and on settle: the resource server with zkReceiptOverload answers 503 + Retry-After + JSON naming overloaded and a PAYMENT-RESPONSE saying nothing settled; without it, 502; never a 402", async () => {
+  let refuse: "verify" | "settle" = "verify";
+  const message = "the facilitator is at its limit of 2 requests in flight; retry after 3 s";
+  const fac = await startJsonServer((req, _body, res) => {
+    if (req.url === "/supported") {
+      return sendJson(res, 200, { kinds: [{ x402Version: 2, scheme: ZK_RECEIPT_SCHEME, network, extra: {} }], extensions: [], signers: {} });
+    }
+    if (req.url === `/${refuse}`) {
+      const body = refuse === "verify"
+        ? { isValid: false, invalidReason: FACILITATOR_OVERLOADED, invalidMessage: message }
+        : { success: false, errorReason: FACILITATOR_OVERLOADED, errorMessage: message, transaction: "", network };
+      return sendJson(res, 503, body, { "retry-after": "3" });
+    }
+    if (req.url === "/verify") return sendJson(res, 200, { isValid: true, payer: "p" });
+    sendJson(res, 404, {});
+  });
+  const passing = await resourceServer(fac.url, { overload: true });
+  const plain = await resourceServer(fac.url);
+  try {
+    const headerFor = async (url: string): Promise<string> => {
+      const unpaid = await fetch(url);
+      assert.equal(unpaid.status, 402);
+      const required = JSON.parse(Buffer.from(unpaid.headers.get("payment-required")!, "base64").toString("utf8"));
+      return encodePaymentSignatureHeader({
+        x402Version: 2,
+        resource: required.resource,
+        accepted: required.accepts[0],
+        payload: { proof: Buffer.alloc(256, 1).toString("base64"), nullifier: "0x" + "12".repeat(32), now: 1, resourceHash: required.accepts[0].extra.resourceHash },
+      });
+    };
+    const header = await headerFor(passing.url);
+    const plainHeader = await headerFor(plain.url);
+    for (const op of ["verify", "settle"] as const) {
+      refuse = op;
+      const res = await fetch(passing.url, { headers: { "PAYMENT-SIGNATURE": header } });
+      assert.equal(res.status, 503, `${op}: ${await res.clone().text()}`);
+      assert.equal(res.headers.get("retry-after"), "3", "the facilitator's wait");
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+      const body = (await res.json()) as { error?: string };
+      assert.ok(body.error?.startsWith(OVERLOADED_PREFIX), JSON.stringify(body));
+      assert.match(body.error!, new RegExp(`did not ${op}; retry after 3 s$`));
+      assert.doesNotMatch(body.error!, /127\.0\.0\.1/);
+      const settled = JSON.parse(Buffer.from(res.headers.get("payment-response")!, "base64").toString("utf8"));
+      assert.equal(settled.success, false);
+      assert.equal(settled.errorReason, FACILITATOR_OVERLOADED);
+      assert.equal(settled.transaction, "");
+
+      // The same refusal through a server without the pass-through: @x402/express's 502.
+      const plainRes = await fetch(plain.url, { headers: { "PAYMENT-SIGNATURE": plainHeader } });
+      await expectFacilitatorUnavailable(plainRes, op, `^${OVERLOADED_PREFIX}`);
+    }
+  } finally {
+    await passing.close();
+    await plain.close();
+    await fac.close();
+  }
+});
+
+test("/v1/settlement at the admission limit (503 problem+json reason overloaded) is a FacilitatorOverloadedError with the wait; other 5xx stay facilitator_unavailable", async () => {
+  let status = 503;
+  const fac = await startJsonServer((req, _body, res) => {
+    if (req.url === "/v1/settlement") {
+      if (status === 503) {
+        return sendJson(res, 503, { type: "urn:x402-zk:problem:overloaded", title: "overloaded", status: 503, detail: "at its limit of 2 requests in flight; retry after 2 s", reason: "overloaded", retryAfter: 2 }, { "retry-after": "2" });
+      }
+      return sendJson(res, 500, { error: "boom" });
+    }
+    sendJson(res, 404, {});
+  });
+  try {
+    const client = createZkReceiptFacilitatorClient(fac.url, { timeoutMs: 5_000 });
+    const payload = { x402Version: 2, accepted: {}, payload: { nullifier: "0x" + "13".repeat(32) } } as never;
+    const err = await client.lookUpSettlement(payload, { network } as never).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof FacilitatorOverloadedError, String(err));
+    assert.equal(err.retryAfterSeconds, 2);
+    assert.ok(err.message.startsWith(OVERLOADED_PREFIX), err.message);
+    status = 500;
+    const other = await client.lookUpSettlement(payload, { network } as never).then(() => undefined, (e: unknown) => e);
+    assert.ok(!(other instanceof FacilitatorOverloadedError), String(other));
+    assert.match(String((other as Error).message), new RegExp(`^${FACILITATOR_UNAVAILABLE}: `));
+  } finally {
     await fac.close();
   }
 });

@@ -41,7 +41,8 @@ import {
   toBytes32,
   toHex32,
 } from "../src/index";
-import { FACILITATOR_CONFIG_MISMATCH, FACILITATOR_UNAVAILABLE } from "../src/zk-receipt/facilitator";
+import { FACILITATOR_CONFIG_MISMATCH, FACILITATOR_OVERLOADED, FACILITATOR_UNAVAILABLE } from "../src/zk-receipt/facilitator";
+import { OVERLOADED } from "../src/zk-receipt/client";
 
 // build-test/test → app → repo root.
 const VECTORS = resolve(__dirname, "..", "..", "..", "circuits", "encoding", "vectors");
@@ -175,5 +176,7 @@ test("signature JSON: one casing rule", () => {
 test("reason words", () => {
   const words = new Map((encoding.reasons as { name: string; word: string }[]).map((r) => [r.name, r.word]));
   assert.equal(FACILITATOR_CONFIG_MISMATCH, words.get("ConfigMismatch"));
+  assert.equal(FACILITATOR_OVERLOADED, words.get("Overloaded"));
+  assert.equal(OVERLOADED, words.get("Overloaded"));
   assert.equal(FACILITATOR_UNAVAILABLE, encoding.clientWords.facilitatorUnavailable);
 });

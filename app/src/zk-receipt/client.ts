@@ -54,6 +54,12 @@ export const MAX_PREFETCH = 16;
 export const MAX_RECOVERY_TRIES = 3;
 /** The facilitator's refusal of a nullifier that is burnt: a definitive answer. */
 const NULLIFIER_ALREADY_USED = "nullifier_already_used";
+/**
+ * The facilitator's admission-limit refusal, passed on by the merchant as `503` + `Retry-After` with a
+ * `PAYMENT-RESPONSE` `{success: false, errorReason: "overloaded"}`: nothing was checked or sent, so the
+ * receipt is released at once for the retry (the same word as `x402_zk_encoding::Reason::Overloaded`).
+ */
+export const OVERLOADED = "overloaded";
 
 export interface ZkReceiptClientOptions {
   /**
@@ -404,10 +410,21 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
   /**
    * Records how the request that presented `nullifier` ended (x402 core's `onPaymentResponse`, wired
    * by {@link registerZkReceiptClient}): served (`settleResponse.success`) or refused as
-   * `nullifier_already_used` is definitive; anything else leaves the receipt `unanswered`, so a
+   * `nullifier_already_used` is definitive; `overloaded` (the facilitator's admission limit: nothing
+   * sent) releases the receipt for the retry; anything else leaves the receipt `unanswered`, so a
    * retry of the same resource may re-present it if its nullifier burned.
    */
   async observeAnswer(nullifier: string, answer: { settled?: boolean; reason?: string }): Promise<void> {
+    if (!answer.settled && answer.reason === OVERLOADED) {
+      // Refused before anything was checked or sent: the receipt is as unspent as before the request,
+      // so the retry (after Retry-After) uses it again instead of paying for a new one.
+      const e = (await this.store.list()).find((x) => x.nullifier === nullifier && x.state === "used");
+      if (e) {
+        await this.update(e, { state: "attested", unanswered: false });
+        this.step({ step: "released", id: e.id });
+      }
+      return;
+    }
     if (!answer.settled && answer.reason !== NULLIFIER_ALREADY_USED) return;
     const e = (await this.store.list()).find((x) => x.nullifier === nullifier && x.state === "used");
     if (e?.unanswered) await this.update(e, { unanswered: false });

@@ -6,6 +6,7 @@
  * with the Rust rules.
  */
 import { FacilitatorResponseError, HTTPFacilitatorClient, type FacilitatorConfig } from "@x402/core/server";
+import { encodePaymentResponseHeader } from "@x402/core/http";
 import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
 import { describe } from "../errors";
 import { SettlementJournal, journalKey } from "./journal";
@@ -31,6 +32,82 @@ export const DEFAULT_FACILITATOR_TIMEOUT_MS = 30_000;
  * `402` that blames the payment.
  */
 export const FACILITATOR_CONFIG_MISMATCH = "config_mismatch";
+
+/**
+ * The facilitator's admission-limit refusal: more than its `--max-in-flight` requests were in flight,
+ * so it answered at once `503` with `Retry-After` and this reason word (x402 shape on `/verify` and
+ * `/settle`, problem+json `reason` on `/v1/settlement`), nothing checked or sent. A resource server
+ * passes it on as `503` with `Retry-After` ({@link zkReceiptOverload}); the payer's receipt is unspent.
+ */
+export const FACILITATOR_OVERLOADED = "overloaded";
+
+/** Message prefix of a {@link FacilitatorOverloadedError} (and of the resource server's `503` `error`). */
+export const OVERLOADED_PREFIX = `${FACILITATOR_UNAVAILABLE}: ${FACILITATOR_OVERLOADED}: `;
+
+/**
+ * A facilitator at its admission limit: a `FacilitatorResponseError` (so `@x402/express` answers JSON,
+ * not a 402 or a 500) whose message starts with {@link OVERLOADED_PREFIX} and ends with
+ * `retry after N s` (N = the facilitator's wait, whole seconds ≥ 1).
+ */
+export class FacilitatorOverloadedError extends FacilitatorResponseError {
+  readonly retryAfterSeconds: number;
+
+  constructor(op: string, retryAfterSeconds: number) {
+    super(`${OVERLOADED_PREFIX}the payment facilitator is at capacity and did not ${op}; retry after ${retryAfterSeconds} s`);
+    this.name = "FacilitatorOverloadedError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** `N` of "retry after N s" in `text` (whole seconds, at least 1; 1 when absent). */
+export function retryAfterSecondsOf(text: string): number {
+  const m = /retry after (\d+) s/.exec(text);
+  return Math.max(1, m ? Number(m[1]) : 1);
+}
+
+/** A `503 overloaded`: in the x402 shape, or the problem+json of `/v1/settlement` (as core's error text). */
+function isOverloaded(e: unknown): boolean {
+  const refusal = x402Refusal(e);
+  if (refusal) return refusal.status === 503 && refusal.reason === FACILITATOR_OVERLOADED;
+  const m = /failed \(503\): (.*)$/s.exec(describe(e));
+  return !!m && /"reason"\s*:\s*"overloaded"/.test(m[1]!);
+}
+
+/**
+ * Express middleware for a resource server, mounted before `@x402/express`'s `paymentMiddleware`:
+ * `@x402/express` answers every facilitator failure `502`; this turns the one that is a facilitator
+ * at its admission limit ({@link FacilitatorOverloadedError}) into `503` with `Retry-After` (the
+ * facilitator's wait) and the same JSON `{"error": "facilitator_unavailable: overloaded: …"}`, and adds
+ * a `PAYMENT-RESPONSE` header `{success: false, errorReason: "overloaded", transaction: ""}` so that
+ * an x402 client knows nothing was settled (the SDK's client releases the receipt for a retry).
+ * Every other answer is untouched.
+ */
+export function zkReceiptOverload(): (req: unknown, res: OverloadResponse, next: () => void) => void {
+  return (_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const error = (body as { error?: unknown } | null | undefined)?.error;
+      if (res.statusCode === 502 && typeof error === "string" && error.startsWith(OVERLOADED_PREFIX)) {
+        res.status(503);
+        res.setHeader("Retry-After", String(retryAfterSecondsOf(error)));
+        res.setHeader(
+          "PAYMENT-RESPONSE",
+          encodePaymentResponseHeader({ success: false, errorReason: FACILITATOR_OVERLOADED, errorMessage: error, transaction: "", network: "" } as unknown as SettleResponse),
+        );
+      }
+      return json(body);
+    };
+    next();
+  };
+}
+
+/** The parts of an Express response {@link zkReceiptOverload} uses (the SDK does not depend on express). */
+export interface OverloadResponse {
+  statusCode: number;
+  status(code: number): unknown;
+  setHeader(name: string, value: string): unknown;
+  json(body: unknown): unknown;
+}
 
 /** What a facilitator error says: HTTP status and x402 reason, when it answered in the x402 shape. */
 function x402Refusal(e: unknown): { status: number; reason: string | undefined } | undefined {
@@ -60,7 +137,8 @@ function transportDetail(e: unknown): string {
 
 /**
  * x402 core's `HTTPFacilitatorClient`, except that a facilitator that cannot be reached (connection
- * refused, reset, DNS, a non-JSON error page), that refuses to serve (`503 config_mismatch`) or
+ * refused, reset, DNS, a non-JSON error page), that refuses to serve (`503 config_mismatch`; `503
+ * overloaded` is a {@link FacilitatorOverloadedError}, passed on as `503` by {@link zkReceiptOverload}) or
  * that fails itself (any 5xx, even in the x402 shape, e.g. `rpc_unavailable`) becomes a
  * `FacilitatorResponseError` whose message starts with {@link FACILITATOR_UNAVAILABLE}. `@x402/express` answers those with
  * `502 {"error": "facilitator_unavailable: …"}` (JSON) instead of `500 Internal Server Error`, or —
@@ -161,6 +239,11 @@ export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
       return await f();
     } catch (e) {
       if (e instanceof FacilitatorResponseError) throw e; // core's own boundary errors (timeouts, bad JSON)
+      if (isOverloaded(e)) {
+        const err = new FacilitatorOverloadedError(op, retryAfterSecondsOf(describe(e)));
+        Object.defineProperty(err, "cause", { value: e, enumerable: false, writable: true, configurable: true });
+        throw err;
+      }
       const refusal = x402Refusal(e);
       // An x402-shaped refusal of the payment (VerifyError / SettleError with a 4xx) stays as it is
       // (a 402 to the client); the facilitator's own failures (config_mismatch, any 5xx) are not the
