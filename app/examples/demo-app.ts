@@ -13,7 +13,7 @@ import { paymentMiddleware, x402ResourceServer } from "@x402/express";
 import { NATIVE_SOL_ASSET, parseKey } from "../src/index";
 import { ZK_RECEIPT_SCHEME } from "../src/zk-receipt/types";
 import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
-import { createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { createZkReceiptFacilitatorClient, zkReceiptOverload } from "../src/zk-receipt/facilitator";
 import { SettlementJournal } from "../src/zk-receipt/journal";
 import { FileJournalStore } from "../src/zk-receipt/journal-file";
 
@@ -84,6 +84,7 @@ export function createDemoApp(o: DemoAppOptions): express.Express {
     "GET /premium": { accepts, description: "Premium content, paid privately with a zk-receipt", mimeType: "application/json" },
   };
   if (o.slowMs !== undefined) routes["GET /slow"] = { accepts, description: `A slow paid answer (${o.slowMs} ms)`, mimeType: "application/json" };
+  app.use(zkReceiptOverload()); // the facilitator's 503 overloaded reaches the payer as 503 + Retry-After
   app.use(paymentMiddleware(routes, resourceServer));
   const ran = { premium: 0, slow: 0 };
   app.get("/premium", (_req, res) => {

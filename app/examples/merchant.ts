@@ -3,7 +3,7 @@
 import express from "express";
 import { paymentMiddleware, x402ResourceServer } from "@x402/express";
 import { networkFromEnv } from "../src/index";
-import { createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { createZkReceiptFacilitatorClient, zkReceiptOverload } from "../src/zk-receipt/facilitator";
 import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
 
 const network = networkFromEnv(); // X402_NETWORK, default solana:localnet: must match the facilitator's
@@ -13,6 +13,7 @@ const facilitator = createZkReceiptFacilitatorClient(process.env.FACILITATOR_URL
 const server = registerZkReceiptServer(new x402ResourceServer(facilitator), { networks: [network] });
 
 const app = express();
+app.use(zkReceiptOverload()); // a facilitator at its admission limit: 503 + Retry-After to the payer, not 502
 app.use(
   paymentMiddleware(
     {

@@ -47,6 +47,9 @@ export const connection = liveRpc.connection("confirmed");
 export { liveRpc, nullifierOf, outcomeOf, payer, requirementsOf, sleep, verifier };
 
 /** One attempt of a paid request. */
+export { admissionCheck } from "./admission";
+import { isJson } from "./admission";
+
 export interface Attempt {
   status: number;
   reason?: string;
@@ -56,6 +59,10 @@ export interface Attempt {
   /** The nullifier of the payload this attempt sent (none when no payload was made). */
   nullifier?: string;
   error?: string;
+  /** The answer's `Retry-After` header, when it had one. */
+  retryAfter?: string;
+  /** False when the answer's body is not JSON (every answer must be). */
+  json?: boolean;
 }
 
 /** One logical request (retried until 200 or out of attempts). */
@@ -139,7 +146,10 @@ export async function paidRequest(cl: LoadClient, url: string, o: { attempts: nu
     const a: Attempt = { status: 0, ms: 0 };
     try {
       const res = await cl.c.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 120_000) });
+      const retryAfter = res.headers.get("retry-after");
+      if (retryAfter !== null) a.retryAfter = retryAfter;
       const out = await outcomeOf(res);
+      a.json = isJson(out.body);
       const i = cl.c.steps.findIndex((s, k) => k >= from && s.step === "payload");
       if (i >= 0) a.serverMs = Date.now() - cl.c.at[i]!;
       a.status = out.status;

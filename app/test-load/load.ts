@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { x402Client } from "@x402/fetch";
 import type { PaymentRequired } from "@x402/core/types";
-import { audit, latencySummary, lcfg, machine, makeClients, prefetchAll, requirementsOf, stream, verifyBody, writeResult, type RequestRecord } from "./lib";
+import { admissionCheck, audit, latencySummary, lcfg, machine, makeClients, prefetchAll, requirementsOf, stream, verifyBody, writeResult, type RequestRecord } from "./lib";
 
 const LAMPORTS_PER_PAYMENT = Number(lcfg.minAmount) + 20_000;
 
@@ -91,6 +91,9 @@ async function stressPath(): Promise<number> {
   const rssNow = (): Record<string, number> => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssOf(pid)]));
   const rssBefore = rssNow();
   const rows: Record<string, unknown>[] = [];
+  // The facilitator's admission limit (--max-in-flight): its refusals, if any, reach the payer as
+  // 503 + Retry-After + overloaded, and every answer is JSON (admissionCheck); checked at every level.
+  const admissionViolations: string[] = [];
   let breaking: number | undefined;
   for (const level of ramp) {
     const rss: Record<string, number[]> = {};
@@ -112,8 +115,11 @@ async function stressPath(): Promise<number> {
     for (const r of records) statuses[r.attempts[0]!.status] = (statuses[r.attempts[0]!.status] ?? 0) + 1;
     const summary = latencySummary(lat);
     const serverSummary = latencySummary(server);
+    const admission = admissionCheck(records);
+    admissionViolations.push(...admission.violations.map((v) => `concurrency ${level}: ${v}`));
     const row = {
       concurrency: level,
+      overloaded: admission.overloaded,
       requests: records.length,
       errors,
       errorRatio: errors / records.length,
@@ -125,7 +131,7 @@ async function stressPath(): Promise<number> {
       loadavg: machine().loadavg,
     };
     rows.push(row);
-    console.log(`stress-path: concurrency ${level}: ${records.length} requests, ${errors} errors, ${row.requestsPerSecond.toFixed(2)} req/s, p99 ${summary.p99} ms (server side ${serverSummary.p99} ms)`);
+    console.log(`stress-path: concurrency ${level}: ${records.length} requests, ${errors} errors (${admission.overloaded} overloaded), ${row.requestsPerSecond.toFixed(2)} req/s, p99 ${summary.p99} ms (server side ${serverSummary.p99} ms)`);
     // The clients of this process share one WebAssembly prover, so their end-to-end latency grows with
     // the concurrency of this simulation; the breaking point is the system's: the server side.
     if (errors / records.length > 0.01 || serverSummary.p99 > 2000) {
@@ -144,8 +150,10 @@ async function stressPath(): Promise<number> {
     criterion: "error ratio > 1 % or server-side p99 (payload ready → response) > 2 s",
     rssBefore,
     rssAfter,
+    admission: { rule: "refusals are 503 + Retry-After + overloaded; every answer is JSON", violations: admissionViolations },
   });
-  return 0;
+  for (const v of admissionViolations.slice(0, 20)) console.error(`stress-path: admission: ${v}`);
+  return admissionViolations.length ? 1 : 0;
 }
 
 async function verifyBodies(n: number, file: string): Promise<number> {
