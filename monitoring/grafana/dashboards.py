@@ -112,7 +112,7 @@ PERFORMANCE = dashboard(
 CAPACITY = dashboard(
     "x402-zk-capacity",
     "x402-zk / Capacity",
-    "In-flight and queued proofs, CPU, memory against the configured limit, rate-limit rejections.",
+    "In-flight and queued proofs, the facilitator's admission limit, CPU, memory against the configured limit, rate-limit rejections.",
     [
         panel(
             "Proof jobs running and queued",
@@ -149,6 +149,20 @@ CAPACITY = dashboard(
                 ("sum(rate(rate_limit_exceeded_total[5m]))", "prover rate_limit_exceeded_total"),
             ],
             unit="reqps",
+        ),
+        panel(
+            "Facilitator admission: requests in flight and the limit",
+            [
+                ("sum by (instance) (facilitator_in_flight_requests)", "in flight {{instance}}"),
+                ("sum by (instance) (facilitator_in_flight_limit)", "limit {{instance}}"),
+            ],
+            desc="--max-in-flight (0 = unlimited): /verify, /settle, /v1/settlement and /v1/attest together.",
+        ),
+        panel(
+            "Facilitator admission refusals (503 overloaded)",
+            [("sum by (route) (rate(facilitator_admission_refusals_total[5m]))", "{{route}}")],
+            unit="reqps",
+            desc="Answered at once with Retry-After; the payer retries. Sustained: raise --max-in-flight or add capacity.",
         ),
         panel(
             "Proof cache size",
