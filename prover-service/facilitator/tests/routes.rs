@@ -1677,7 +1677,9 @@ async fn beyond_max_in_flight_the_running_facilitator_answers_503_overloaded_at_
     let (status, _, body, _) = post_json(port, "/settle", &payments[2]).await;
     assert_eq!((status, &body["success"]), (200, &json!(true)), "{body}");
 
-    // A client that goes away mid-settlement frees its slot (when its request ends at the latest)…
+    // A client that goes away mid-settlement frees its slot: actix runs the handler to its end (so the
+    // settlement and its claim finish; measured: freed 1.2 s after a client gave up at 0.3 s of a
+    // 1.5 s settlement), then the permit is dropped…
     let gone = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
         .build()
