@@ -5,8 +5,9 @@
 //! prover's bounded pool does the same for proofs, [`x402_zk_prover_service::pool`]).
 //!
 //! A request holds its permit (a tokio [`Semaphore`] permit) from the moment the route's middleware
-//! admits it until its handler's future finishes or is dropped — an answer, an error or a client
-//! that went away all release it. The per-IP rate limit runs first, so a rate-limited request never
+//! admits it until its handler's future finishes or is dropped — an answer or an error releases it;
+//! for a client that went away, actix runs the handler to its end (a settlement completes), then
+//! releases it. The per-IP rate limit runs first, so a rate-limited request never
 //! takes a permit. `/health`, `/metrics`, `/supported`, `/openapi.json` and the proving key are not
 //! limited.
 use std::sync::Arc;
