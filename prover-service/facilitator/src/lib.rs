@@ -3,7 +3,8 @@
 //! transfers. See `docs/PROTOCOL.md`.
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
-//! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`settle`] (the
+//! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`policy_account`] (the merchant `Policy`
+//! account: derived, registered when absent), [`settle`] (the
 //! `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
@@ -16,6 +17,7 @@ pub mod claims;
 pub mod config;
 pub mod metrics;
 pub mod openapi;
+pub mod policy_account;
 pub mod proof_codec;
 pub mod proving_key;
 pub mod rpc;
