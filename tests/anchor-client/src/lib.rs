@@ -350,7 +350,7 @@ impl Prover {
                 min_amount: public.min_amount,
                 max_age: public.max_age,
             },
-            policy_hash: fr_to_be_bytes(&public.policy_hash()),
+            attester: public.attester,
             proof: PaymentProof {
                 proof: bundle.solana_proof_bytes(),
                 now,
@@ -374,17 +374,33 @@ pub struct PaymentTerms {
 #[derive(Clone, Copy, Debug)]
 pub struct Payment {
     pub terms: PaymentTerms,
-    /// `policyHash` of (attester, payTo, terms, domain) as the circuit computes it.
-    pub policy_hash: [u8; 32],
+    /// The attester the proof was made under (with `pay_to`, `terms` and the program's domain it
+    /// gives the `Policy` account; tests that tamper with `pay_to` or `terms` get the tampered one's).
+    pub attester: x402_zk_circuits::Point,
     pub proof: PaymentProof,
     pub pay_to: Pubkey,
 }
 
 impl Payment {
+    /// `policyHash` of (attester, payTo, terms, domain), as the circuit and the program compute it.
+    pub fn policy_hash(&self) -> [u8; 32] {
+        let public = PublicParams {
+            attester: self.attester,
+            pay_to: self.pay_to.to_bytes(),
+            asset: self.terms.asset.to_bytes(),
+            min_amount: self.terms.min_amount,
+            now: self.proof.now,
+            max_age: self.terms.max_age,
+            resource_hash: Fr::from(0u64),
+            program_id: x402_zk_verifier::ID.to_bytes(),
+        };
+        fr_to_be_bytes(&public.policy_hash())
+    }
+
     /// The `Policy` PDA of this payment's terms.
     pub fn policy(&self) -> Pubkey {
         Pubkey::find_program_address(
-            &[x402_zk_verifier::state::POLICY_SEED, &self.policy_hash],
+            &[x402_zk_verifier::state::POLICY_SEED, &self.policy_hash()],
             &x402_zk_verifier::ID,
         )
         .0
@@ -675,10 +691,25 @@ pub async fn register_policy(program: &Prog, p: &Payment) -> Result<Signature, C
         .await
 }
 
-/// `verify_payment` of `p`, after registering its policy (a transaction of its own, so the
-/// verification's compute units are its own).
+/// `register_policy` for `p` unless its policy account exists (a transaction of its own, so the
+/// verification's compute units and balance change are its own).
+pub async fn ensure_policy(program: &Prog, p: &Payment) -> Result<(), ClientError> {
+    let exists = program
+        .rpc()
+        .get_account_with_commitment(&p.policy(), CommitmentConfig::confirmed())
+        .await
+        .map_err(|e| ClientError::SolanaClientError(Box::new(e)))?
+        .value
+        .is_some();
+    if !exists {
+        register_policy(program, p).await?;
+    }
+    Ok(())
+}
+
+/// `verify_payment` of `p`, after making sure its policy account exists.
 pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, ClientError> {
-    register_policy(program, p).await?;
+    ensure_policy(program, p).await?;
     program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
@@ -698,7 +729,7 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
 /// `verify_batch` of payments to one merchant, nullifier PDAs as remaining accounts in proof order.
 pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, ClientError> {
     let first = ps.first().expect("non-empty batch");
-    register_policy(program, first).await?;
+    ensure_policy(program, first).await?;
     let mut req = program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
@@ -835,7 +866,7 @@ pub async fn verify_batch_from_buffer(
     ps: &[Payment],
 ) -> Result<Signature, ClientError> {
     let first = ps.first().expect("non-empty batch");
-    register_policy(program, first).await?;
+    ensure_policy(program, first).await?;
     let mut req = program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
