@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh — the cargo-fuzz (libFuzzer) targets of tests/fuzz/, each for a bounded time.
 #
-#   bash scripts/fuzz.sh TARGET SECONDS     fuzz one target (proof_decode, prover_json, facilitator_json)
+#   bash scripts/fuzz.sh TARGET SECONDS     fuzz one target (proof_decode, prover_json, facilitator_json, program_ix)
 #   bash scripts/fuzz.sh all SECONDS        every target, SECONDS each
 #   bash scripts/fuzz.sh replay             every committed seed once per target (cheap; what test.sh runs)
 #   bash scripts/fuzz.sh list               the targets
@@ -16,14 +16,18 @@
 # (cargo-fuzz passes -Z flags). Optimised, debug assertions (overflow checks) on, no sanitizer by
 # default: the code under test is safe Rust, so panics and failed assertions are what is hunted
 # (X402_FUZZ_SANITIZER=address turns AddressSanitizer on). Builds in ~/.cache/x402-zk/fuzz-target
-# (its own target dir: the coverage instrumentation would rebuild the shared one).
+# (its own target dir: the coverage instrumentation would rebuild the shared one). A cold build of
+# every target took 14 min 24 s wall (391 s CPU) on the 2-vCPU machine at load average ~15
+# (2026-12-01, `cargo fuzz build … program_ix`, which builds all their dependencies); warm: seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.env
 source scripts/lib.sh
 x402_tool_path
 
-TARGETS=(proof_decode prover_json facilitator_json)
+# program_ix: the verifier program's instruction data through its own Anchor types and host-side
+# checks (tests/fuzz/fuzz_targets/program_ix.rs); it compiles the program crate (anchor-lang) too.
+TARGETS=(proof_decode prover_json facilitator_json program_ix)
 FUZZ_FLAGS="-O --debug-assertions --sanitizer ${X402_FUZZ_SANITIZER:-none}"
 FUZZ_DIR=tests/fuzz
 export CARGO_TARGET_DIR="${X402_FUZZ_TARGET_DIR:-$HOME/.cache/x402-zk/fuzz-target}"

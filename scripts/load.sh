@@ -13,11 +13,20 @@
 #   bash scripts/load.sh [--ci] stress   ramps concurrency per component (prover, facilitator /verify,
 #       whole path) until the error ratio passes 1 % or p99 passes 2 s; overload answers must be
 #       429/503 with Retry-After, the process must survive, RSS is sampled.
-#   bash scripts/load.sh [--ci] all      the three, one after the other.
+#   bash scripts/load.sh [--ci] fuzz     the express middleware's payment headers: HEADER_FUZZ_RUNS (≥ 1,000;
+#       --ci 1,000, else 5,000) deterministic malicious PAYMENT-SIGNATURE / X-PAYMENT headers (fast-check,
+#       seed HEADER_FUZZ_SEED, default 19) against the real server: no 5xx, no crash, every refusal
+#       x402-shaped with a reason, then a genuine paid request is served (app/test-load/header-fuzz.test.ts).
+#   bash scripts/load.sh [--ci] all      the four, one after the other.
 #
 # --ci: small sizes (the CI-sized run in scripts/test.sh). Otherwise the issue's sizes (50 clients ×
-# LOAD_REQUESTS, default 100: long — local proving takes ~0.3–2 s a proof on 2 cores). Sizes: env
-# LOAD_CLIENTS, LOAD_REQUESTS, CHAOS_CLIENTS, CHAOS_REQUESTS, STRESS_PER_LEVEL. LOAD_NO_BUILD=1 uses
+# LOAD_REQUESTS, default 100: long — local proving takes ~0.3–2 s a proof on 2 cores; `load` at 50 × 100
+# is 5,000 receipts bought ahead, 5,000 local proofs, 5,000 prover proofs and 5,000 /verify, several
+# hours on the 2-vCPU machine: READINESS.md estimates it from the last run's rates). Sizes: env
+# LOAD_CLIENTS, LOAD_REQUESTS, CHAOS_CLIENTS, CHAOS_REQUESTS, STRESS_PER_LEVEL (whole path), the ramps
+# STRESS_PROVER_LEVELS / STRESS_VERIFY_LEVELS (space-separated) / STRESS_PATH_LEVELS (comma-separated),
+# STRESS_PROVER_REQUESTS / STRESS_VERIFY_REQUESTS (per client per level), STRESS_COMPONENTS ("prover
+# facilitator path", any subset). LOAD_NO_BUILD=1 uses
 # the binaries and app/build-test as they are; LOAD_KEEP=1 keeps the validator's ledger (removed on exit).
 # Results: JSON in target/readiness/ (READINESS_DIR) with date, machine and load average;
 # scripts/readiness.sh renders READINESS.md from them.
@@ -36,11 +45,11 @@ if [[ "${1:-}" == --ci ]]; then CI=1 && shift; fi
 SUITE="${1:-}"
 case "$SUITE" in
   all)
-    for s in chaos load stress; do bash "$0" $([[ $CI == 1 ]] && echo --ci) "$s"; done
+    for s in chaos load stress fuzz; do bash "$0" $([[ $CI == 1 ]] && echo --ci) "$s"; done
     exit 0
     ;;
-  chaos | load | stress) ;;
-  *) sed -n '2,25p' "$0" && exit 2 ;;
+  chaos | load | stress | fuzz) ;;
+  *) sed -n '2,/^set -euo/{/^set -euo/!p}' "$0" && exit 2 ;;
 esac
 
 RPC_PORT="${LOAD_RPC_PORT:-23000}"
@@ -56,6 +65,11 @@ else
   PER_LEVEL=${STRESS_PER_LEVEL:-3} PATH_LEVELS=1,2,4,8,16,32,50 PROVER_LEVELS="1 2 4 8 16 32 64 128 256" VERIFY_LEVELS="1 4 16 64 128 256 512"
   VERIFY_REQ=40 PROVER_REQ=3
 fi
+# Stress ramps (space/comma lists) and requests per client per level, overridable for a bounded run.
+PROVER_LEVELS="${STRESS_PROVER_LEVELS:-$PROVER_LEVELS}" VERIFY_LEVELS="${STRESS_VERIFY_LEVELS:-$VERIFY_LEVELS}"
+PATH_LEVELS="${STRESS_PATH_LEVELS:-$PATH_LEVELS}" PROVER_REQ="${STRESS_PROVER_REQUESTS:-$PROVER_REQ}"
+VERIFY_REQ="${STRESS_VERIFY_REQUESTS:-$VERIFY_REQ}"
+HEADER_FUZZ=${HEADER_FUZZ_RUNS:-$([[ $CI == 1 ]] && echo 1000 || echo 5000)}
 # Chaos: a short clock skew, so a proof handed out before a fault stops being acceptable soon and its
 # receipt is released for the retry. Load/stress: receipts bought ahead must outlive the run.
 if [[ $SUITE == chaos ]]; then SKEW=20 MAX_AGE=600; else SKEW=300 MAX_AGE=3600; fi
@@ -119,12 +133,13 @@ jq -n --arg rpc "$RPC" --arg payer "$WORK/payer.json" --arg program "$PROGRAM_ID
   --arg res "http://127.0.0.1:$S_PORT/premium" --arg f "http://127.0.0.1:$F_PORT" --arg prover "http://127.0.0.1:$PROVER_PORT" \
   --arg w "$WORK" --arg out "$OUT" --argjson skew $SKEW --argjson ci $([[ $CI == 1 ]] && echo true || echo false) \
   --argjson clients "$CLIENTS" --argjson requests "$REQUESTS" --argjson cc "$CHAOS_CLIENTS" --argjson cr "$CHAOS_REQUESTS" \
-  --argjson perLevel "$PER_LEVEL" \
+  --argjson perLevel "$PER_LEVEL" --argjson headerFuzz "$HEADER_FUZZ" \
   '{rpc: $rpc, payerKeypair: $payer, programId: $program, minAmount: $min, resourceUrl: $res, facilitatorUrl: $f,
     proverUrl: $prover, skewSeconds: $skew, workDir: $w, outDir: $out, ci: $ci,
     pidFiles: {facilitator: "\($w)/facilitator.pid", validator: "\($w)/validator.pid", prover: "\($w)/prover.pid",
       rpcProxy: "\($w)/rpc-proxy.pid", servers: "\($w)/servers.pid"},
-    sizes: {clients: $clients, requests: $requests, chaosClients: $cc, chaosRequests: $cr, perLevel: $perLevel}}' >"$CONFIG"
+    sizes: {clients: $clients, requests: $requests, chaosClients: $cc, chaosRequests: $cr, perLevel: $perLevel,
+      headerFuzz: $headerFuzz}}' >"$CONFIG"
 export E2E_CONFIG="$CONFIG" LOAD_CONFIG="$CONFIG"
 
 # x402-zk-load's JSON line (its last line) with the load average, appended to a JSON array file.
@@ -169,11 +184,19 @@ case "$SUITE" in
     # Each component: concurrency ramps over LEVELS; the breaking point is the first level where the
     # error ratio passes 1 % or p99 passes 2 s; every overload answer must be 429/503 with Retry-After,
     # and the process alive after each level.
+    rss_of() { # resident memory of PID in bytes (0 when it is gone)
+      local kb
+      kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)"
+      echo $((${kb:-0} * 1024))
+    }
     ramp() { # ramp NAME PID LEVELS REQUESTS ARGS…
-      local name="$1" pid="$2" levels="$3" req="$4" tmp="$WORK/$1.jsonl" c broke=null
+      local name="$1" pid="$2" levels="$3" req="$4" tmp="$WORK/$1.jsonl" c broke=null rss0 rss1 next=2
       shift 4
+      rss0="$(rss_of "$pid")"
       for c in $levels; do
-        zk_load "$tmp" --clients "$c" --requests "$req" --rss-pid "$pid" "$@"
+        # Each level's uncached requests carry resourceHash values no earlier level used (no cache hits).
+        zk_load "$tmp" --clients "$c" --requests "$req" --rss-pid "$pid" --first-resource-hash "$next" "$@"
+        next=$((next + c * req))
         local last
         last="$(tail -n 1 "$tmp")"
         echo "    $name: concurrency $c: $(jq -c '{total, errors, statuses, rps: (.requestsPerSecond|floor), p99: .latencyMs.p99, maxRssBytes}' <<<"$last")"
@@ -187,8 +210,11 @@ case "$SUITE" in
           broke=$c
         fi
       done
+      sleep 2 # the last level's requests drained: RSS after the ramp, idle
+      rss1="$(rss_of "$pid")"
+      echo "    $name: RSS before the ramp $((rss0 / 1048576)) MiB, after it $((rss1 / 1048576)) MiB"
       zk_result "$tmp" "stress-$name" "target/debug/x402-zk-load (ramp $levels, $req requests per client)" \
-        "{\"breakingConcurrency\": $broke, \"criterion\": \"error ratio > 1 % or p99 > 2 s\"}"
+        "{\"breakingConcurrency\": $broke, \"criterion\": \"error ratio > 1 % or p99 > 2 s\", \"rssBeforeBytes\": $rss0, \"rssAfterBytes\": $rss1}"
     }
     COMPONENTS=" ${STRESS_COMPONENTS:-prover facilitator path} "
     if [[ $COMPONENTS == *" prover "* ]]; then
@@ -203,6 +229,10 @@ case "$SUITE" in
     if [[ $COMPONENTS == *" path "* ]]; then
       run_step "stress: whole path" env LOAD_LEVELS="$PATH_LEVELS" timeout 3600 node app/build-test/test-load/load.js stress-path
     fi
+    ;;
+  fuzz)
+    run_step "express middleware header fuzz, $HEADER_FUZZ inputs (app/test-load/header-fuzz.test.ts)" timeout 1500 \
+      bash -c "cd app && node --test --test-reporter=spec build-test/test-load/header-fuzz.test.js"
     ;;
 esac
 echo "==> load.sh $SUITE passed (results in $OUT)"

@@ -102,8 +102,8 @@ if fuzz:
     surfaces = fuzz.get("surfaces", {})
     if surfaces:
         total = sum(v.get("inputs", 0) for v in surfaces.values())
-        w(f"| HTTP fuzz | {total:,} inputs over {len(surfaces)} surfaces; {sum(v.get('status5xx', 0) for v in surfaces.values())} 5xx, "
-          f"{sum(v.get('panics', 0) for v in surfaces.values())} panics | {fuzz.get('date', '?')} |")
+        w(f"| HTTP fuzz | {total:,} inputs over {len(surfaces)} surface{'s' if len(surfaces) != 1 else ''}; {sum(v.get('status5xx', 0) for v in surfaces.values())} 5xx, "
+          f"{sum(v.get('panics', 0) for v in surfaces.values())} panics | {max(str(v.get('date', '?')) for v in surfaces.values())} |")
     cf = fuzz.get("cargoFuzz", {})
     if cf:
         w(f"| cargo-fuzz | {sum(v.get('runs') or 0 for v in cf.values()):,} runs over {len(cf)} targets; "
@@ -172,6 +172,18 @@ if lp or lpr or lf:
           f"includes waiting for it), {lp['requestsPerClient']} receipts each bought ahead in {lp['prefetchSeconds']:.0f} s. "
           f"Books after the run: {lp['books']['burnt']} nullifiers burnt, {lp['books']['transfers']} transfers, wallet states "
           f"{json.dumps(lp['books']['walletStates'])}, {len(lp['books']['problems'])} problems.")
+        if lp["total"] < 50 * 100:
+            # The issue's size, estimated from this run's rates (sequential parts: receipts bought ahead,
+            # the whole path, the prover alone, the facilitator alone).
+            est = 5000 * (lp["prefetchSeconds"] / lp["total"] + 1 / lp["requestsPerSecond"])
+            for d in (lpr, lf):
+                if d:
+                    est += 5000 / d["runs"][0]["requestsPerSecond"]
+            w("")
+            w(f"The issue's size, 50 clients × 100 paid requests (`bash scripts/load.sh load`, the default sizes), was not run "
+              f"for this report: on this shared 2-vCPU machine it takes about {est / 3600:.1f} h by the rates above "
+              f"(5,000 receipts bought ahead, 5,000 local proofs, then 5,000 prover proofs and 5,000 `/verify`). "
+              f"A reduced run: `LOAD_CLIENTS=10 LOAD_REQUESTS=10 bash scripts/load.sh load`.")
     w("")
     w("![latency distributions](docs/img/readiness/latency.png)")
     w("")
@@ -203,7 +215,14 @@ if sp or spr or sf:
     for name, d in (("prover", spr), ("facilitator /verify", sf), ("whole path", sp)):
         if d:
             b = d.get("breakingConcurrency")
-            w(f"- **{name}**: {'no breaking point within the ramp' if b is None else f'breaks at concurrency {b}'}.")
+            rss = ""
+            if d.get("rssBeforeBytes") is not None:
+                rss = f" RSS before the ramp {d['rssBeforeBytes'] / 2**20:.0f} MiB, after it (idle) {d['rssAfterBytes'] / 2**20:.0f} MiB."
+            elif d.get("rssBefore"):
+                rss = " RSS before → after the ramp: " + ", ".join(
+                    f"{k} {v / 2**20:.0f} → {d['rssAfter'].get(k, 0) / 2**20:.0f} MiB" for k, v in d["rssBefore"].items()) + "."
+            w(f"- **{name}**: {'no breaking point within the ramp' if b is None else f'breaks at concurrency {b}'} "
+              f"(`{d.get('command', '')}`).{rss}")
     w("")
     w("![stress ramp](docs/img/readiness/stress.png)")
     w("")
@@ -218,9 +237,22 @@ if fuzz:
     w("| surface | inputs | 5xx | panics |")
     w("|---|---|---|---|")
     for k, v in fuzz.get("surfaces", {}).items():
-        w(f"| {k} | {v.get('inputs', 0):,} | {v.get('status5xx', 0)} | {v.get('panics', 0)} |")
+        how = f" (`{v['command']}`, seed {v.get('seed', '?')}, {v.get('date', '?')})" if v.get("command") else ""
+        w(f"| {k}{how} | {v.get('inputs', 0):,} | {v.get('status5xx', 0)} | {v.get('panics', 0)} |")
     for k, v in fuzz.get("cargoFuzz", {}).items():
         w(f"| cargo-fuzz `{k}` ({v.get('seconds', '?')} s, `{v.get('command', '')}`) | {v.get('runs') or 0:,} runs | – | {v.get('crashes') or 0} |")
+    for k, v in fuzz.get("surfaces", {}).items():
+        if "reasons" not in v:
+            continue
+        w("")
+        w(f"**{k}**: {v['inputs']:,} inputs in {v.get('seconds', 0):.0f} s, load average {v.get('machine', {}).get('loadavg', ['?'])[0]}; "
+          f"answers {json.dumps(v.get('statuses', {}), sort_keys=True)}; {v.get('noAnswer', 0)} without an answer, "
+          f"{v.get('notX402Shaped', 0)} not x402-shaped; {v.get('nodeParserRefusals', 0)} refused by Node's HTTP parser before the "
+          f"middleware (400 / 431, headers over 16 KiB or control characters); the genuine payment afterwards: "
+          f"{'served' if v.get('servedAfter') else '**not served**'}. Reasons given: "
+          + ", ".join(f"`{r}` {n}" for r, n in sorted(v["reasons"].items(), key=lambda t: -t[1])) + ".")
+        w("")
+        w("Inputs by kind: " + ", ".join(f"{kind} {n}" for kind, n in sorted(v.get("kinds", {}).items(), key=lambda t: -t[1])) + ".")
 else:
     w("No fuzz results in target/readiness/fuzz.json yet.")
 w("")
@@ -295,6 +327,12 @@ if sp or spr or sf:
         ax[0].plot(xs, [x["serverLatencyMs"]["p99"] for x in sp["ramp"]], marker="s", label="whole path (server side)")
         ax[1].plot(xs, [100 * x["errorRatio"] for x in sp["ramp"]], marker="s", label="whole path")
         ax[2].plot(xs, [x["maxRssBytes"].get("facilitator", 0) / 2**20 for x in sp["ramp"]], marker="s", label="facilitator (path)")
+    # The breaking points (first level past the criterion), marked on the p99 panel.
+    for d, key, lat in ((spr, "runs", "latencyMs"), (sf, "runs", "latencyMs"), (sp, "ramp", "serverLatencyMs")):
+        if d and d.get("breakingConcurrency") is not None:
+            for x in d[key]:
+                if x.get("clients", x.get("concurrency")) == d["breakingConcurrency"]:
+                    ax[0].plot([d["breakingConcurrency"]], [x[lat]["p99"]], marker="x", color="red", ms=12, mew=2)
     ax[0].axhline(2000, color="grey", ls="--", lw=0.8)
     ax[1].axhline(1, color="grey", ls="--", lw=0.8)
     for a, t, y in ((ax[0], "p99 latency", "ms"), (ax[1], "errors (429/503/other)", "% of requests"), (ax[2], "max RSS", "MiB")):

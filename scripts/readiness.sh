@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/readiness.sh — the production-readiness report (issue #19): runs the long suites
-# (scripts/load.sh chaos, load, stress; each starts and stops its own stack on loopback), then writes
+# (scripts/load.sh chaos, load, stress, fuzz; each starts and stops its own stack on loopback), then writes
 # READINESS.md (date, commit, machine) and docs/img/readiness/{latency,stress}.png from their JSON
 # results (target/readiness/), the fuzz results (target/readiness/fuzz.json), target/litesvm-cu.json and
 # target/e2e-client-timing.json (scripts/readiness.py, in the ops venv with matplotlib).

@@ -77,6 +77,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # Negative paths against real processes: underpayment, wrong merchant, expired receipt/payment,
   # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
   run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
+  # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
+  # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
+  run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
   # The browser: IndexedDB wallet in Chromium, then the demo page pays against a real local stack
   # with in-browser WebAssembly proving (bounded: each test has its own timeouts; 15 min in all).
   run_step "browser tests in headless Chromium (scripts/browser-test.sh)" timeout 900 bash scripts/browser-test.sh
@@ -85,6 +88,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # (0 errors). The long suites and READINESS.md: bash scripts/readiness.sh.
   run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
   run_step "load, CI-sized (scripts/load.sh --ci load)" timeout 900 bash scripts/load.sh --ci load
+  # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
+  # every refusal x402-shaped with a reason, then a genuine payment is still served.
+  run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
 fi
 step_table
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"

@@ -14,6 +14,8 @@ import { NATIVE_SOL_ASSET, parseKey } from "../src/index";
 import { ZK_RECEIPT_SCHEME } from "../src/zk-receipt/types";
 import { registerZkReceiptServer, zkReceiptPrice } from "../src/zk-receipt/server";
 import { createZkReceiptFacilitatorClient } from "../src/zk-receipt/facilitator";
+import { SettlementJournal } from "../src/zk-receipt/journal";
+import { FileJournalStore } from "../src/zk-receipt/journal-file";
 
 export interface DemoAppOptions {
   /** Log prefix, e.g. `server`. */
@@ -36,12 +38,22 @@ export interface DemoAppOptions {
   resourceSalt?: string;
   /** Adds `GET /slow`, a paid route whose handler takes this many ms. */
   slowMs?: number;
+  /**
+   * Directory of the durable settlement journal (`FileJournalStore`); default: in memory. With a
+   * directory, a payment whose settle answer was lost is still served once after a restart.
+   */
+  journalDir?: string;
 }
 
 export function createDemoApp(o: DemoAppOptions): express.Express {
   const payTo = parseKey(o.payTo, "MERCHANT_PUBKEY").toBase58();
   const resourceServer = registerZkReceiptServer(
-    new x402ResourceServer(createZkReceiptFacilitatorClient(o.facilitatorUrl, { timeoutMs: o.facilitatorTimeoutMs })),
+    new x402ResourceServer(
+      createZkReceiptFacilitatorClient(o.facilitatorUrl, {
+        timeoutMs: o.facilitatorTimeoutMs,
+        journal: o.journalDir ? new SettlementJournal(new FileJournalStore(o.journalDir)) : undefined,
+      }),
+    ),
     {
       networks: [o.network],
       programId: o.programId,

@@ -13,3 +13,5 @@
 export { FileReceiptStore, RECEIPT_STORE_VERSION } from "./wallet-file";
 export { FileProvingKeyCache } from "./proving-key-file";
 export { atomicWriteFile } from "./fs-atomic";
+/** The resource server's durable settlement journal (`zk-receipt/facilitator`'s `SettlementJournal`). */
+export { FileJournalStore } from "./zk-receipt/journal-file";

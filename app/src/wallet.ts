@@ -72,6 +72,16 @@ export interface ReceiptEntry {
   nullifier?: string;
   /** The `now` of the last proof handed out (unix seconds). */
   usedNow?: number;
+  /** `resourceHash` of the last proof handed out: a retry of that resource may re-present the receipt. */
+  usedResourceHash?: string;
+  /**
+   * The last request that presented this receipt got no definitive answer (no response, a 502, a
+   * settle failure other than `nullifier_already_used`): if its nullifier burned, the settle answer
+   * was lost and the merchant serves a retry once (docs/PROTOCOL.md §Flow 6, "Lost settle answers").
+   */
+  unanswered?: boolean;
+  /** Times the receipt was re-presented for such a retry; bounded by the scheme. */
+  recoveryTries?: number;
   /** Why the entry is `failed`/`expired`, or the last transient error. */
   error?: string;
 }

@@ -77,6 +77,10 @@ function check(name: string, a: Audit, extra: Record<string, unknown>): void {
   results[name] = { ...a, ...extra };
   assert.deepEqual(a.problems, [], `${name}: lost or double-settled payments`);
   assert.equal(a.served, a.requests, `${name}: every request served in the end`);
+  // A payment whose settle answer was lost is served on the payer's retry (the merchant's settlement
+  // journal and the facilitator's /v1/settlement, docs/PROTOCOL.md §Flow 6): none is left burnt
+  // and unserved while its payer paid again.
+  assert.equal(a.settledUnserved, 0, `${name}: payments settled but never served (the payer paid twice)`);
   (results[name] as Record<string, unknown>).passed = true;
 }
 

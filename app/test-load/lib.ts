@@ -199,7 +199,10 @@ export interface Audit {
   served: number;
   /** Logical requests not served whose attempts burnt no nullifier: their receipts stay in the wallet. */
   retryable: number;
-  /** Payments whose nullifier burnt while their request got no 200 (the answer was lost after settlement). */
+  /**
+   * Payments whose nullifier burnt while no request was served with it (the settle answer was lost and
+   * the payer paid again): must be 0 (chaos.test.ts), the lost answer being served on the retry.
+   */
   settledUnserved: number;
   transfers: number;
   burnt: number;

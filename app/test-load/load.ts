@@ -88,6 +88,8 @@ async function stressPath(): Promise<number> {
       // not started in this run
     }
   }
+  const rssNow = (): Record<string, number> => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssOf(pid)]));
+  const rssBefore = rssNow();
   const rows: Record<string, unknown>[] = [];
   let breaking: number | undefined;
   for (const level of ramp) {
@@ -131,7 +133,18 @@ async function stressPath(): Promise<number> {
       break;
     }
   }
-  writeResult("stress-path", { command: "bash scripts/load.sh stress", component: "whole path", perLevel, ramp: rows, breakingConcurrency: breaking ?? null, criterion: "error ratio > 1 % or server-side p99 (payload ready → response) > 2 s" });
+  await new Promise((r) => setTimeout(r, 2_000)); // settlements of the last level done: RSS after the ramp, idle
+  const rssAfter = rssNow();
+  writeResult("stress-path", {
+    command: "bash scripts/load.sh stress",
+    component: "whole path",
+    perLevel,
+    ramp: rows,
+    breakingConcurrency: breaking ?? null,
+    criterion: "error ratio > 1 % or server-side p99 (payload ready → response) > 2 s",
+    rssBefore,
+    rssAfter,
+  });
   return 0;
 }
 

@@ -83,6 +83,8 @@ pub struct ProvingKeys {
     /// Verifier side.
     pub verifier: VerifierKey,
     prepared: Arc<OnceLock<std::result::Result<PreparedProver, PrepareError>>>,
+    /// The matrices alone ([`PreparedProver::without_tables`]), for [`prove_without_tables`].
+    prepared_without_tables: Arc<OnceLock<std::result::Result<PreparedProver, PrepareError>>>,
 }
 
 impl ProvingKeys {
@@ -92,6 +94,7 @@ impl ProvingKeys {
             pk,
             verifier,
             prepared: Arc::default(),
+            prepared_without_tables: Arc::default(),
         }
     }
 
@@ -99,6 +102,14 @@ impl ProvingKeys {
     pub fn prepared(&self) -> Result<&PreparedProver> {
         self.prepared
             .get_or_init(|| PreparedProver::new(&self.pk, ReceiptCircuit::blank()))
+            .as_ref()
+            .map_err(|e| Error::KeyFile(e.to_string()))
+    }
+
+    /// The prepared prover without fixed-base tables (the matrices only: milliseconds), built on first use.
+    pub fn prepared_without_tables(&self) -> Result<&PreparedProver> {
+        self.prepared_without_tables
+            .get_or_init(|| PreparedProver::without_tables(&self.pk, ReceiptCircuit::blank()))
             .as_ref()
             .map_err(|e| Error::KeyFile(e.to_string()))
     }
@@ -222,6 +233,19 @@ pub fn prove<Rn: RngCore + CryptoRng>(
     rng: &mut Rn,
 ) -> Result<ProofBundle> {
     let prepared = keys.prepared()?;
+    prove_inner(w, |c| prepared.prove(&keys.pk, c, rng))
+}
+
+/// [`prove`] without the fixed-base tables: cached matrices and table-free MSMs (signed digits,
+/// batch-affine buckets, [`crate::msm::var`]). For a client that proves a few receipts per key load
+/// (the WebAssembly prover, where building the tables takes ≈ 22 s). For the same `rng` state the
+/// proof equals [`prove_reference`]'s byte for byte.
+pub fn prove_without_tables<Rn: RngCore + CryptoRng>(
+    keys: &ProvingKeys,
+    w: &Witness,
+    rng: &mut Rn,
+) -> Result<ProofBundle> {
+    let prepared = keys.prepared_without_tables()?;
     prove_inner(w, |c| prepared.prove(&keys.pk, c, rng))
 }
 

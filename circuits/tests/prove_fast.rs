@@ -1,4 +1,5 @@
-//! The prepared prover (`groth16::prove`: cached matrices, fixed-base MSM tables, issue #17) against
+//! The prepared prover (`groth16::prove`: cached matrices, fixed-base MSM tables, issue #17; and
+//! `groth16::prove_without_tables`, the WebAssembly prover's path, issue #16) against
 //! `ark-groth16`'s own prover: for the same RNG seed the proofs must be byte-identical, and they must
 //! verify with the unchanged verifying key (arkworks and groth16-solana's verifier).
 mod common;
@@ -23,6 +24,11 @@ fn byte_identical_to_ark_groth16_for_fixed_seeds() {
             groth16::prove_reference(keys, &w, &mut StdRng::seed_from_u64(rng_seed)).unwrap();
         assert_eq!(bytes(&fast.proof), bytes(&reference.proof));
         assert_eq!(fast, reference);
+        // The table-free path (the WebAssembly prover's) gives the same bytes.
+        let no_tables =
+            groth16::prove_without_tables(keys, &w, &mut StdRng::seed_from_u64(rng_seed)).unwrap();
+        assert_eq!(bytes(&no_tables.proof), bytes(&reference.proof));
+        assert_eq!(no_tables, reference);
         // A different seed gives a different (re-randomised) proof of the same statement.
         let other = groth16::prove(keys, &w, &mut StdRng::seed_from_u64(rng_seed + 1)).unwrap();
         assert_ne!(bytes(&other.proof), bytes(&fast.proof));
@@ -75,9 +81,16 @@ fn key_of_the_wrong_shape_is_refused() {
         Err(Error::KeyFile(m)) => assert!(m.contains("h_query"), "{m}"),
         other => panic!("expected a key error, got {other:?}"),
     }
+    match groth16::prove_without_tables(&keys, &w, &mut common::rng()) {
+        Err(Error::KeyFile(m)) => assert!(m.contains("h_query"), "{m}"),
+        other => panic!("expected a key error, got {other:?}"),
+    }
     assert!(keys.prepare().is_err());
     assert!(good.prepare().is_ok());
     let prepared = good.prepared().unwrap();
     // Five tables of ≈ 6.5k–8.2k points × 20 windows: tens of MB, bounded well under the 256 MB budget.
     assert!(prepared.table_bytes() < 128 << 20, "{prepared:?}");
+    assert!(prepared.has_tables());
+    let light = good.prepared_without_tables().unwrap();
+    assert!(!light.has_tables() && light.table_bytes() == 0);
 }

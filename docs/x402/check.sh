@@ -398,6 +398,12 @@ if git cat-file -e "$CITED_COMMIT^{commit}" 2>/dev/null; then
   # The reason table's citations must point at the line holding the word.
   while IFS=$'\t' read -r word src; do
     line=$(echo "$src" | grep -o 'x402\.rs:[0-9]*' | sed -n 1p | cut -d: -f2)
+    if [ -z "$line" ]; then
+      # Words added after the cited commit cite the reason vocabulary's owner, checked as it is now.
+      if echo "$src" | grep -q 'circuits/encoding/src/reason\.rs' && grep -q "\"$word\"" circuits/encoding/src/reason.rs; then pass
+      else fail "reason $word: cites neither x402.rs:LINE nor circuits/encoding/src/reason.rs (holding it)"; fi
+      continue
+    fi
     if git show "$CITED_COMMIT:$FAC/x402.rs" | sed -n "${line}p" | grep -q "\"$word\""; then pass
     else fail "reason $word: cited x402.rs:$line does not hold it at $CITED_COMMIT"; fi
   done < <(section $GEN reasons | awk -F'|' '{ a = $2; b = $7; gsub(/[` ]/, "", a); print a "\t" b }')

@@ -6,8 +6,12 @@ proof_decode: a proof of curve generators (decodes), the shared vectors' proof c
 prover_json: the WebAssembly prover's request vector (circuits/wasm/tests/vectors/dev-request.json),
 variants of it, a response body, field-element strings.
 facilitator_json: a /verify body carrying the generator proof, the payload alone, field strings.
+program_ix: one valid instruction-data encoding of every instruction of the verifier program (Anchor
+discriminator sha256("global:NAME")[:8] + borsh arguments; payments from the shared vectors' example,
+the dev verifying key), plus near misses (truncated, a non-canonical nullifier, a forged Vec length)
+and a proof-buffer account.
 """
-import base64, json, os, pathlib
+import base64, hashlib, json, os, pathlib, struct
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests/fuzz/seeds"
@@ -65,3 +69,37 @@ write("facilitator_json", "verify", json.dumps({"x402Version": 2, "paymentPayloa
 write("facilitator_json", "payload", json.dumps(payload))
 for i, s in enumerate([" 0x05 ", str(R), "0x" + "f" * 64, "12345678901234567890"]):
     write("facilitator_json", f"field-{i}", s)
+
+# ---- program_ix ------------------------------------------------------------------------------------
+disc = lambda name: hashlib.sha256(b"global:" + name.encode()).digest()[:8]
+payment = bytes.fromhex(vectors["payment"]["example"]["bytes"][2:])
+assert len(payment) == 328
+GEN_PAYMENT = GEN_PROOF + struct.pack("<Q", 1760000600) + be(1) + be(5)
+terms = bytes(32) + struct.pack("<QQ", 1_000_000, 600)
+vec = lambda items: struct.pack("<I", len(items)) + b"".join(items)
+vk = (ROOT / "keys/dev/solana_vk.bin").read_bytes()
+attester = be(1) + be(2)
+ix = {
+    "verify_payment": terms + GEN_PAYMENT,
+    "verify_payment-vector": terms + payment,
+    "verify_batch": terms + vec([GEN_PAYMENT, payment]),
+    "check_batch": terms + vec([payment]),
+    "verify_batch_from_buffer": terms,
+    "write_proof_buffer": struct.pack("<I", 0) + vec([GEN_PAYMENT, payment]),
+    "set_verifying_key": vk,
+    "set_attester": attester,
+    "set_paused": b"\x01",
+    "set_max_clock_skew": struct.pack("<I", 60),
+    "set_max_receipt_age": struct.pack("<I", 600),
+    "initialize_config": attester + struct.pack("<II", 60, 600) + vk,
+    "close_proof_buffer": b"",
+    "init_proof_buffer": b"",
+    "close_expired_nullifiers": b"",
+}
+for name, body in ix.items():
+    write("program_ix", name, disc(name.split("-")[0]) + body)
+write("program_ix", "verify_payment-truncated", disc("verify_payment") + terms + GEN_PAYMENT[:-1])
+write("program_ix", "verify_payment-nullifier-r", disc("verify_payment") + terms + GEN_PAYMENT[:-32] + be(R))
+write("program_ix", "verify_batch-forged-len", disc("verify_batch") + terms + struct.pack("<I", 0xFFFFFFFF) + payment)
+write("program_ix", "set_paused-not-bool", disc("set_paused") + b"\x02")
+write("program_ix", "proof-buffer-account", b"x402pbuf" + bytes(32) + struct.pack("<I", 328) + payment)

@@ -50,6 +50,10 @@ export type PayFunction = (p: { payTo: string; asset: string; amount: bigint; me
 
 /** Most receipts `prefetch` may keep bought ahead per offer. */
 export const MAX_PREFETCH = 16;
+/** Most re-presentations of one receipt whose settle answer was lost (see `lostSettlement`). */
+export const MAX_RECOVERY_TRIES = 3;
+/** The facilitator's refusal of a nullifier that is burnt: a definitive answer. */
+const NULLIFIER_ALREADY_USED = "nullifier_already_used";
 
 export interface ZkReceiptClientOptions {
   /**
@@ -159,7 +163,7 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
     const entry = await this.acquire(req, want);
     try {
       const proof = await this.prove(entry, req);
-      const used: ReceiptEntry = { ...entry, state: "used", nullifier: proof.nullifier, usedNow: proof.now, updatedAt: Date.now() };
+      const used: ReceiptEntry = { ...entry, state: "used", nullifier: proof.nullifier, usedNow: proof.now, usedResourceHash: req.extra.resourceHash, unanswered: true, updatedAt: Date.now() };
       await this.store.put(used);
       const payload: ZkReceiptPayload = { proof: proof.proof, nullifier: proof.nullifier, now: proof.now, resourceHash: req.extra.resourceHash };
       this.step({ step: "payload", payload });
@@ -231,6 +235,8 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
   private async acquire(req: ZkReceiptRequirements, want: OfferMatch): Promise<ReceiptEntry> {
     for (let round = 0; ; round++) {
       const entries = (await this.store.list()).filter((e) => !this.reserved.has(e.id) && termsServe(e.offer, want));
+      const lost = await this.lostSettlement(entries, req);
+      if (lost) return lost;
       for (const e of entries.filter((x) => x.state === "used")) {
         await this.reconcileUsed(e).catch((err: unknown) => this.step({ step: "warning", message: `reconcile ${e.id.slice(0, 10)}…: ${describe(err)}` }));
       }
@@ -393,6 +399,55 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
       this.step({ step: "receipt", receipt, ...bg(background) });
     }
     return e.state === "attested" ? e : undefined;
+  }
+
+  /**
+   * Records how the request that presented `nullifier` ended (x402 core's `onPaymentResponse`, wired
+   * by {@link registerZkReceiptClient}): served (`settleResponse.success`) or refused as
+   * `nullifier_already_used` is definitive; anything else leaves the receipt `unanswered`, so a
+   * retry of the same resource may re-present it if its nullifier burned.
+   */
+  async observeAnswer(nullifier: string, answer: { settled?: boolean; reason?: string }): Promise<void> {
+    if (!answer.settled && answer.reason !== NULLIFIER_ALREADY_USED) return;
+    const e = (await this.store.list()).find((x) => x.nullifier === nullifier && x.state === "used");
+    if (e?.unanswered) await this.update(e, { unanswered: false });
+  }
+
+  /** Set once answers are observed: only then may an `unanswered` receipt be re-presented. */
+  private answersObserved = false;
+
+  /** Called by {@link registerZkReceiptClient}, which wires {@link observeAnswer}. */
+  observeAnswers(): void {
+    this.answersObserved = true;
+  }
+
+  /**
+   * A `used` receipt whose nullifier burned for this same resource while its request got no answer
+   * (a `502`, a timeout: the settle answer was lost): re-presented, with a fresh proof, up to
+   * {@link MAX_RECOVERY_TRIES} times, because the merchant serves it once from its settlement
+   * journal (docs/PROTOCOL.md §Flow 6, "Lost settle answers"). Paying again instead would pay twice
+   * for one request. When the merchant refuses it (`nullifier_already_used`), the next acquire
+   * finds the tries used up and marks it `spent` as before.
+   */
+  private async lostSettlement(entries: ReceiptEntry[], req: ZkReceiptRequirements): Promise<ReceiptEntry | undefined> {
+    const conn = this.opts.connection;
+    if (!conn || !this.answersObserved) return undefined;
+    for (const e of entries) {
+      if (e.state !== "used" || !e.unanswered || !e.nullifier || !e.receipt || e.usedResourceHash !== req.extra.resourceHash) continue;
+      if ((e.recoveryTries ?? 0) >= MAX_RECOVERY_TRIES || this.reserved.has(e.id)) continue;
+      this.reserved.add(e.id); // before the await: a concurrent acquire must not take it too
+      const burnt = await this.verifier(e.offer.programId)
+        .fetchNullifier(e.nullifier)
+        .catch(() => null);
+      if (!burnt) {
+        this.reserved.delete(e.id);
+        continue;
+      }
+      const again = await this.update(e, { recoveryTries: (e.recoveryTries ?? 0) + 1 });
+      this.step({ step: "stored", id: e.id, state: e.state, prefetched: !!e.prefetched });
+      return again;
+    }
+    return undefined;
   }
 
   /** `used` → `spent` when the nullifier account exists; → `attested` when its proof can no longer land. */
@@ -605,6 +660,15 @@ export function registerZkReceiptClient(
 ): x402Client {
   const scheme = opts.scheme ?? new ZkReceiptClientScheme(opts);
   for (const n of opts.networks ?? (["solana:*"] as Network[])) client.register(n, scheme);
+  // How each paid request ended: a receipt whose settle answer was lost is re-presented once its
+  // nullifier burned, instead of paying twice (docs/PROTOCOL.md §Flow 6, "Lost settle answers").
+  scheme.observeAnswers();
+  client.onPaymentResponse(async (ctx) => {
+    if (ctx.requirements.scheme !== ZK_RECEIPT_SCHEME) return;
+    const nullifier = (ctx.paymentPayload.payload as { nullifier?: unknown } | undefined)?.nullifier;
+    if (typeof nullifier !== "string") return;
+    await scheme.observeAnswer(nullifier, { settled: ctx.settleResponse?.success === true, reason: ctx.settleResponse?.errorReason ?? ctx.paymentRequired?.error });
+  });
   if (opts.allowAssets) client.setSpendControls({ allowedAssets: opts.allowAssets });
   return client;
 }

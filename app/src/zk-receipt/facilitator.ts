@@ -5,11 +5,21 @@
  * TypeScript facilitator scheme lived here before issue #14; it was removed rather than kept in step
  * with the Rust rules.
  */
-import { FacilitatorResponseError, HTTPFacilitatorClient } from "@x402/core/server";
+import { FacilitatorResponseError, HTTPFacilitatorClient, type FacilitatorConfig } from "@x402/core/server";
+import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
 import { describe } from "../errors";
+import { SettlementJournal, journalKey } from "./journal";
+
+export { MemoryJournalStore, SettlementJournal, type JournalEntry, type JournalState, type JournalStore } from "./journal";
 
 /** Prefix of the error a resource server answers with when the facilitator cannot be reached. */
 export const FACILITATOR_UNAVAILABLE = "facilitator_unavailable";
+
+/** The facilitator's reason for a nullifier that is burnt or being burnt. */
+export const NULLIFIER_ALREADY_USED = "nullifier_already_used";
+
+/** Path of the facilitator's settlement look-up (docs/PROTOCOL.md §Flow 6, "Lost settle answers"). */
+export const SETTLEMENT_PATH = "/v1/settlement";
 
 /** Default per-request deadline to the facilitator (x402 core's is 90 s; settlement takes seconds). */
 export const DEFAULT_FACILITATOR_TIMEOUT_MS = 30_000;
@@ -60,12 +70,86 @@ function transportDetail(e: unknown): string {
  * through unchanged.
  */
 export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
-  override async verify(...args: Parameters<HTTPFacilitatorClient["verify"]>): ReturnType<HTTPFacilitatorClient["verify"]> {
-    return this.guard("verify", () => super.verify(...args));
+  /** Settle attempts by nullifier: what makes a lost `/settle` answer recoverable (see {@link SettlementJournal}). */
+  readonly journal: SettlementJournal;
+
+  constructor(config: FacilitatorConfig & { journal?: SettlementJournal } = {}) {
+    const { journal, ...rest } = config;
+    super(rest);
+    this.journal = journal ?? new SettlementJournal();
   }
 
-  override async settle(...args: Parameters<HTTPFacilitatorClient["settle"]>): ReturnType<HTTPFacilitatorClient["settle"]> {
-    return this.guard("settle", () => super.settle(...args));
+  /**
+   * `/verify`; a `nullifier_already_used` for a nullifier this journal holds an unserved attempt
+   * for is looked up with `POST /v1/settlement`: when the facilitator confirms the burn was for
+   * exactly this payment, the payment is valid (the handler runs, and {@link settle} serves it
+   * once with that transaction). Any other answer leaves the refusal as it was.
+   */
+  override async verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
+    const r = await this.guard("verify", () => super.verify(payload, requirements));
+    if (r.isValid || r.invalidReason !== NULLIFIER_ALREADY_USED) return r;
+    const key = journalKey((payload.payload as { nullifier?: unknown } | undefined)?.nullifier);
+    if (!key || !(await this.journal.recoverable(key))) return r;
+    const transaction = await this.lookUpSettlement(payload, requirements);
+    if (!transaction) return r;
+    await this.journal.settled(key, transaction);
+    return { isValid: true, payer: r.payer ?? key };
+  }
+
+  /**
+   * `/settle`, journaled: the attempt is recorded before anything is sent; a success is served
+   * only through the journal's exclusive `serve`; a `nullifier_already_used` after an earlier
+   * attempt of this journal whose answer was lost is recovered with `POST /v1/settlement`.
+   */
+  override async settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> {
+    const key = journalKey((payload.payload as { nullifier?: unknown } | undefined)?.nullifier);
+    if (!key) return this.guard("settle", () => super.settle(payload, requirements));
+    const resourceHash = typeof requirements.extra?.resourceHash === "string" ? requirements.extra.resourceHash : undefined;
+    const begun = await this.journal.begin(key, resourceHash);
+    if (begun.kind === "refuse") return refusedSettle(requirements, key);
+    if (begun.kind === "recovered") return this.serveOnce(key, begun.transaction, requirements);
+    try {
+      const r = await this.guard("settle", () => super.settle(payload, requirements));
+      if (r.success) return this.serveOnce(key, r.transaction, requirements, r);
+      if (r.errorReason !== NULLIFIER_ALREADY_USED || !begun.prior) return r;
+      const transaction = await this.lookUpSettlement(payload, requirements);
+      return transaction ? this.serveOnce(key, transaction, requirements) : r;
+    } finally {
+      this.journal.end(key);
+    }
+  }
+
+  /** The journal's exclusive `serve`: a success for the first request of `key`, a refusal for any other. */
+  private async serveOnce(key: string, transaction: string, requirements: PaymentRequirements, settled?: SettleResponse): Promise<SettleResponse> {
+    if (!(await this.journal.serve(key, transaction))) return refusedSettle(requirements, key);
+    return settled ?? { success: true, transaction, network: requirements.network, payer: key };
+  }
+
+  /**
+   * `POST /v1/settlement`: the transaction that burned this payment's nullifier for exactly these
+   * requirements, or `undefined` for a typed refusal (not burned, burned for other terms, a proof
+   * that does not verify). A facilitator that cannot answer is {@link FACILITATOR_UNAVAILABLE} (a
+   * 502: the payer retries later, its receipt and this journal's entry intact).
+   */
+  async lookUpSettlement(payload: PaymentPayload, requirements: PaymentRequirements): Promise<string | undefined> {
+    return this.guard("settlement", async () => {
+      const res = await fetch(`${this.url}${SETTLEMENT_PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ x402Version: payload.x402Version, paymentPayload: payload, paymentRequirements: requirements }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status >= 500) throw new Error(`Facilitator settlement failed (${res.status}): ${text.slice(0, 200)}`);
+      let body: { settled?: unknown; transaction?: unknown; reason?: unknown };
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        throw new Error(`Facilitator settlement failed (${res.status}): not JSON`);
+      }
+      if (res.status === 200 && body.settled === true && typeof body.transaction === "string" && body.transaction) return body.transaction;
+      return undefined;
+    });
   }
 
   override async getSupported(): ReturnType<HTTPFacilitatorClient["getSupported"]> {
@@ -95,10 +179,25 @@ export class ZkReceiptHTTPFacilitatorClient extends HTTPFacilitatorClient {
   }
 }
 
+/** The settle refusal for a nullifier this journal has served (or is settling) already. */
+function refusedSettle(requirements: PaymentRequirements, key: string): SettleResponse {
+  return {
+    success: false,
+    errorReason: NULLIFIER_ALREADY_USED,
+    errorMessage: "this receipt has already paid for a response",
+    payer: key,
+    transaction: "",
+    network: requirements.network,
+  };
+}
+
 /**
- * An x402 facilitator client for our facilitator at `url` (`/verify`, `/settle`, `/supported`): a
- * {@link ZkReceiptHTTPFacilitatorClient} with a {@link DEFAULT_FACILITATOR_TIMEOUT_MS} deadline.
+ * An x402 facilitator client for our facilitator at `url` (`/verify`, `/settle`, `/supported`,
+ * `/v1/settlement`): a {@link ZkReceiptHTTPFacilitatorClient} with a
+ * {@link DEFAULT_FACILITATOR_TIMEOUT_MS} deadline and `journal` (default: in memory; for a journal
+ * that survives a restart of the resource server, `new SettlementJournal(new FileJournalStore(dir))`
+ * from `./journal-file`). All server instances of one merchant must share one journal.
  */
-export function createZkReceiptFacilitatorClient(url: string, opts: { timeoutMs?: number } = {}): HTTPFacilitatorClient {
-  return new ZkReceiptHTTPFacilitatorClient({ url, timeoutMs: opts.timeoutMs ?? DEFAULT_FACILITATOR_TIMEOUT_MS });
+export function createZkReceiptFacilitatorClient(url: string, opts: { timeoutMs?: number; journal?: SettlementJournal } = {}): ZkReceiptHTTPFacilitatorClient {
+  return new ZkReceiptHTTPFacilitatorClient({ url, timeoutMs: opts.timeoutMs ?? DEFAULT_FACILITATOR_TIMEOUT_MS, journal: opts.journal });
 }

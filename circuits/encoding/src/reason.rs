@@ -1,5 +1,5 @@
 //! The facilitator's stable reason words (`invalidReason` of `/verify`, `errorReason` of
-//! `/settle`, the `error` a resource server passes on in `PAYMENT-REQUIRED`, metric labels).
+//! `/settle`, the `reason` of `/v1/settlement` problems, the `error` a resource server passes on in `PAYMENT-REQUIRED`, metric labels).
 
 /// Why a payment was refused or not settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,11 +34,17 @@ pub enum Reason {
     /// `extra.maxAge` exceeds the chain `Config`'s receipt age cap: the program would refuse it
     /// (`ReceiptAgeTooLarge`).
     MaxAgeAboveChainCap,
+    /// `POST /v1/settlement`: no transaction burned this nullifier (not on chain, or not yet
+    /// confirmed).
+    SettlementNotFound,
+    /// `POST /v1/settlement`: the nullifier was burned, but for other terms (another resource,
+    /// merchant, asset or amount) than the presented payment's.
+    SettlementMismatch,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 16] = [
         Reason::UnsupportedScheme,
         Reason::NetworkMismatch,
         Reason::RequirementsMismatch,
@@ -53,6 +59,8 @@ impl Reason {
         Reason::AmountBelowMinimum,
         Reason::ConfigMismatch,
         Reason::MaxAgeAboveChainCap,
+        Reason::SettlementNotFound,
+        Reason::SettlementMismatch,
     ];
 
     /// The wire word.
@@ -72,6 +80,8 @@ impl Reason {
             Reason::AmountBelowMinimum => "amount_below_facilitator_minimum",
             Reason::ConfigMismatch => "config_mismatch",
             Reason::MaxAgeAboveChainCap => "max_age_above_chain_cap",
+            Reason::SettlementNotFound => "settlement_not_found",
+            Reason::SettlementMismatch => "settlement_mismatch",
         }
     }
 

@@ -1,6 +1,8 @@
 //! Batch-affine bucket accumulation: every bucket's points are summed pairwise in rounds, and each round
-//! shares one field inversion among all its additions (Montgomery's trick).
+//! shares one field inversion among all its additions (Montgomery's trick). The multiplications are
+//! [`MsmField::mul_msm`] (32-bit limbs in WebAssembly, [`super::field`]).
 
+use super::field::MsmField;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, Zero};
@@ -10,7 +12,10 @@ pub(super) fn accumulate<P: SWCurveConfig>(
     table: &[Affine<P>],
     entries: &[(u32, u32)],
     buckets: usize,
-) -> Projective<P> {
+) -> Projective<P>
+where
+    P::BaseField: MsmField,
+{
     // Counting sort by bucket: bucket b's points are pts[start[b] .. start[b] + len[b]].
     let mut start = vec![0usize; buckets + 1];
     for &(b, _) in entries {
@@ -86,11 +91,10 @@ fn denominator<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> P::BaseField {
 
 /// `a + b` given the inverse of [`denominator`]`(a, b)`.
 #[inline]
-fn add_with_inverse<P: SWCurveConfig>(
-    a: &Affine<P>,
-    b: &Affine<P>,
-    inv: &P::BaseField,
-) -> Affine<P> {
+fn add_with_inverse<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>, inv: &P::BaseField) -> Affine<P>
+where
+    P::BaseField: MsmField,
+{
     if a.is_zero() {
         return *b;
     }
@@ -98,21 +102,21 @@ fn add_with_inverse<P: SWCurveConfig>(
         return *a;
     }
     let lambda = if a.x != b.x {
-        (b.y - a.y) * inv
+        (b.y - a.y).mul_msm(inv)
     } else if a.y == b.y {
-        let xx = a.x.square();
-        (xx.double() + xx + P::COEFF_A) * inv
+        let xx = a.x.square_msm();
+        (xx.double() + xx + P::COEFF_A).mul_msm(inv)
     } else {
         return Affine::<P>::zero();
     };
-    let x = lambda.square() - a.x - b.x;
-    let y = lambda * (a.x - x) - a.y;
+    let x = lambda.square_msm() - a.x - b.x;
+    let y = lambda.mul_msm(&(a.x - x)) - a.y;
     Affine::<P>::new_unchecked(x, y)
 }
 
 /// Replaces every element of `v` (all non-zero) by its inverse with one field inversion; `scratch` is
 /// reused between calls.
-fn batch_invert<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
+fn batch_invert<F: MsmField>(v: &mut [F], scratch: &mut Vec<F>) {
     if v.is_empty() {
         return;
     }
@@ -120,12 +124,12 @@ fn batch_invert<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
     let mut acc = F::ONE;
     for x in v.iter() {
         scratch.push(acc);
-        acc *= x;
+        acc = acc.mul_msm(x);
     }
     let mut inv = acc.inverse().expect("denominators are non-zero");
     for (x, prefix) in v.iter_mut().zip(scratch.iter()).rev() {
-        let next = inv * *x;
-        *x = inv * prefix;
+        let next = inv.mul_msm(x);
+        *x = inv.mul_msm(prefix);
         inv = next;
     }
 }

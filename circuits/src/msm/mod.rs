@@ -18,11 +18,16 @@
 //! (computing `φ(P) = (βx, y)` on the fly at one multiplication per addition), and the tables are
 //! already well inside the memory budget (see `circuits/BENCHMARKS-circuit.md`).
 //!
+//! Without tables (a client proving a few receipts per key load, the WebAssembly prover of issue #16),
+//! [`var`] applies signed digits and batch-affine buckets to a variable-base Pippenger MSM.
+//!
 //! [`FixedBaseMsm::msm_with`] exposes the individual techniques ([`MsmOptions`]) so the benchmark can
 //! show what each contributes; [`FixedBaseMsm::msm`] is the fastest combination.
 
 mod batch;
+pub mod field;
 pub mod prover;
+pub mod var;
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -67,7 +72,10 @@ impl<P: SWCurveConfig> core::fmt::Debug for FixedBaseMsm<P> {
             .field("len", &self.len)
             .field("window_bits", &self.window_bits)
             .field("windows", &self.windows)
-            .field("table_bytes", &self.table_bytes())
+            .field(
+                "table_bytes",
+                &(self.table.len() * core::mem::size_of::<Affine<P>>()),
+            )
             .finish()
     }
 }
@@ -75,7 +83,10 @@ impl<P: SWCurveConfig> core::fmt::Debug for FixedBaseMsm<P> {
 /// Smallest and largest supported window widths.
 pub const WINDOW_BITS: core::ops::RangeInclusive<u32> = 2..=20;
 
-impl<P: SWCurveConfig> FixedBaseMsm<P> {
+impl<P: SWCurveConfig> FixedBaseMsm<P>
+where
+    P::BaseField: field::MsmField,
+{
     /// Builds the tables for `bases` with `window_bits`-bit windows (in [`WINDOW_BITS`]). Costs about
     /// 255 doublings per base; memory `len · ⌈256 / window_bits⌉` affine points.
     pub fn new(bases: &[Affine<P>], window_bits: u32) -> Self {

@@ -3,10 +3,14 @@
 //! proof costs synthesis of the witness, the QAP witness map (`ark-groth16`'s
 //! [`LibsnarkReduction`], unchanged) and five table MSMs.
 //!
+//! [`PreparedProver::without_tables`] caches only the matrices and runs the five MSMs over the key's
+//! own points with [`super::var`] (signed digits, batch-affine buckets): what a client that proves a
+//! few receipts per key load uses (the WebAssembly prover, where the tables take ≈ 22 s to build).
+//!
 //! For the same RNG state the proof is identical to `ark_groth16::Groth16::prove`'s: `r` then `s`
 //! are drawn the same way and every group element is the same sum (the tests compare bytes).
 
-use super::FixedBaseMsm;
+use super::{var, FixedBaseMsm};
 use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
@@ -25,12 +29,21 @@ pub const H_WINDOW_BITS: u32 = 13;
 /// Window width of the A, B (G1, G2) and L queries.
 pub const WITNESS_WINDOW_BITS: u32 = 13;
 
-/// The prepared proving key (see the module doc). Holds `≈ len · ⌈255 / c⌉` affine points per query.
+/// The prepared proving key (see the module doc). With tables it holds `≈ len · ⌈255 / c⌉` affine
+/// points per query.
 #[derive(Clone)]
 pub struct PreparedProver {
     matrices: Vec<Matrix<Fr>>,
     num_inputs: usize,
     num_constraints: usize,
+    /// `1 + inputs + witnesses`: the length of a full assignment.
+    num_vars: usize,
+    tables: Option<Tables>,
+}
+
+/// The fixed-base tables of the five queries.
+#[derive(Clone)]
+struct Tables {
     a: FixedBaseMsm<g1::Config>,
     b_g1: FixedBaseMsm<g1::Config>,
     b_g2: FixedBaseMsm<g2::Config>,
@@ -76,6 +89,23 @@ impl PreparedProver {
         witness_bits: u32,
         h_bits: u32,
     ) -> Result<Self, PrepareError> {
+        let mut prepared = Self::without_tables(pk, blank)?;
+        prepared.tables = Some(Tables {
+            a: FixedBaseMsm::new(&pk.a_query[1..], witness_bits),
+            b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], witness_bits),
+            b_g2: FixedBaseMsm::new(&pk.b_g2_query[1..], witness_bits),
+            h: FixedBaseMsm::new(&pk.h_query, h_bits),
+            l: FixedBaseMsm::new(&pk.l_query, witness_bits),
+        });
+        Ok(prepared)
+    }
+
+    /// Only the matrices (one setup-mode synthesis, milliseconds): proofs run table-free
+    /// variable-base MSMs ([`super::var`]) over `pk`'s points. The proofs are the same as with tables.
+    pub fn without_tables<C: ConstraintSynthesizer<Fr>>(
+        pk: &ProvingKey<Bn254>,
+        blank: C,
+    ) -> Result<Self, PrepareError> {
         let synth = |e: SynthesisError| PrepareError::Synthesis(e.to_string());
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
@@ -108,21 +138,26 @@ impl PreparedProver {
             matrices,
             num_inputs,
             num_constraints,
-            a: FixedBaseMsm::new(&pk.a_query[1..], witness_bits),
-            b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], witness_bits),
-            b_g2: FixedBaseMsm::new(&pk.b_g2_query[1..], witness_bits),
-            h: FixedBaseMsm::new(&pk.h_query, h_bits),
-            l: FixedBaseMsm::new(&pk.l_query, witness_bits),
+            num_vars,
+            tables: None,
         })
     }
 
-    /// Heap bytes of the five tables.
+    /// Heap bytes of the five tables (0 without tables).
     pub fn table_bytes(&self) -> usize {
-        self.a.table_bytes()
-            + self.b_g1.table_bytes()
-            + self.b_g2.table_bytes()
-            + self.h.table_bytes()
-            + self.l.table_bytes()
+        self.tables.as_ref().map_or(0, |t| {
+            t.a.table_bytes()
+                + t.b_g1.table_bytes()
+                + t.b_g2.table_bytes()
+                + t.h.table_bytes()
+                + t.l.table_bytes()
+        })
+    }
+
+    /// Whether the fixed-base tables were built ([`PreparedProver::new`]) or not
+    /// ([`PreparedProver::without_tables`]).
+    pub fn has_tables(&self) -> bool {
+        self.tables.is_some()
     }
 
     /// A zero-knowledge proof of `circuit` (with its assignment) under `pk`, the key this was prepared
@@ -162,14 +197,14 @@ impl PreparedProver {
         let mut full = cs.instance_assignment()?;
         full.extend(cs.witness_assignment()?);
         // (Without matrices the prove-mode system does not count constraints; the assignment's shape is checked.)
-        if cs.num_instance_variables() != self.num_inputs || full.len() != self.a.len() + 1 {
+        if cs.num_instance_variables() != self.num_inputs || full.len() != self.num_vars {
             return Err(SynthesisError::Unsatisfiable);
         }
         Ok(full)
     }
 
     /// The group part of the proof for `r`, `s`, the full assignment and `h` (ark-groth16's
-    /// `create_proof_with_assignment`, with the table MSMs).
+    /// `create_proof_with_assignment`, with the table MSMs or the table-free ones).
     fn prove_with(
         &self,
         pk: &ProvingKey<Bn254>,
@@ -182,10 +217,25 @@ impl PreparedProver {
         let aux = &assignment[self.num_inputs - 1..];
         let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
 
-        let (h_acc, l_acc) = join(|| self.h.msm_bigint(&h), || self.l.msm_bigint(aux));
-        let a_acc = self.a.msm_bigint(&assignment);
-        let b_g1_acc = self.b_g1.msm_bigint(&assignment);
-        let b_g2_acc = self.b_g2.msm_bigint(&assignment);
+        let (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc) = match &self.tables {
+            Some(t) => {
+                let (h_acc, l_acc) = join(|| t.h.msm_bigint(&h), || t.l.msm_bigint(aux));
+                let a_acc = t.a.msm_bigint(&assignment);
+                let b_g1_acc = t.b_g1.msm_bigint(&assignment);
+                let b_g2_acc = t.b_g2.msm_bigint(&assignment);
+                (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc)
+            }
+            None => {
+                let (h_acc, l_acc) = join(
+                    || var::msm_bigint(&pk.h_query, &h),
+                    || var::msm_bigint(&pk.l_query, aux),
+                );
+                let a_acc = var::msm_bigint(&pk.a_query[1..], &assignment);
+                let b_g1_acc = var::msm_bigint(&pk.b_g1_query[1..], &assignment);
+                let b_g2_acc = var::msm_bigint(&pk.b_g2_query[1..], &assignment);
+                (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc)
+            }
+        };
 
         let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
         let g1_b: G1Projective = if r.is_zero() {

@@ -1,7 +1,8 @@
-//! The fixed-base MSM must equal `ark-ec`'s `VariableBaseMSM::msm` exactly, for every combination of
-//! techniques, on random and adversarial scalars and bases.
+//! The fixed-base MSM and the table-free one ([`super::var`]) must equal `ark-ec`'s
+//! `VariableBaseMSM::msm` exactly, for every combination of techniques, on random and adversarial
+//! scalars and bases.
 
-use super::{FixedBaseMsm, MsmOptions, WINDOW_BITS};
+use super::{var, FixedBaseMsm, MsmOptions, WINDOW_BITS};
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
@@ -57,6 +58,7 @@ fn all_options() -> Vec<MsmOptions> {
 fn check<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr], c: u32)
 where
     Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: super::field::MsmField,
 {
     let n = bases.len().min(scalars.len());
     let expected = Projective::<P>::msm(&bases[..n], &scalars[..n]).expect("equal lengths");
@@ -65,6 +67,17 @@ where
         assert_eq!(table.msm_with(scalars, opts), expected, "{opts:?}, c = {c}");
     }
     assert_eq!(table.msm(scalars), expected);
+    let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+    // Table-free: one bucket reduction per window, so only the widths it is used with (≤ 16) and
+    // below (2^(c-1) buckets per window make wider ones slow in a debug build).
+    if c <= 12 {
+        assert_eq!(
+            var::msm_bigint_with_window(bases, &bigints, c),
+            expected,
+            "table-free, c = {c}"
+        );
+    }
+    assert_eq!(var::msm_bigint(bases, &bigints), expected, "table-free");
 }
 
 proptest! {
@@ -128,6 +141,21 @@ fn every_window_width() {
         check(&bases, &scalars, c);
     }
     assert_eq!(Fr::MODULUS.num_bits(), 254);
+}
+
+/// The table-free window width grows with the number of points and stays in range.
+#[test]
+fn table_free_window_widths() {
+    assert_eq!(var::window_bits(0), 3);
+    assert_eq!(var::window_bits(16_383), 9);
+    assert_eq!(var::window_bits(16_384), 10);
+    assert_eq!(var::window_bits(usize::MAX), 16);
+    let g1 = G1Projective::generator().into_affine();
+    assert!(var::msm_bigint::<ark_bn254::g1::Config>(&[], &[Fr::ONE.into_bigint()]).is_zero());
+    assert_eq!(
+        var::msm_bigint(&[g1, g1], &[Fr::from(3u64).into_bigint()]),
+        g1 * Fr::from(3u64)
+    );
 }
 
 #[test]

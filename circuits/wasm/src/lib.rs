@@ -88,6 +88,9 @@ impl Prover {
         // Key file errors describe the file (magic, version, checksum, point encoding), never a secret.
         let keys = ProvingKeys::from_pk_bytes(proving_key)
             .map_err(|e| ProverError::ProvingKey(e.to_string()))?;
+        // The constraint matrices, once per key (a key that does not fit the circuit fails here).
+        keys.prepared_without_tables()
+            .map_err(|e| ProverError::ProvingKey(e.to_string()))?;
         let vk_hash = solana::vk(&keys.verifier.vk).sha256();
         Ok(Prover { keys, vk_hash })
     }
@@ -108,11 +111,12 @@ impl Prover {
         let enc = req.proof_encoding;
         let inputs = req.into_inputs(default_now)?;
         let w = inputs.witness();
-        // ark-groth16's prover, not the fixed-base tables of `groth16::prove`: building the tables
-        // takes ≈ 22 s single-threaded in WebAssembly and saves ≈ 0.5–1 s per proof (1.6–1.8 s instead
-        // of ≈ 2.3 s, Node, 2026-12-01), a loss for a client that proves a few receipts per key load.
+        // Cached matrices and table-free MSMs (signed digits, batch-affine buckets), not the
+        // fixed-base tables of `groth16::prove`: building those takes ≈ 22 s single-threaded in
+        // WebAssembly, a loss for a client that proves a few receipts per key load. Same proof bytes
+        // as ark-groth16's prover for the same randomness (circuits/tests/prove_fast.rs).
         let bundle =
-            groth16::prove_reference(&self.keys, &w, &mut rand_core::OsRng).map_err(|e| {
+            groth16::prove_without_tables(&self.keys, &w, &mut rand_core::OsRng).map_err(|e| {
                 match StatementError::from_circuit(&e) {
                     Some(s) => ProverError::Statement(s),
                     None => ProverError::Internal(match e {

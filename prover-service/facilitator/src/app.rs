@@ -1,7 +1,7 @@
 //! Routes and server lifecycle. Every error is JSON: x402 endpoints answer in the x402 shapes
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
 //!
-//! `/verify`, `/settle` and `/v1/attest` are rate limited per client IP (the prover's limiter and
+//! `/verify`, `/settle`, `/v1/settlement` and `/v1/attest` are rate limited per client IP (the prover's limiter and
 //! 429 problem+json with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
 //! the chain config guard ([`crate::chain_config`]) is closed.
 use std::net::IpAddr;
@@ -597,6 +597,7 @@ async fn rate_limit(
                 let (family, result) = match req.path() {
                     "/verify" => ("facilitator_verify_total", "rate_limited"),
                     "/settle" => ("facilitator_settle_total", "rate_limited"),
+                    "/v1/settlement" => ("facilitator_settlement_total", "rate_limited"),
                     _ => ("facilitator_attest_total", "rate-limited"),
                 };
                 state.metrics.inc(family, "result", result);
@@ -681,6 +682,12 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource("/settle")
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(settle_route))
+                    .default_service(method_not_allowed("POST")),
+            )
+            .service(
+                web::resource("/v1/settlement")
+                    .wrap(from_fn(rate_limit))
+                    .route(web::post().to(crate::settlement::settlement_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(

@@ -4,8 +4,9 @@
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
 //! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`policy_account`] (the merchant `Policy`
-//! account: derived, registered when absent), [`settle`] (the
-//! `verify_payment` transaction), [`batch`] (optional `verify_batch` settlement), [`rpc`]
+//! account: derived, registered when absent), [`settle`] (the `verify_payment` transaction), [`settlement`]
+//! (`/v1/settlement`: was a nullifier burned for this payment, for a merchant whose `/settle` answer was lost),
+//! [`batch`] (optional `verify_batch` settlement), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
 //! [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
@@ -22,6 +23,7 @@ pub mod proof_codec;
 pub mod proving_key;
 pub mod rpc;
 pub mod settle;
+pub mod settlement;
 pub mod sweep;
 pub mod verify;
 pub mod x402;

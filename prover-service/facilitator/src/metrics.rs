@@ -37,6 +37,10 @@ const FAMILIES: &[(&str, &str)] = &[
         "POST /settle answers by result (settled, the errorReason, config_mismatch or rate_limited)",
     ),
     (
+        "facilitator_settlement_total",
+        "POST /v1/settlement answers by result (settled, the problem's reason or rate_limited)",
+    ),
+    (
         "facilitator_attest_total",
         "POST /v1/attest answers by result (issued, the problem slug or rate-limited)",
     ),

@@ -17,8 +17,9 @@ pub use schemas::{Base58Key, Problem, Scheme, TrimmedFieldElement, ZkReceiptExtr
 #[openapi(
     info(
         title = "x402-zk facilitator",
-        description = "x402 v2 facilitator for the zk-receipt scheme (/verify, /settle, /supported) \
-            and the receipt attester (/v1/attest). /verify and /settle answer in the x402 shapes \
+        description = "x402 v2 facilitator for the zk-receipt scheme (/verify, /settle, /supported), \
+            the settlement look-up for lost /settle answers (/v1/settlement) and the receipt \
+            attester (/v1/attest). /verify and /settle answer in the x402 shapes \
             (isValid:false / success:false with a stable reason word); everything else errs in \
             application/problem+json with a stable `type` URI. A 405 carries Allow with the route's \
             methods."
@@ -26,6 +27,7 @@ pub use schemas::{Base58Key, Problem, Scheme, TrimmedFieldElement, ZkReceiptExtr
     paths(
         crate::app::verify_route,
         crate::app::settle_route,
+        crate::settlement::settlement_route,
         crate::app::supported_route,
         crate::app::attest_route,
         crate::proving_key::route,

@@ -1,7 +1,7 @@
 //! The facilitator's served OpenAPI document against its handlers, so the two cannot drift: the
 //! document is OpenAPI 3.1 whose every `$ref` resolves and which describes every route; every body
 //! its schemas refuse (deterministic mutations of a valid request) is refused by `/verify`,
-//! `/settle` and `/v1/attest` with typed JSON naming a documented reason (x402 `invalidReason` /
+//! `/settle`, `/v1/settlement` and `/v1/attest` with typed JSON naming a documented reason (x402 `invalidReason` /
 //! `errorReason` words, problem `type` URIs); every 405 names in `Allow` exactly the methods the
 //! document lists for the path (plus OPTIONS where the CORS preflight answers).
 use std::path::PathBuf;
@@ -131,6 +131,7 @@ async fn document_is_openapi_and_schema_rejections_are_handler_rejections() {
     for p in [
         "/verify",
         "/settle",
+        "/v1/settlement",
         "/supported",
         "/v1/attest",
         "/v1/proving-key",
@@ -146,6 +147,7 @@ async fn document_is_openapi_and_schema_rejections_are_handler_rejections() {
     for (path, schema, base) in [
         ("/verify", "FacilitatorRequest", verify_request()),
         ("/settle", "FacilitatorRequest", verify_request()),
+        ("/v1/settlement", "FacilitatorRequest", verify_request()),
         ("/v1/attest", "AttestRequest", attest_request()),
     ] {
         let v = validator(&doc, schema);
@@ -194,6 +196,7 @@ async fn document_is_openapi_and_schema_rejections_are_handler_rejections() {
                     assert!(words.contains(&w), "{w}");
                     assert_eq!(answer["transaction"], "");
                 }
+                "/v1/settlement" => settlement_refusal(status, &answer, &words),
                 _ => {
                     assert_eq!(status, 400, "{body}: {answer}");
                     assert_eq!(answer["type"], "urn:x402-zk:problem:malformed-request");
@@ -254,7 +257,19 @@ async fn document_is_openapi_and_schema_rejections_are_handler_rejections() {
     }
 }
 
-/// CI-sized HTTP fuzz of `/verify`, `/settle` and `/v1/attest`: 1,000 seeded byte-level mutations
+/// A refusal of `/v1/settlement`: problem+json, a malformed body (400) or a reason word.
+fn settlement_refusal(status: u16, answer: &Value, words: &[&str]) {
+    let t = answer["type"].as_str().unwrap();
+    if status == 400 {
+        assert_eq!(t, "urn:x402-zk:problem:malformed-request", "{answer}");
+    } else {
+        let w = answer["reason"].as_str().unwrap();
+        assert!(words.contains(&w), "{w}");
+        assert_eq!(t, format!("urn:x402-zk:problem:{}", w.replace('_', "-")));
+    }
+}
+
+/// CI-sized HTTP fuzz of `/verify`, `/settle`, `/v1/settlement` and `/v1/attest`: 1,000 seeded byte-level mutations
 /// of a valid body each. Every answer is typed JSON (x402 shape with a reason word on the x402
 /// routes, problem JSON on the attester), never a 5xx, and nothing reaches the chain (the RPC is a
 /// closed port: a request that did would answer 503 rpc_unavailable).
@@ -266,6 +281,7 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
     for (path, body, seed) in [
         ("/verify", verify_request().to_string(), 0x5eed_0011),
         ("/settle", verify_request().to_string(), 0x5eed_0012),
+        ("/v1/settlement", verify_request().to_string(), 0x5eed_0014),
         ("/v1/attest", attest_request().to_string(), 0x5eed_0013),
     ] {
         let mut seen = std::collections::HashSet::new();
@@ -306,6 +322,7 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
                     assert_eq!(answer["success"], false, "{input}");
                     assert!(words.contains(&answer["errorReason"].as_str().unwrap()));
                 }
+                "/v1/settlement" => settlement_refusal(status, &answer, &words),
                 _ => {
                     let t = answer["type"].as_str().unwrap();
                     assert!(t.starts_with("urn:x402-zk:problem:"), "{t}");

@@ -67,6 +67,11 @@ struct Args {
     /// Sample this process's RSS (Linux `/proc/PID/status`) during the run.
     #[arg(long)]
     rss_pid: Option<u32>,
+    /// `--mode uncached`: the `resourceHash` of the first request (then +1 per request). Runs
+    /// against one prover must not overlap (a ramp passes each level the next free value), or
+    /// the later run's requests are cache hits.
+    #[arg(long, default_value_t = 2)]
+    first_resource_hash: u64,
 }
 
 /// Resident set size of `pid` in bytes (`/proc/PID/status` VmRSS), if it runs.
@@ -179,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    let counter = Arc::new(AtomicU64::new(2));
+    let counter = Arc::new(AtomicU64::new(args.first_resource_hash));
     let no_retry_after = Arc::new(AtomicU64::new(0));
     let invalid = Arc::new(AtomicU64::new(0));
     let rss_max = Arc::new(AtomicU64::new(0));
