@@ -143,9 +143,10 @@ if chaos:
         w("")
         w("Answers of failed attempts during the faults: " + "; ".join(f"`{x.strip()}`" for x in kinds[:15]) + ".")
     w("")
-    w("*settled but unserved*: the settlement landed but the answer was lost with the killed process (x402's settle has no "
-      "idempotent answer by design, docs/PROTOCOL.md §6); that payment is settled exactly once and its request was served by "
-      "another receipt.")
+    w("*settled but unserved*: a settlement that landed while its request was never served (the answer lost with a killed "
+      "process and the payer paying again). Must be 0, asserted per scenario: a lost `/settle` answer is recovered from the "
+      "merchant's journal and the facilitator's `POST /v1/settlement`, and the payer's retry re-presents the same receipt "
+      "(docs/PROTOCOL.md §Flow 6, `scripts/e2e-settle.sh`).")
     w("")
 
 # ---- load -----------------------------------------------------------------------------------------
