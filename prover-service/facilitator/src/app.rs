@@ -231,7 +231,8 @@ pub fn load_attester_key(path: &std::path::Path) -> anyhow::Result<Attester> {
     Ok(Attester::from_secret(secret))
 }
 
-fn unix_now() -> u64 {
+/// Unix seconds now (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

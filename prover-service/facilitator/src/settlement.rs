@@ -249,10 +249,7 @@ pub async fn settlement_route(
     if let Err(detail) = state.chain.ok() {
         return refusal(&state, &Rejection::new(Reason::ConfigMismatch, detail));
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = crate::app::unix_now();
     let p = match check_payment(&state.policy, &body, now, state.chain.max_receipt_age()) {
         Ok(p) => p,
         Err(r) => return refusal(&state, &r),
