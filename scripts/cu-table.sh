@@ -57,6 +57,9 @@ met = lambda ok: "met" if ok else "**not met**"
 ROWS = [
     ("verify_payment (incl. nullifier PDA)", "`verify_payment` (dev key; proof, public-input hash, nullifier account, event)"),
     ("verify_payment (ceremony key)", "`verify_payment`, key from a small ceremony run (another nullifier: its PDA bump search differs)"),
+    ("register_policy + verify_payment (one transaction)", "`register_policy` + `verify_payment` in one transaction (a facilitator's first payment under new terms)"),
+    ("register_policy", "`register_policy` (computes `policyHash`, Poseidon of 9; creates the policy account)"),
+    ("register_policy (already registered)", "`register_policy` when the policy exists (idempotent: hash and address check only)"),
     ("initialize_config", "`initialize_config` (ProgramData authority check, writes and validates the verifying key)"),
     ("set_verifying_key", "`set_verifying_key` (validates the 576-byte key, hashes it into `Config.vk_hash`)"),
     ("set_paused", "`set_paused`"),

@@ -21,6 +21,7 @@ type Payment = {
   asset: string;
   minAmount: number;
   maxAge: number;
+  policyHash: string;
 };
 type Fixtures = { attester: string; payTo: string; payments: Payment[] };
 
@@ -61,19 +62,35 @@ const payment = (p: Payment) => ({
 });
 const nullifierPda = (p: Payment) =>
   PublicKey.findProgramAddressSync([Buffer.from("nullifier"), Buffer.from(p.nullifier, "hex")], program.programId)[0];
+const policyPda = (p: Payment) =>
+  PublicKey.findProgramAddressSync([Buffer.from("policy"), Buffer.from(p.policyHash, "hex")], program.programId)[0];
 const budget = ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 });
 
-function verifyPayment(fx: Fixtures, p: Payment) {
+/** Sends `register_policy` for the fixture's terms (idempotent on chain), in a transaction of its
+ * own so the verification's compute units stay its own. Its account is the PDA of the hash under the
+ * proof's attester: under another config attester the program computes another hash and refuses the
+ * account (`PolicyAccountMismatch`). */
+async function registerPolicy(fx: Fixtures, p: Payment) {
+  const t = terms(p);
+  await program.methods
+    .registerPolicy(new PublicKey(fx.payTo), t.asset, t.minAmount, t.maxAge)
+    .accountsPartial({ policy: policyPda(p) })
+    .rpc();
+}
+
+async function verifyPayment(fx: Fixtures, p: Payment) {
+  await registerPolicy(fx, p);
   return program.methods
-    .verifyPayment(terms(p), payment(p))
-    .accountsPartial({ verifyingKey: vkPda, payTo: new PublicKey(fx.payTo), nullifier: nullifierPda(p) })
+    .verifyPayment(payment(p))
+    .accountsPartial({ config: configPda, verifyingKey: vkPda, policy: policyPda(p), nullifier: nullifierPda(p) })
     .preInstructions([budget]);
 }
 
-function verifyBatch(fx: Fixtures, ps: Payment[]) {
+async function verifyBatch(fx: Fixtures, ps: Payment[]) {
+  await registerPolicy(fx, ps[0]);
   return program.methods
-    .verifyBatch(terms(ps[0]), ps.map(payment))
-    .accountsPartial({ verifyingKey: vkPda, payTo: new PublicKey(fx.payTo) })
+    .verifyBatch(ps.map(payment))
+    .accountsPartial({ config: configPda, verifyingKey: vkPda, policy: policyPda(ps[0]) })
     .remainingAccounts(ps.map((p) => ({ pubkey: nullifierPda(p), isSigner: false, isWritable: true })))
     .preInstructions([budget]);
 }
@@ -93,8 +110,9 @@ describe("verify_payment and verify_batch (real proofs)", () => {
   });
 
   it("a proof for the admin suite's dummy attester fails; set_attester to the real key fixes it", async () => {
-    const { err } = await expectFailure(() => verifyPayment(fx, fx.payments[0]).rpc());
-    assert.equal(err.error?.errorCode?.code, "InvalidProof");
+    // Under the dummy attester the program hashes the terms to another policy address.
+    const { err } = await expectFailure(async () => (await verifyPayment(fx, fx.payments[0])).rpc());
+    assert.equal(err.error?.errorCode?.code, "PolicyAccountMismatch");
     const intruder = await fundedKeypair();
     const denied = await expectFailure(() =>
       program.methods.setAttester(hex(fx.attester)).accounts({ authority: intruder.publicKey }).signers([intruder]).rpc()
@@ -108,7 +126,7 @@ describe("verify_payment and verify_batch (real proofs)", () => {
 
   it("verify_payment accepts a valid proof, burns the nullifier and emits PaymentVerified", async () => {
     const p = fx.payments[0];
-    const sig = await verifyPayment(fx, p).rpc();
+    const sig = await (await verifyPayment(fx, p)).rpc();
     const info = await txInfo(sig);
     cuReport.verify_payment = info.cu;
     assert.ok(info.logs.some((l) => l.startsWith("Program data: ")), info.logs.join("\n"));
@@ -131,7 +149,7 @@ describe("verify_payment and verify_batch (real proofs)", () => {
   });
 
   it("a replayed proof fails with NullifierAlreadyUsed", async () => {
-    const { err, logs } = await expectFailure(() => verifyPayment(fx, fx.payments[0]).rpc());
+    const { err, logs } = await expectFailure(async () => (await verifyPayment(fx, fx.payments[0])).rpc());
     assert.equal(err.error?.errorCode?.code, "NullifierAlreadyUsed");
     assert.ok(logs.some((l) => l.includes("This nullifier was already spent")), logs.join("\n"));
   });
@@ -163,36 +181,36 @@ describe("verify_payment and verify_batch (real proofs)", () => {
     const bytes = Buffer.from(p.proof, "hex");
     bytes[200] ^= 1;
     p.proof = bytes.toString("hex");
-    const { err } = await expectFailure(() => verifyPayment(fx, p).rpc());
+    const { err } = await expectFailure(async () => (await verifyPayment(fx, p)).rpc());
     assert.equal(err.error?.errorCode?.code, "InvalidProof");
     assert.isNull(await provider.connection.getAccountInfo(nullifierPda(p)));
   });
 
   it("verify_batch verifies two proofs in one pairing product and burns both nullifiers", async () => {
     const ps = fx.payments.slice(1, 3);
-    const sig = await verifyBatch(fx, ps).rpc();
+    const sig = await (await verifyBatch(fx, ps)).rpc();
     cuReport["verify_batch n=2"] = (await txInfo(sig)).cu;
     for (const p of ps) assert.isNotNull(await provider.connection.getAccountInfo(nullifierPda(p)));
   });
 
   it("a batch containing a spent nullifier fails as a whole", async () => {
     const ps = [fx.payments[3], fx.payments[0]];
-    const { err } = await expectFailure(() => verifyBatch(fx, ps).rpc());
+    const { err } = await expectFailure(async () => (await verifyBatch(fx, ps)).rpc());
     assert.equal(err.error?.errorCode?.code, "NullifierAlreadyUsed");
     assert.isNull(await provider.connection.getAccountInfo(nullifierPda(fx.payments[3])));
   });
 
   it("a batch with a duplicate nullifier fails with DuplicateNullifierInBatch", async () => {
     const p = fx.payments[4];
-    const { err } = await expectFailure(() => verifyBatch(fx, [p, p]).rpc());
+    const { err } = await expectFailure(async () => (await verifyBatch(fx, [p, p])).rpc());
     assert.equal(err.error?.errorCode?.code, "DuplicateNullifierInBatch");
   });
 
   it("paused: verification fails until resumed", async () => {
     await program.methods.setPaused(true).rpc();
-    const { err } = await expectFailure(() => verifyPayment(fx, fx.payments[4]).rpc());
+    const { err } = await expectFailure(async () => (await verifyPayment(fx, fx.payments[4])).rpc());
     assert.equal(err.error?.errorCode?.code, "Paused");
     await program.methods.setPaused(false).rpc();
-    await verifyPayment(fx, fx.payments[4]).rpc();
+    await (await verifyPayment(fx, fx.payments[4])).rpc();
   });
 });

@@ -12,7 +12,8 @@
 import { Buffer } from "buffer"; // explicit: browsers have no global Buffer (bundlers resolve the npm `buffer` package)
 import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
-import { poseidon2 } from "poseidon-lite/poseidon2"; // this width only: the package index holds every width (~600 KB in a bundle)
+import { poseidon2 } from "poseidon-lite/poseidon2"; // these widths only: the package index holds every width (~600 KB in a bundle)
+import { poseidon9 } from "poseidon-lite/poseidon9";
 import { ConfigError, EncodingError } from "./errors";
 
 /** BN254 scalar field modulus r. */
@@ -176,6 +177,38 @@ export function programDomain(programId: string | PublicKey): bigint {
 /** The nullifier `Poseidon(secret, domain)` (for checking a prover's answer locally). */
 export function nullifierFor(secret: bigint, programId: string | PublicKey): bigint {
   return poseidonHash2(secret, programDomain(programId));
+}
+
+/** A merchant's terms as `policyHash` binds them (with the attester and the program's domain). */
+export interface PolicyTerms {
+  /** BabyJubJub key, decimal or `0x` hex strings. */
+  attester: { x: string | bigint; y: string | bigint };
+  payTo: string | PublicKey;
+  asset: string | PublicKey;
+  minAmount: string | bigint;
+  maxAge: number | bigint;
+  /** `domain` (`Config.domain`) or the program id it is derived from. */
+  domain: string | bigint;
+}
+
+/**
+ * `policyHash = Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount, maxAge, domain)`
+ * (`x402_zk_encoding::PolicyHashInputs::ordered`): the seed of the program's `Policy` account.
+ */
+export function policyHash(t: PolicyTerms): bigint {
+  const pay = keyHalves(t.payTo);
+  const asset = keyHalves(t.asset);
+  return poseidon9([
+    parseFieldElement(t.attester.x, "attester.x"),
+    parseFieldElement(t.attester.y, "attester.y"),
+    pay.hi,
+    pay.lo,
+    asset.hi,
+    asset.lo,
+    parseU64(t.minAmount, "minAmount"),
+    parseU64(BigInt(t.maxAge), "maxAge"),
+    parseFieldElement(t.domain, "domain"),
+  ]);
 }
 
 /** The memo text carried by the payment transaction: `x402-zk:0x<C as 32 bytes hex>`. */

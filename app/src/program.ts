@@ -15,7 +15,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import idlJson from "./idl/x402_zk_verifier.json";
 import type { X402ZkVerifier } from "./idl/x402_zk_verifier";
 import { ProgramError, ConfigError } from "./errors";
-import { PROOF_A, PROOF_B, PROOF_C, decodeProof, fieldToBytes32, fromBytesBE, parseFieldElement, parseKey, parseU64, toBytes32, toHex32 } from "./encoding";
+import { PROOF_A, PROOF_B, PROOF_C, decodeProof, fieldToBytes32, fromBytesBE, parseFieldElement, parseKey, parseU64, policyHash, toBytes32, toHex32 } from "./encoding";
 import { programErrorFromLogs, programErrorNames, sendAndConfirm, toProgramError, type SendOptions } from "./chain";
 import type { ZkReceiptPayload, ZkReceiptRequirements } from "./zk-receipt/types";
 
@@ -30,6 +30,10 @@ export const VK_SEED = Buffer.from("vk");
  * (`SolanaVk::to_bytes`, α ‖ β ‖ γ ‖ δ ‖ IC₀ ‖ IC₁ for the one public input). */
 export const VERIFYING_KEY_LEN = 576;
 export const NULLIFIER_SEED = Buffer.from("nullifier");
+/** Seed prefix of a merchant `Policy` account: `[b"policy", policyHash (32 bytes BE)]`. */
+export const POLICY_SEED = Buffer.from("policy");
+/** Size of a `Policy` account (`x402_zk_encoding::layout::policy_account::SPACE`). */
+export const POLICY_ACCOUNT_SIZE = 217;
 /** The upgradeable BPF loader (loader-v3): owner of a deployed program and of its ProgramData. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
 /** Size of a `Nullifier` account: discriminator 8 ‖ expires_at i64 LE ‖ rent_payer 32. */
@@ -42,7 +46,7 @@ export const MAX_RECEIPT_AGE_SECONDS = 3_600;
  * fee payer is the rent payer (measured in tests/litesvm `recycle.rs`: 29 with a compute-budget
  * instruction); the SDK sends fewer per transaction by default. */
 export const CLOSE_NULLIFIERS_MAX_PAIRS = 29;
-/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 102k; margin for the PDA). */
+/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA and a `register_policy` in front). */
 export const VERIFY_PAYMENT_CU = 400_000;
 
 for (const e of (idlJson as { errors?: { code: number; name: string }[] }).errors ?? []) programErrorNames.set(e.code, e.name);
@@ -178,6 +182,29 @@ export class VerifierClient {
   /** `[b"nullifier", nullifier (32 bytes BE)]`. */
   nullifierPda(nullifier: string | bigint): PublicKey {
     return PublicKey.findProgramAddressSync([NULLIFIER_SEED, Buffer.from(fieldToBytes32(nullifier, "nullifier"))], this.programId)[0];
+  }
+
+  /** `[b"policy", policyHash]` for `input`'s terms under `config` (its attester and domain). */
+  policyPda(input: Pick<VerifyPaymentInput, "payTo" | "asset" | "minAmount" | "maxAge">, config: Pick<VerifierConfig, "attester" | "domain">): PublicKey {
+    const h = policyHash({ ...input, attester: config.attester, domain: config.domain });
+    return PublicKey.findProgramAddressSync([POLICY_SEED, Buffer.from(toBytes32(h))], this.programId)[0];
+  }
+
+  /**
+   * The `Policy` account for `input`'s terms, and the `register_policy` instruction to put in front
+   * of a verification when it does not exist yet (idempotent on chain; the payer pays the rent).
+   */
+  async policyFor(input: VerifyPaymentInput): Promise<{ policy: PublicKey; register: TransactionInstruction | null }> {
+    const config = await this.fetchConfig();
+    if (!config) throw new ProgramError("PROGRAM_ERROR", "the program's config is not initialized");
+    const policy = this.policyPda(input, config);
+    const info = await this.connection.getAccountInfo(policy, "confirmed");
+    if (info && info.owner.equals(this.programId) && info.data.length > 0) return { policy, register: null };
+    const register = await this.program.methods
+      .registerPolicy(parseKey(input.payTo, "payTo"), parseKey(input.asset, "asset"), new BN(parseU64(input.minAmount, "minAmount").toString()), new BN(parseU64(BigInt(input.maxAge), "maxAge").toString()))
+      .accountsPartial({ payer: this.payer.publicKey, policy })
+      .instruction();
+    return { policy, register };
   }
 
   /** The program's ProgramData account (loader-v3): `[programId]` under the upgradeable loader. */
@@ -399,13 +426,21 @@ export class VerifierClient {
     }
   }
 
-  /** The `verify_payment` instruction for one proof. */
-  async verifyPaymentInstruction(input: VerifyPaymentInput): Promise<TransactionInstruction> {
+  /** The `verify_payment` instruction for one proof under the `policy` account of its terms. */
+  async verifyPaymentInstruction(input: VerifyPaymentInput, policy?: PublicKey): Promise<TransactionInstruction> {
     const values = verifyValues(input);
+    const p = policy ?? (await this.policyFor(input)).policy;
     return this.dynamicInstruction("verifyPayment", values, {
-      payTo: parseKey(input.payTo, "payTo"),
+      policy: p,
       nullifier: this.nullifierPda(BigInt(toHex32(fromBytesBE(values.nullifier as Uint8Array)))),
     });
+  }
+
+  /** `verify_payment`, preceded by `register_policy` when the policy account does not exist yet. */
+  private async verifyPaymentInstructions(input: VerifyPaymentInput): Promise<TransactionInstruction[]> {
+    const { policy, register } = await this.policyFor(input);
+    const ix = await this.verifyPaymentInstruction(input, policy);
+    return register ? [register, ix] : [ix];
   }
 
   /**
@@ -420,9 +455,9 @@ export class VerifierClient {
     if (prior) {
       throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (account ${nullifierAccount.toBase58()}, expires at ${prior.expiresAt})`, { programErrorName: "NullifierAlreadyUsed" });
     }
-    const ix = await this.verifyPaymentInstruction(input);
+    const ixs = await this.verifyPaymentInstructions(input);
     try {
-      const signature = await this.send([ix], { computeUnits: VERIFY_PAYMENT_CU });
+      const signature = await this.send(ixs, { computeUnits: VERIFY_PAYMENT_CU });
       return { signature, nullifierAccount };
     } catch (e) {
       throw toProgramError(e); // `NullifierAlreadyUsed` maps to NULLIFIER_SPENT
@@ -431,8 +466,8 @@ export class VerifierClient {
 
   /** Simulates `verify_payment` (the real on-chain Groth16 check, nothing written). */
   async simulateVerify(input: VerifyPaymentInput): Promise<{ ok: boolean; error?: ProgramError; logs: string[]; unitsConsumed?: number }> {
-    const ix = await this.verifyPaymentInstruction(input);
-    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: VERIFY_PAYMENT_CU }), ix);
+    const ixs = await this.verifyPaymentInstructions(input);
+    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: VERIFY_PAYMENT_CU }), ...ixs);
     tx.feePayer = this.payer.publicKey;
     tx.recentBlockhash = (await this.connection.getLatestBlockhash("confirmed")).blockhash;
     tx.sign(this.payer);
@@ -465,14 +500,15 @@ export class VerifierClient {
     const per = inputs.map(verifyValues);
     const shared = per[0]!;
     const nullifierAccounts = inputs.map((i) => this.nullifierPda(i.nullifier));
-    const values: Record<string, unknown> = { ...shared, proofs: per, entries: per, items: per };
+    const values: Record<string, unknown> = { ...shared, proofs: per, entries: per, items: per, payments: per };
+    const { policy, register } = await this.policyFor(first);
     const ix = await this.dynamicInstruction(
       "verifyBatch",
       values,
-      {},
+      { policy },
       nullifierAccounts.map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })),
     );
-    const signature = await this.send([ix], { computeUnits: opts.computeUnits ?? 1_400_000 });
+    const signature = await this.send(register ? [register, ix] : [ix], { computeUnits: opts.computeUnits ?? 1_400_000 });
     return { signature, nullifierAccounts };
   }
 

@@ -10,8 +10,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BN, BorshCoder } from "@anchor-lang/core";
 import { PublicKey } from "@solana/web3.js";
-import { poseidon12 } from "poseidon-lite/poseidon12";
+import { poseidon4 } from "poseidon-lite/poseidon4";
 import { poseidon7 } from "poseidon-lite/poseidon7";
+import { poseidon9 } from "poseidon-lite/poseidon9";
 import {
   BN254_P,
   BN254_R,
@@ -21,6 +22,8 @@ import {
   NULLIFIER_ACCOUNT_SIZE,
   NULLIFIER_RENT_PAYER_OFFSET,
   NULLIFIER_SEED,
+  POLICY_ACCOUNT_SIZE,
+  POLICY_SEED,
   PROOF_A,
   PROOF_B,
   PROOF_C,
@@ -116,6 +119,12 @@ test("seeds, account layouts and PDAs", () => {
     const [a, b] = find([NULLIFIER_SEED, bytes(n.nullifier)]);
     assert.deepEqual({ address: a.toBase58(), bump: b }, n.pda);
   }
+  assert.equal(POLICY_SEED.toString(), encoding.seeds.policy);
+  assert.equal(POLICY_ACCOUNT_SIZE, encoding.accounts.policy.space);
+  for (const p of pda.policies as { policyHash: string; pda: { address: string; bump: number } }[]) {
+    const [a, b] = find([POLICY_SEED, bytes(p.policyHash)]);
+    assert.deepEqual({ address: a.toBase58(), bump: b }, p.pda);
+  }
 });
 
 test("the 328-byte payment entry: the IDL's borsh coder writes the Rust bytes", () => {
@@ -131,7 +140,7 @@ test("the 328-byte payment entry: the IDL's borsh coder writes the Rust bytes", 
   assert.equal(hex(encoded), ex.bytes);
 });
 
-test("pubHash, receipt message, domain, nullifier: the circuit's values from the SDK's encodings", () => {
+test("policyHash, pubHash, receipt message, domain, nullifier: the circuit's values from the SDK's encodings", () => {
   for (const c of statement.cases) {
     const pay = keyHalves(new PublicKey(bytes(c.payTo)));
     const asset = keyHalves(new PublicKey(bytes(c.asset)));
@@ -139,7 +148,7 @@ test("pubHash, receipt message, domain, nullifier: the circuit's values from the
     const secret = fromBytesBE(bytes(c.secret));
     assert.equal(toHex32(commitment(secret)), c.commitment);
     assert.equal(toHex32(nullifierFor(secret, c.programId)), c.nullifier);
-    const ordered = [
+    const policyOrdered = [
       parseFieldElement(c.attester.x),
       parseFieldElement(c.attester.y),
       pay.hi,
@@ -147,11 +156,24 @@ test("pubHash, receipt message, domain, nullifier: the circuit's values from the
       asset.hi,
       asset.lo,
       parseU64(c.minAmount),
-      parseU64(c.now),
       parseU64(c.maxAge),
+      parseFieldElement(c.domain),
+    ];
+    assert.deepEqual(
+      policyOrdered.map(toHex32),
+      c.policyHashInputs.map((i: { be: string }) => i.be),
+    );
+    assert.deepEqual(
+      c.policyHashInputs.map((i: { name: string }) => i.name),
+      encoding.policyHashOrder,
+    );
+    const policyHash = poseidon9(policyOrdered);
+    assert.equal(toHex32(policyHash), c.policyHash);
+    const ordered = [
+      policyHash,
+      parseU64(c.now),
       parseFieldElement(c.resourceHash),
       parseFieldElement(c.nullifier),
-      parseFieldElement(c.domain),
     ];
     assert.deepEqual(
       ordered.map(toHex32),
@@ -161,7 +183,7 @@ test("pubHash, receipt message, domain, nullifier: the circuit's values from the
       c.pubHashInputs.map((i: { name: string }) => i.name),
       encoding.pubHashOrder,
     );
-    assert.equal(toHex32(poseidon12(ordered)), c.pubHash);
+    assert.equal(toHex32(poseidon4(ordered)), c.pubHash);
     const m = poseidon7([pay.hi, pay.lo, asset.hi, asset.lo, parseU64(c.receipt.amount), parseU64(c.receipt.paidAt), parseFieldElement(c.commitment)]);
     assert.equal(toHex32(m), c.receipt.message);
   }

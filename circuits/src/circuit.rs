@@ -10,7 +10,7 @@ use crate::receipt::Witness;
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
-use x402_zk_encoding::{KeyHalves, PubHashInputs, ReceiptMessageInputs};
+use x402_zk_encoding::{KeyHalves, PolicyHashInputs, PubHashInputs, ReceiptMessageInputs};
 
 /// Bit width of amounts and times.
 pub const U64_BITS: usize = 64;
@@ -153,11 +153,11 @@ impl ConstraintSynthesizer<Fr> for ReceiptCircuit {
         enforce_le(cs, &now.sub(&paid_at), &max_age, U64_BITS)?;
         // 8. nullifier = Poseidon(secret, domain)
         poseidon(cs, &[secret, domain.clone()])?.enforce_equal(cs, &nullifier)?;
-        // 9. pubHash binds every public value.
-        // The order is `x402_zk_encoding::PubHashInputs::ordered` (the program uses it too).
-        let h = poseidon(
+        // 9. policyHash binds the merchant's terms (an internal wire; the order is
+        //    `x402_zk_encoding::PolicyHashInputs::ordered`, which the program uses too).
+        let policy_hash = poseidon(
             cs,
-            &PubHashInputs {
+            &PolicyHashInputs {
                 attester_x: attester.x,
                 attester_y: attester.y,
                 pay_to: KeyHalves {
@@ -169,11 +169,20 @@ impl ConstraintSynthesizer<Fr> for ReceiptCircuit {
                     lo: asset.1,
                 },
                 min_amount,
-                now,
                 max_age,
+                domain,
+            }
+            .ordered(),
+        )?;
+        // 10. pubHash binds the policy and the proof's own values
+        //     (`x402_zk_encoding::PubHashInputs::ordered`).
+        let h = poseidon(
+            cs,
+            &PubHashInputs {
+                policy_hash,
+                now,
                 resource_hash,
                 nullifier,
-                domain,
             }
             .ordered(),
         )?;
@@ -311,7 +320,7 @@ mod tests {
     }
 
     fn rehash(a: &Assignment) -> Fr {
-        crate::poseidon::hash(&[
+        let policy = crate::poseidon::hash(&[
             a.attester.x,
             a.attester.y,
             a.pay_to.0,
@@ -319,13 +328,11 @@ mod tests {
             a.asset.0,
             a.asset.1,
             a.min_amount,
-            a.now,
             a.max_age,
-            a.resource_hash,
-            a.nullifier,
             a.domain,
         ])
-        .unwrap()
+        .unwrap();
+        crate::poseidon::hash(&[policy, a.now, a.resource_hash, a.nullifier]).unwrap()
     }
 
     proptest! {

@@ -10,7 +10,10 @@ use crate::poseidon;
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use sha2::{Digest, Sha256};
-use x402_zk_encoding::{KeyHalves, PubHashInputs, ReceiptMessageInputs, PUB_HASH_ARITY};
+use x402_zk_encoding::{
+    KeyHalves, PolicyHashInputs, PubHashInputs, ReceiptMessageInputs, POLICY_HASH_ARITY,
+    PUB_HASH_ARITY,
+};
 
 /// A key's `(hi, lo)` halves as field elements (`x402_zk_encoding::split_key`).
 fn key_halves(key: &[u8; 32]) -> KeyHalves<Fr> {
@@ -101,27 +104,41 @@ impl PublicParams {
         domain(&self.program_id)
     }
 
-    /// The 12 values hashed into the single public input, in order.
-    pub fn pub_hash_inputs(&self, nullifier: &Fr) -> [Fr; PUB_HASH_ARITY] {
-        PubHashInputs {
+    /// The 9 per-merchant values hashed into `policyHash`, in order.
+    pub fn policy_hash_inputs(&self) -> [Fr; POLICY_HASH_ARITY] {
+        PolicyHashInputs {
             attester_x: self.attester.x,
             attester_y: self.attester.y,
             pay_to: key_halves(&self.pay_to),
             asset: key_halves(&self.asset),
             min_amount: Fr::from(self.min_amount),
-            now: Fr::from(self.now),
             max_age: Fr::from(self.max_age),
-            resource_hash: self.resource_hash,
-            nullifier: *nullifier,
             domain: self.domain(),
         }
         .ordered()
     }
 
-    /// The only Groth16 public input: `pubHash = Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount,
-    /// now, maxAge, resourceHash, nullifier, domain)`.
+    /// `policyHash = Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount, maxAge,
+    /// domain)`: the merchant's terms (what a `Policy` account holds on chain).
+    pub fn policy_hash(&self) -> Fr {
+        poseidon::hash(&self.policy_hash_inputs()).expect("arity 9")
+    }
+
+    /// The 4 values hashed into the single public input, in order.
+    pub fn pub_hash_inputs(&self, nullifier: &Fr) -> [Fr; PUB_HASH_ARITY] {
+        PubHashInputs {
+            policy_hash: self.policy_hash(),
+            now: Fr::from(self.now),
+            resource_hash: self.resource_hash,
+            nullifier: *nullifier,
+        }
+        .ordered()
+    }
+
+    /// The only Groth16 public input: `pubHash = Poseidon(policyHash, now, resourceHash,
+    /// nullifier)`.
     pub fn pub_hash(&self, nullifier: &Fr) -> Fr {
-        poseidon::hash(&self.pub_hash_inputs(nullifier)).expect("arity 12")
+        poseidon::hash(&self.pub_hash_inputs(nullifier)).expect("arity 4")
     }
 }
 

@@ -1,12 +1,12 @@
 //! Generates `circuits/encoding/vectors/statement.json`: the statement's hash inputs in order
-//! (bytes), `pubHash`, the receipt message, `domain`, the nullifier (Poseidon lives here), and the
+//! (bytes), `policyHash`, `pubHash`, the receipt message, `domain`, the nullifier (Poseidon lives here), and the
 //! signature JSON forms; fails when the committed file differs (`UPDATE_VECTORS=1` rewrites it).
 //! The program's host tests, the facilitator and `app/test/vectors.test.ts` assert the same file.
 use serde_json::{json, Value};
 use x402_zk_circuits::field::{fr_to_be_bytes, fr_to_decimal};
 use x402_zk_circuits::receipt::{commitment, example_witness};
 use x402_zk_circuits::wire::SignatureJson;
-use x402_zk_encoding::PubHashInputs;
+use x402_zk_encoding::{PolicyHashInputs, PubHashInputs};
 
 /// The committed program id (`declare_id!` of programs/x402-zk-verifier, `Anchor.toml`).
 const PROGRAM_ID: &str = "FjbRuvYkp2RZi2NwskuBh8aU6zp8eSsv4NsBDvL6Lrne";
@@ -25,6 +25,11 @@ fn case(seed: u64, tweak: impl Fn(&mut x402_zk_circuits::Witness)) -> Value {
     tweak(&mut w);
     let p = &w.public;
     let nullifier = w.nullifier();
+    let policy_ordered: Vec<String> = p
+        .policy_hash_inputs()
+        .iter()
+        .map(|f| hex0x(&fr_to_be_bytes(f)))
+        .collect();
     let ordered: Vec<String> = p
         .pub_hash_inputs(&nullifier)
         .iter()
@@ -45,6 +50,8 @@ fn case(seed: u64, tweak: impl Fn(&mut x402_zk_circuits::Witness)) -> Value {
         "commitment": hex0x(&fr_to_be_bytes(&commitment(&w.secret))),
         "domain": hex0x(&fr_to_be_bytes(&p.domain())),
         "nullifier": hex0x(&fr_to_be_bytes(&nullifier)),
+        "policyHashInputs": PolicyHashInputs::<()>::NAMES.iter().zip(&policy_ordered).map(|(n, v)| json!({"name": n, "be": v})).collect::<Vec<_>>(),
+        "policyHash": hex0x(&fr_to_be_bytes(&p.policy_hash())),
         "pubHashInputs": PubHashInputs::<()>::NAMES.iter().zip(&ordered).map(|(n, v)| json!({"name": n, "be": v})).collect::<Vec<_>>(),
         "pubHash": hex0x(&fr_to_be_bytes(&w.pub_hash())),
         "receipt": {

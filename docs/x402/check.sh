@@ -171,20 +171,29 @@ read -r cb0 cb1 cbmax <<<"$cu_batch"
 grep -qF "min($cb0 + $cb1·n, $cbmax)" $SVM && pass || fail "$SVM: batch compute units min($cb0 + $cb1·n, $cbmax) (batch.rs) not stated"
 
 # ---------------------------------------------------------------------------------------------
-# pubHash order: the program, the native twin and the circuit must agree with the document.
-prog_order=$(jq -r '.pubHashOrder[]' $VEC | sed -e 's/^attesterX$/Ax/' -e 's/^attesterY$/Ay/' \
-  -e 's/^payToHi$/payTo_hi/' -e 's/^payToLo$/payTo_lo/' -e 's/^assetHi$/asset_hi/' -e 's/^assetLo$/asset_lo/' | joined)
+# policyHash and pubHash orders: the program, the native twin and the circuit must agree with the
+# document.
+names() { sed -e 's/^attesterX$/Ax/' -e 's/^attesterY$/Ay/' -e 's/^payToHi$/payTo_hi/' -e 's/^payToLo$/payTo_lo/' \
+  -e 's/^assetHi$/asset_hi/' -e 's/^assetLo$/asset_lo/'; }
+prog_policy=$(jq -r '.policyHashOrder[]' $VEC | names | joined)
+doc_policy=$(section $SVM policyhash | col 2 | joined)
+nonempty "policyHash order (x402-zk-encoding)" "$prog_policy"
+same "policyHash order ($SVM 'policyhash' vs x402-zk-encoding PolicyHashInputs::ordered)" "$doc_policy" "$prog_policy"
+same "policyHash arity" "$(echo "$doc_policy" | wc -w | tr -d ' ')" "9"
+prog_order=$(jq -r '.pubHashOrder[]' $VEC | names | joined)
 doc_order=$(section $SVM pubhash | col 2 | joined)
 nonempty "pubHash order (x402-zk-encoding)" "$prog_order"
 same "pubHash order ($SVM 'pubhash' vs x402-zk-encoding PubHashInputs::ordered)" "$doc_order" "$prog_order"
-# The program, the native twin and the circuit take the order from that one function.
+# The program, the native twin and the circuit take the orders from those functions.
 for f in $PROG/public_input.rs circuits/src/receipt.rs circuits/src/circuit.rs; do
   grep -q 'PubHashInputs {' "$f" && pass || fail "$f: does not build its pubHash inputs with x402_zk_encoding::PubHashInputs"
+  grep -q 'PolicyHashInputs' "$f" && pass || fail "$f: does not build its policyHash inputs with x402_zk_encoding::PolicyHashInputs"
 done
-same "pubHash arity" "$(echo "$doc_order" | wc -w | tr -d ' ')" "12"
-gen_list="pubHash = Poseidon($(echo "$prog_order" | sed 's/ /, /g'))"
+same "pubHash arity" "$(echo "$doc_order" | wc -w | tr -d ' ')" "4"
 gen_text=$(tr '\n' ' ' <$GEN | sed 's/  */ /g')
-case "$gen_text" in *"$gen_list"*) pass ;; *) fail "$GEN: statement step 9 does not read [$gen_list]" ;; esac
+for gen_list in "policyHash = Poseidon($(echo "$prog_policy" | sed 's/ /, /g'))" "pubHash = Poseidon($(echo "$prog_order" | sed 's/ /, /g'))"; do
+  case "$gen_text" in *"$gen_list"*) pass ;; *) fail "$GEN: the statement does not read [$gen_list]" ;; esac
+done
 
 # ---------------------------------------------------------------------------------------------
 # Borsh layouts: field names, offsets and sizes from the Rust structs.
@@ -231,14 +240,10 @@ nonempty "Config layout" "$(struct_fields $PROG/state.rs Config)"
 same "Config layout ($SVM 'config-layout')" "$(doc_layout $SVM config-layout | joined)" "$code_cfg"
 code_nul=$( (echo "0 8 discriminator"; layout "" $PROG/state.rs Nullifier 8) | joined)
 same "Nullifier layout ($SVM 'nullifier-layout')" "$(doc_layout $SVM nullifier-layout | joined)" "$code_nul"
-code_vp=$( (echo "0 8 discriminator"; layout "terms." $PROG/instructions/verify_payment.rs PaymentTerms 8; \
-  layout "payment." $PROG/instructions/verify_payment.rs PaymentProof 56) | joined)
+code_vp=$( (echo "0 8 discriminator"; layout "payment." $PROG/instructions/verify_payment.rs PaymentProof 8) | joined)
 nonempty "PaymentProof fields" "$(struct_fields $PROG/instructions/verify_payment.rs PaymentProof)"
 same "verify_payment data ($SVM 'verify-payment-data')" "$(doc_layout $SVM verify-payment-data | joined)" "$code_vp"
-# PaymentTerms must start at offset 8 and PaymentProof right after it.
-terms_end=$(layout "" $PROG/instructions/verify_payment.rs PaymentTerms 8 | tail -1 | awk '{ print $1 + $2 }')
-same "PaymentProof offset in verify_payment data" "56" "$terms_end"
-grep -q "Instruction data, $((56 + 328)) bytes" $SVM && pass || fail "$SVM: verify_payment data length $((56 + 328)) not stated"
+grep -q "Instruction data, $((8 + 328)) bytes" $SVM && pass || fail "$SVM: verify_payment data length $((8 + 328)) not stated"
 
 code_vk=$( (echo "0 8 discriminator"; layout "" $PROG/state.rs VerifyingKeyAccount 8) | joined)
 nonempty "VerifyingKeyAccount layout (#15.2)" "$(struct_fields $PROG/state.rs VerifyingKeyAccount)"

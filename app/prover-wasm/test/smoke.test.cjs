@@ -15,9 +15,14 @@ const ROOT = path.resolve(__dirname, "../../..");
 const { ReceiptProver } = require("..");
 const vector = JSON.parse(fs.readFileSync(path.join(ROOT, "circuits/wasm/tests/vectors/dev-request.json"), "utf8"));
 
-/** receipt.pk of the deterministic dev keys, made by the native CLI once (target/wasm/dev-keys). */
+/**
+ * receipt.pk of the deterministic dev keys, made by the native CLI once per circuit: the cache directory
+ * (target/wasm/dev-keys-<vk hash>) is named after the committed dev key's hash, so a circuit change never
+ * reuses keys of the old one (the build cache outlives checkouts).
+ */
 function devProvingKey() {
-  const dir = path.join(ROOT, "target/wasm/dev-keys");
+  const vkHash = fs.readFileSync(path.join(ROOT, "keys/dev/solana_vk.sha256"), "utf8").trim().replace(/^0x/, "");
+  const dir = path.join(ROOT, `target/wasm/dev-keys-${vkHash.slice(0, 16)}`);
   const pk = path.join(dir, "receipt.pk");
   if (!fs.existsSync(pk)) {
     const cli = process.env.X402_ZK_CLI || path.join(ROOT, "target/debug/x402-zk");

@@ -51,18 +51,13 @@ export type X402ZkVerifier = {
           "name": "verifyingKey"
         },
         {
-          "name": "payTo"
+          "name": "policy",
+          "docs": [
+            "The merchant's terms shared by every proof of the batch."
+          ]
         }
       ],
       "args": [
-        {
-          "name": "terms",
-          "type": {
-            "defined": {
-              "name": "paymentTerms"
-            }
-          }
-        },
         {
           "name": "payments",
           "type": {
@@ -93,6 +88,40 @@ export type X402ZkVerifier = {
         92
       ],
       "accounts": [],
+      "args": []
+    },
+    {
+      "name": "closePolicy",
+      "docs": [
+        "Closes a policy account, returning its rent to its recorded rent payer (who must sign)."
+      ],
+      "discriminator": [
+        55,
+        42,
+        248,
+        229,
+        222,
+        138,
+        26,
+        252
+      ],
+      "accounts": [
+        {
+          "name": "rentPayer",
+          "docs": [
+            "The policy's recorded rent payer; gets the rent back."
+          ],
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "policy"
+          ]
+        },
+        {
+          "name": "policy",
+          "writable": true
+        }
+      ],
       "args": []
     },
     {
@@ -245,6 +274,83 @@ export type X402ZkVerifier = {
               "name": "initializeConfigArgs"
             }
           }
+        }
+      ]
+    },
+    {
+      "name": "registerPolicy",
+      "docs": [
+        "Verifies one payment proof and burns its nullifier.",
+        "Permissionless: creates the merchant policy PDA `[b\"policy\", policyHash]` for these terms",
+        "under the config's current attester and domain (the program computes `policyHash`; the",
+        "payer pays the rent). `max_age` above the config's cap is `ReceiptAgeTooLarge`. A policy",
+        "that already exists is left as it is."
+      ],
+      "discriminator": [
+        62,
+        66,
+        167,
+        36,
+        252,
+        227,
+        38,
+        132
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the policy account's rent (recorded as its `rent_payer`)."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "policy",
+          "docs": [
+            "there; created there unless it already holds this policy)."
+          ],
+          "writable": true
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "payTo",
+          "type": "pubkey"
+        },
+        {
+          "name": "asset",
+          "type": "pubkey"
+        },
+        {
+          "name": "minAmount",
+          "type": "u64"
+        },
+        {
+          "name": "maxAge",
+          "type": "u64"
         }
       ]
     },
@@ -573,7 +679,10 @@ export type X402ZkVerifier = {
           "name": "verifyingKey"
         },
         {
-          "name": "payTo"
+          "name": "policy",
+          "docs": [
+            "The merchant's terms shared by every proof of the batch."
+          ]
         },
         {
           "name": "systemProgram",
@@ -581,14 +690,6 @@ export type X402ZkVerifier = {
         }
       ],
       "args": [
-        {
-          "name": "terms",
-          "type": {
-            "defined": {
-              "name": "paymentTerms"
-            }
-          }
-        },
         {
           "name": "payments",
           "type": {
@@ -647,7 +748,10 @@ export type X402ZkVerifier = {
           "name": "verifyingKey"
         },
         {
-          "name": "payTo"
+          "name": "policy",
+          "docs": [
+            "The merchant's terms shared by every proof of the batch."
+          ]
         },
         {
           "name": "proofBuffer"
@@ -657,21 +761,12 @@ export type X402ZkVerifier = {
           "address": "11111111111111111111111111111111"
         }
       ],
-      "args": [
-        {
-          "name": "terms",
-          "type": {
-            "defined": {
-              "name": "paymentTerms"
-            }
-          }
-        }
-      ]
+      "args": []
     },
     {
       "name": "verifyPayment",
       "docs": [
-        "Verifies one payment proof and burns its nullifier."
+        "Verifies one payment proof under a registered policy and burns its nullifier."
       ],
       "discriminator": [
         70,
@@ -717,7 +812,10 @@ export type X402ZkVerifier = {
           ]
         },
         {
-          "name": "payTo"
+          "name": "policy",
+          "docs": [
+            "The merchant's terms (`register_policy`); its `policy_hash` is bound into `pubHash`."
+          ]
         },
         {
           "name": "nullifier",
@@ -729,14 +827,6 @@ export type X402ZkVerifier = {
         }
       ],
       "args": [
-        {
-          "name": "terms",
-          "type": {
-            "defined": {
-              "name": "paymentTerms"
-            }
-          }
-        },
         {
           "name": "payment",
           "type": {
@@ -806,6 +896,19 @@ export type X402ZkVerifier = {
       ]
     },
     {
+      "name": "policy",
+      "discriminator": [
+        222,
+        135,
+        7,
+        163,
+        235,
+        177,
+        33,
+        68
+      ]
+    },
+    {
       "name": "verifyingKeyAccount",
       "discriminator": [
         5,
@@ -870,6 +973,32 @@ export type X402ZkVerifier = {
         6,
         250,
         233
+      ]
+    },
+    {
+      "name": "policyClosed",
+      "discriminator": [
+        19,
+        126,
+        82,
+        173,
+        79,
+        86,
+        50,
+        51
+      ]
+    },
+    {
+      "name": "policyRegistered",
+      "discriminator": [
+        26,
+        48,
+        9,
+        236,
+        225,
+        174,
+        113,
+        80
       ]
     },
     {
@@ -1016,6 +1145,16 @@ export type X402ZkVerifier = {
       "code": 6025,
       "name": "verifyingKeyAccountMismatch",
       "msg": "The verifying key account is not this program's verifying-key PDA [\\vk\\]"
+    },
+    {
+      "code": 6026,
+      "name": "policyAccountMismatch",
+      "msg": "The policy account is not the PDA [\\policy\\, policyHash] of these terms"
+    },
+    {
+      "code": 6027,
+      "name": "policyStale",
+      "msg": "The policy was registered under another attester key than the config's current one: register the policy again"
     }
   ],
   "types": [
@@ -1029,6 +1168,13 @@ export type X402ZkVerifier = {
         "fields": [
           {
             "name": "payTo",
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "docs": [
+              "The `Policy` account the batch was verified under."
+            ],
             "type": "pubkey"
           },
           {
@@ -1301,38 +1447,6 @@ export type X402ZkVerifier = {
       }
     },
     {
-      "name": "paymentTerms",
-      "docs": [
-        "The merchant's terms the proof must satisfy (per offer; shared by all proofs of a batch)."
-      ],
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "asset",
-            "docs": [
-              "Mint of the payment; native SOL is `Pubkey::default()` (32 zero bytes)."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "minAmount",
-            "docs": [
-              "Minimum amount, base units."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "maxAge",
-            "docs": [
-              "Maximum receipt age in seconds."
-            ],
-            "type": "u64"
-          }
-        ]
-      }
-    },
-    {
       "name": "paymentVerified",
       "docs": [
         "One proof verified and its nullifier burnt (also emitted once per proof of a batch)."
@@ -1383,6 +1497,171 @@ export type X402ZkVerifier = {
           {
             "name": "slot",
             "type": "u64"
+          },
+          {
+            "name": "policy",
+            "docs": [
+              "The `Policy` account the proof was verified under."
+            ],
+            "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "policy",
+      "docs": [
+        "A merchant's terms, hashed once (`register_policy`) instead of per proof. The program computes",
+        "`policy_hash` itself from the config's attester and domain and the terms below, so a `Policy`",
+        "account is correct by construction; verify paths take it as `Account<Policy>` (owner and",
+        "discriminator; no address re-derivation) and feed `policy_hash` into `pubHash`.",
+        "",
+        "Layout (217 bytes, `x402_zk_encoding::layout::policy_account`): discriminator 8 ‖",
+        "`policy_hash` 32 ‖ `pay_to` 32 ‖ `asset` 32 ‖ `min_amount` u64 ‖ `max_age` u64 ‖ `attester` 64 ‖",
+        "`rent_payer` 32 ‖ `bump` u8."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "policyHash",
+            "docs": [
+              "`Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount, maxAge, domain)`, big-endian",
+              "(also the PDA seed)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "payTo",
+            "docs": [
+              "The merchant (`payTo`)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "asset",
+            "docs": [
+              "Mint of the payment; native SOL is `Pubkey::default()`."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "minAmount",
+            "docs": [
+              "Minimum amount, base units."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "maxAge",
+            "docs": [
+              "Maximum receipt age in seconds (≤ the config's cap when registered, and checked again",
+              "against the current cap at every verification)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "attester",
+            "docs": [
+              "The config's attester key when the policy was registered (hashed into `policy_hash`): a",
+              "verification refuses the policy once the config's attester differs (`PolicyStale`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
+          },
+          {
+            "name": "rentPayer",
+            "docs": [
+              "Who paid the rent (gets it back on `close_policy`, and alone may close it)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "bump",
+            "docs": [
+              "Bump of this PDA."
+            ],
+            "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "policyClosed",
+      "docs": [
+        "A policy account was closed by its rent payer (`close_policy`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "policy",
+            "type": "pubkey"
+          },
+          {
+            "name": "policyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "policyRegistered",
+      "docs": [
+        "A merchant policy was registered (`register_policy`; not emitted when it already existed)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "policy",
+            "docs": [
+              "The `[b\"policy\", policy_hash]` account."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "policyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "payTo",
+            "type": "pubkey"
+          },
+          {
+            "name": "asset",
+            "type": "pubkey"
+          },
+          {
+            "name": "minAmount",
+            "type": "u64"
+          },
+          {
+            "name": "maxAge",
+            "type": "u64"
+          },
+          {
+            "name": "rentPayer",
+            "type": "pubkey"
           }
         ]
       }

@@ -9,6 +9,15 @@ pub const VK_SEED: &[u8] = b"vk";
 /// Seed prefix of a nullifier PDA: `[NULLIFIER_SEED, nullifier (32 bytes big-endian)]`.
 pub const NULLIFIER_SEED: &[u8] = b"nullifier";
 
+/// Seed prefix of a policy PDA: `[POLICY_SEED, policyHash (32 bytes big-endian)]`.
+pub const POLICY_SEED: &[u8] = b"policy";
+
+/// The seeds of a policy PDA (without the bump).
+#[inline]
+pub fn policy_seeds(policy_hash_be: &[u8; 32]) -> [&[u8]; 2] {
+    [POLICY_SEED, policy_hash_be]
+}
+
 /// The seeds of a nullifier PDA.
 #[inline]
 pub fn nullifier_seeds(nullifier_be: &[u8; 32]) -> [&[u8]; 2] {
@@ -60,6 +69,29 @@ pub mod nullifier_account {
     pub const RENT_PAYER_OFFSET: usize = 16;
     /// Account size.
     pub const SPACE: usize = 48;
+}
+
+/// `Policy`: discriminator 8 ‖ `policy_hash` 32 ‖ `pay_to` 32 ‖ `asset` 32 ‖ `min_amount` u64 LE ‖
+/// `max_age` u64 LE ‖ `attester` 64 ‖ `rent_payer` 32 ‖ `bump` u8.
+pub mod policy_account {
+    /// Offset of `policy_hash` (for `getProgramAccounts` memcmp filters).
+    pub const POLICY_HASH_OFFSET: usize = 8;
+    /// Offset of `pay_to`.
+    pub const PAY_TO_OFFSET: usize = 40;
+    /// Offset of `asset`.
+    pub const ASSET_OFFSET: usize = 72;
+    /// Offset of `min_amount`.
+    pub const MIN_AMOUNT_OFFSET: usize = 104;
+    /// Offset of `max_age`.
+    pub const MAX_AGE_OFFSET: usize = 112;
+    /// Offset of `attester` (`Ax ‖ Ay`, the config's attester when the policy was registered).
+    pub const ATTESTER_OFFSET: usize = 120;
+    /// Offset of `rent_payer`.
+    pub const RENT_PAYER_OFFSET: usize = 184;
+    /// Offset of `bump`.
+    pub const BUMP_OFFSET: usize = 216;
+    /// Account size.
+    pub const SPACE: usize = 217;
 }
 
 /// One payment as `verify_payment`, `verify_batch` and the proof buffer carry it (`PaymentProof`,

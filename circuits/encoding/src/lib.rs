@@ -4,7 +4,7 @@
 //! generate (`circuits/encoding/vectors/*.json`).
 //!
 //! What lives here: field/scalar parsing and canonical checks ([`field`]), key halves and `u64`
-//! encoding, the order of the public-hash and receipt-message inputs ([`statement`], generic over the
+//! encoding, the order of the policy-hash, public-hash and receipt-message inputs ([`statement`], generic over the
 //! element type: bytes on chain, `Fr` natively, constraint variables in the circuit), the 256-byte
 //! proof layout and its canonical check ([`proof`]), PDA seeds and account / instruction layouts
 //! ([`layout`]) and the facilitator's reason words ([`reason`]). What does not: hashing (Poseidon is
@@ -30,7 +30,10 @@ pub use field::{
 };
 pub use proof::{proof_coordinates_canonical, split_proof, PROOF_LEN};
 pub use reason::Reason;
-pub use statement::{KeyHalves, PubHashInputs, ReceiptMessageInputs, PUB_HASH_ARITY};
+pub use statement::{
+    KeyHalves, PolicyHashInputs, PubHashInputs, ReceiptMessageInputs, POLICY_HASH_ARITY,
+    PUB_HASH_ARITY,
+};
 
 #[cfg(feature = "std")]
 pub mod vectors;

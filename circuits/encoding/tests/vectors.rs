@@ -155,6 +155,7 @@ fn encoding_vectors() {
             "config": String::from_utf8(layout::CONFIG_SEED.to_vec()).unwrap(),
             "vk": String::from_utf8(layout::VK_SEED.to_vec()).unwrap(),
             "nullifier": String::from_utf8(layout::NULLIFIER_SEED.to_vec()).unwrap(),
+            "policy": String::from_utf8(layout::POLICY_SEED.to_vec()).unwrap(),
         },
         "payment": {
             "len": layout::payment::LEN,
@@ -181,7 +182,9 @@ fn encoding_vectors() {
             "vkAccount": {"bumpOffset": layout::vk_account::BUMP_OFFSET, "hashOffset": layout::vk_account::HASH_OFFSET, "keyOffset": layout::vk_account::KEY_OFFSET, "space": layout::vk_account::SPACE},
             "config": {"attesterOffset": layout::config_account::ATTESTER_OFFSET, "skewOffset": layout::config_account::SKEW_OFFSET, "pausedOffset": layout::config_account::PAUSED_OFFSET, "domainOffset": layout::config_account::DOMAIN_OFFSET, "vkHashOffset": layout::config_account::VK_HASH_OFFSET, "maxReceiptAgeOffset": layout::config_account::MAX_RECEIPT_AGE_OFFSET, "space": layout::config_account::SPACE},
             "nullifier": {"expiresAtOffset": layout::nullifier_account::EXPIRES_AT_OFFSET, "rentPayerOffset": layout::nullifier_account::RENT_PAYER_OFFSET, "space": layout::nullifier_account::SPACE},
+            "policy": {"policyHashOffset": layout::policy_account::POLICY_HASH_OFFSET, "payToOffset": layout::policy_account::PAY_TO_OFFSET, "assetOffset": layout::policy_account::ASSET_OFFSET, "minAmountOffset": layout::policy_account::MIN_AMOUNT_OFFSET, "maxAgeOffset": layout::policy_account::MAX_AGE_OFFSET, "attesterOffset": layout::policy_account::ATTESTER_OFFSET, "rentPayerOffset": layout::policy_account::RENT_PAYER_OFFSET, "bumpOffset": layout::policy_account::BUMP_OFFSET, "space": layout::policy_account::SPACE},
         },
+        "policyHashOrder": PolicyHashInputs::<()>::NAMES,
         "pubHashOrder": PubHashInputs::<()>::NAMES,
         "reasons": Reason::ALL.iter().map(|r| json!({"name": format!("{r:?}"), "word": r.as_str()})).collect::<Vec<_>>(),
         "proverReasons": reason::prover::ALL,

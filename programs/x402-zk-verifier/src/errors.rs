@@ -61,4 +61,8 @@ pub enum ErrorCode {
     NullifierPairsMalformed,
     #[msg("The verifying key account is not this program's verifying-key PDA [\"vk\"]")]
     VerifyingKeyAccountMismatch,
+    #[msg("The policy account is not the PDA [\"policy\", policyHash] of these terms")]
+    PolicyAccountMismatch,
+    #[msg("The policy was registered under another attester key than the config's current one: register the policy again")]
+    PolicyStale,
 }

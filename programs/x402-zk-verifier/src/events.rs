@@ -38,12 +38,16 @@ pub struct PaymentVerified {
     /// The proof's `now` (unix seconds).
     pub now: u64,
     pub slot: u64,
+    /// The `Policy` account the proof was verified under.
+    pub policy: Pubkey,
 }
 
 /// A batch verified (and, for `verify_batch`, all of its nullifiers burnt).
 #[event]
 pub struct BatchVerified {
     pub pay_to: Pubkey,
+    /// The `Policy` account the batch was verified under.
+    pub policy: Pubkey,
     pub count: u32,
     pub slot: u64,
 }
@@ -67,4 +71,24 @@ pub struct VerifyingKeySet {
     /// SHA-256 of the new key bytes, now in `Config.vk_hash`.
     pub vk_hash: [u8; 32],
     pub slot: u64,
+}
+
+/// A merchant policy was registered (`register_policy`; not emitted when it already existed).
+#[event]
+pub struct PolicyRegistered {
+    /// The `[b"policy", policy_hash]` account.
+    pub policy: Pubkey,
+    pub policy_hash: [u8; 32],
+    pub pay_to: Pubkey,
+    pub asset: Pubkey,
+    pub min_amount: u64,
+    pub max_age: u64,
+    pub rent_payer: Pubkey,
+}
+
+/// A policy account was closed by its rent payer (`close_policy`).
+#[event]
+pub struct PolicyClosed {
+    pub policy: Pubkey,
+    pub policy_hash: [u8; 32],
 }

@@ -13,17 +13,24 @@
 //!
 //! Instructions are thin entry points; each lives in `instructions/<name>.rs` with its accounts.
 //!
+//! ## Merchant policies
+//! `register_policy(pay_to, asset, min_amount, max_age)` (permissionless) creates the PDA
+//! `[b"policy", policyHash]` holding `policyHash = Poseidon(Ax, Ay, payTo, asset, minAmount,
+//! maxAge, domain)`, computed here from the config's attester and domain: the per-merchant part
+//! of the statement is hashed once, not per proof.
+//!
 //! ## Verifying a payment
-//! `verify_payment(terms, payment)` with accounts `[payer (signer, mut), config, verifying_key,
-//! pay_to, nullifier PDA (mut), system_program]`:
+//! `verify_payment(payment)` with accounts `[payer (signer, mut), config, verifying_key, policy,
+//! nullifier PDA (mut), system_program]`:
 //! 1. the config is not paused; the verifying key is read from the `[b"vk"]` account (`vk.rs`),
 //!    whose hash must be `config.vk_hash`;
-//! 2. `payment.now` is within `config.max_clock_skew_seconds` of the validator `Clock`;
-//! 3. `resourceHash` and `nullifier` are `< r` (never reduced);
-//! 4. `pubHash` is recomputed with the Poseidon syscall from the config (attester, domain), the
-//!    `pay_to` account, the terms and the payment (`public_input.rs`);
-//! 5. the Groth16 proof (`A` negated by the client, `verify.rs`) verifies for `pubHash`;
-//! 6. `terms.max_age ≤ config.max_receipt_age_seconds` (`ReceiptAgeTooLarge`, checked first);
+//! 2. the policy was registered under the config's current attester (`PolicyStale`) and its
+//!    `max_age ≤ config.max_receipt_age_seconds` (`ReceiptAgeTooLarge`);
+//! 3. `payment.now` is within `config.max_clock_skew_seconds` of the validator `Clock`;
+//! 4. `resourceHash` and `nullifier` are `< r` (never reduced);
+//! 5. `pubHash = Poseidon(policyHash, now, resourceHash, nullifier)` is recomputed with the
+//!    Poseidon syscall (`public_input.rs`);
+//! 6. the Groth16 proof (`A` negated by the client, `verify.rs`) verifies for `pubHash`;
 //! 7. the nullifier PDA `[b"nullifier", nullifier]` is created, recording only when it expires
 //!    (`now + max_receipt_age + max_clock_skew`) and who paid its rent (a replay fails with
 //!    `NullifierAlreadyUsed`), and `PaymentVerified` is emitted.
@@ -128,39 +135,49 @@ pub mod x402_zk_verifier {
     }
 
     /// Verifies one payment proof and burns its nullifier.
-    pub fn verify_payment(
-        ctx: Context<VerifyPayment>,
-        terms: PaymentTerms,
-        payment: PaymentProof,
+    /// Permissionless: creates the merchant policy PDA `[b"policy", policyHash]` for these terms
+    /// under the config's current attester and domain (the program computes `policyHash`; the
+    /// payer pays the rent). `max_age` above the config's cap is `ReceiptAgeTooLarge`. A policy
+    /// that already exists is left as it is.
+    pub fn register_policy(
+        ctx: Context<RegisterPolicy>,
+        pay_to: Pubkey,
+        asset: Pubkey,
+        min_amount: u64,
+        max_age: u64,
     ) -> Result<()> {
-        instructions::verify_payment::verify_payment(ctx, terms, payment)
+        instructions::policy::register_policy(ctx, pay_to, asset, min_amount, max_age)
+    }
+
+    /// Closes a policy account, returning its rent to its recorded rent payer (who must sign).
+    pub fn close_policy(ctx: Context<ClosePolicy>) -> Result<()> {
+        instructions::policy::close_policy(ctx)
+    }
+
+    /// Verifies one payment proof under a registered policy and burns its nullifier.
+    pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Result<()> {
+        instructions::verify_payment::verify_payment(ctx, payment)
     }
 
     /// Verifies n proofs for one merchant in one pairing product and burns their nullifiers
     /// (`remaining_accounts`: the nullifier PDAs in proof order). All or nothing.
     pub fn verify_batch<'info>(
         ctx: Context<'info, VerifyBatch<'info>>,
-        terms: PaymentTerms,
         payments: Vec<PaymentProof>,
     ) -> Result<()> {
-        instructions::verify_batch::verify_batch(ctx, terms, payments)
+        instructions::verify_batch::verify_batch(ctx, payments)
     }
 
     /// Verifies n proofs without burning anything (dry run; read-only).
-    pub fn check_batch(
-        ctx: Context<CheckBatch>,
-        terms: PaymentTerms,
-        payments: Vec<PaymentProof>,
-    ) -> Result<()> {
-        instructions::verify_batch::check_batch(ctx, terms, payments)
+    pub fn check_batch(ctx: Context<CheckBatch>, payments: Vec<PaymentProof>) -> Result<()> {
+        instructions::verify_batch::check_batch(ctx, payments)
     }
 
     /// `verify_batch` over the payments stored in a proof buffer of the payer.
     pub fn verify_batch_from_buffer<'info>(
         ctx: Context<'info, VerifyBatchFromBuffer<'info>>,
-        terms: PaymentTerms,
     ) -> Result<()> {
-        instructions::verify_batch::verify_batch_from_buffer(ctx, terms)
+        instructions::verify_batch::verify_batch_from_buffer(ctx)
     }
 
     /// Permissionless: closes expired nullifier accounts, `remaining_accounts` as pairs

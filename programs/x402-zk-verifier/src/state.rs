@@ -68,6 +68,46 @@ impl Nullifier {
         x402_zk_encoding::layout::nullifier_account::RENT_PAYER_OFFSET;
 }
 
+/// Seed prefix of a [`Policy`] PDA: `[POLICY_SEED, policy_hash_be_32]`.
+pub use x402_zk_encoding::layout::POLICY_SEED;
+
+/// A merchant's terms, hashed once (`register_policy`) instead of per proof. The program computes
+/// `policy_hash` itself from the config's attester and domain and the terms below, so a `Policy`
+/// account is correct by construction; verify paths take it as `Account<Policy>` (owner and
+/// discriminator; no address re-derivation) and feed `policy_hash` into `pubHash`.
+///
+/// Layout (217 bytes, `x402_zk_encoding::layout::policy_account`): discriminator 8 ‖
+/// `policy_hash` 32 ‖ `pay_to` 32 ‖ `asset` 32 ‖ `min_amount` u64 ‖ `max_age` u64 ‖ `attester` 64 ‖
+/// `rent_payer` 32 ‖ `bump` u8.
+#[account]
+#[derive(InitSpace)]
+pub struct Policy {
+    /// `Poseidon(Ax, Ay, payTo_hi, payTo_lo, asset_hi, asset_lo, minAmount, maxAge, domain)`, big-endian
+    /// (also the PDA seed).
+    pub policy_hash: [u8; 32],
+    /// The merchant (`payTo`).
+    pub pay_to: Pubkey,
+    /// Mint of the payment; native SOL is `Pubkey::default()`.
+    pub asset: Pubkey,
+    /// Minimum amount, base units.
+    pub min_amount: u64,
+    /// Maximum receipt age in seconds (≤ the config's cap when registered, and checked again
+    /// against the current cap at every verification).
+    pub max_age: u64,
+    /// The config's attester key when the policy was registered (hashed into `policy_hash`): a
+    /// verification refuses the policy once the config's attester differs (`PolicyStale`).
+    pub attester: [u8; 64],
+    /// Who paid the rent (gets it back on `close_policy`, and alone may close it).
+    pub rent_payer: Pubkey,
+    /// Bump of this PDA.
+    pub bump: u8,
+}
+
+impl Policy {
+    /// Account size including Anchor's 8-byte discriminator.
+    pub const SPACE: usize = 8 + Policy::INIT_SPACE;
+}
+
 /// Seed of the single [`VerifyingKeyAccount`] PDA.
 pub use x402_zk_encoding::layout::VK_SEED;
 
@@ -99,10 +139,11 @@ impl VerifyingKeyAccount {
     pub const KEY_OFFSET: usize = vk_account::KEY_OFFSET;
 }
 
-use x402_zk_encoding::layout::{config_account, nullifier_account, vk_account};
+use x402_zk_encoding::layout::{config_account, nullifier_account, policy_account, vk_account};
 
 // Anchor's derived sizes must be the layouts the encoding crate publishes (clients read them).
 const _: () = assert!(Nullifier::SPACE == nullifier_account::SPACE);
+const _: () = assert!(Policy::SPACE == policy_account::SPACE);
 const _: () = assert!(VerifyingKeyAccount::SPACE == vk_account::SPACE);
 const _: () = assert!(8 + Config::INIT_SPACE == config_account::SPACE);
 const _: () = assert!(crate::vk::VK_LEN == x402_zk_encoding::layout::VK_LEN);

@@ -1,4 +1,4 @@
-//! The program against the shared vectors (`circuits/encoding/vectors/`), on the host: `pubHash`
+//! The program against the shared vectors (`circuits/encoding/vectors/`), on the host: `policyHash`, `pubHash`
 //! and `domain` through the program's own Poseidon path, the borsh bytes of `PaymentProof`, the
 //! proof canonical check, and the PDA addresses. Generates `pda.json` (addresses for the committed
 //! program id; `UPDATE_VECTORS=1` rewrites it), which `app/test/vectors.test.ts` asserts.
@@ -7,8 +7,8 @@ use anchor_lang::AnchorSerialize;
 use serde_json::{json, Value};
 use x402_zk_encoding::vectors;
 use x402_zk_verifier::instructions::PaymentProof;
-use x402_zk_verifier::public_input::{domain, pub_hash, Policy, ProofPublic};
-use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED, VK_SEED};
+use x402_zk_verifier::public_input::{domain, policy_hash, pub_hash, ProofPublic};
+use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED, POLICY_SEED, VK_SEED};
 
 fn load(name: &str) -> Value {
     serde_json::from_str(&vectors::read(name)).unwrap()
@@ -37,14 +37,16 @@ fn pub_hash_and_domain_match_the_circuit() {
         attester[..32].copy_from_slice(&fr_dec(&c["attester"]["x"]));
         attester[32..].copy_from_slice(&fr_dec(&c["attester"]["y"]));
         let u = |k: &str| c[k].as_str().unwrap().parse::<u64>().unwrap();
-        let policy = Policy::new(
+        let policy = policy_hash(
             &attester,
             &d,
             &Pubkey::new_from_array(b32(&c["payTo"])),
             &Pubkey::new_from_array(b32(&c["asset"])),
             u("minAmount"),
             u("maxAge"),
-        );
+        )
+        .unwrap();
+        assert_eq!(policy, b32(&c["policyHash"]));
         let resource_hash = b32(&c["resourceHash"]);
         let nullifier = b32(&c["nullifier"]);
         let proof = ProofPublic {
@@ -115,11 +117,21 @@ fn pda_vectors() {
             json!({"nullifier": c["nullifier"], "pda": pda(&[NULLIFIER_SEED, &n])})
         })
         .collect();
+    let policies: Vec<Value> = statement["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let h = b32(&c["policyHash"]);
+            json!({"policyHash": c["policyHash"], "pda": pda(&[POLICY_SEED, &h])})
+        })
+        .collect();
     let v = json!({
         "programId": id.to_string(),
         "config": pda(&[CONFIG_SEED]),
         "vk": pda(&[VK_SEED]),
         "nullifiers": nullifiers,
+        "policies": policies,
     });
     vectors::check_or_update(
         "pda.json",

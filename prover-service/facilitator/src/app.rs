@@ -77,6 +77,8 @@ pub struct State {
     pub batcher: OnceLock<Batcher>,
     /// The nullifier sweeper's settings (`None` or a zero interval: off).
     pub sweep: Option<SweepConfig>,
+    /// Merchant `Policy` accounts known to exist on chain.
+    pub policies: crate::policy_account::PolicyCache,
 }
 
 impl State {
@@ -207,6 +209,7 @@ impl State {
                 interval: Duration::from_secs(c.sweep_interval_secs),
                 max_per_tx: usize::from(c.sweep_max_per_tx),
             }),
+            policies: Default::default(),
         });
         crate::admission::init_metrics(&state);
         Ok(state)

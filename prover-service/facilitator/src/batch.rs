@@ -161,8 +161,8 @@ fn batch_compute_units(n: usize) -> u32 {
     (150_000 + 80_000 * n as u32).min(1_400_000)
 }
 
-/// The `verify_batch` instruction: shared terms, one `PaymentProof` and one nullifier PDA
-/// (writable, in proof order) per payment. All payments must share merchant and terms.
+/// The `verify_batch` instruction: the shared policy account, one `PaymentProof` and one nullifier
+/// PDA (writable, in proof order) per payment. All payments must share merchant and terms.
 pub fn verify_batch_ix(
     program_id: &[u8; 32],
     fee_payer: &Pubkey,
@@ -171,18 +171,16 @@ pub fn verify_batch_ix(
     use x402_zk_verifier::{accounts, instruction};
     let program = Pubkey::new_from_array(*program_id);
     let (config, verifying_key) = config_and_vk_pdas(&program);
-    let first = &ps[0].public;
-    let terms = x402_zk_verifier::instructions::PaymentTerms {
-        asset: Pubkey::new_from_array(first.asset),
-        min_amount: first.min_amount,
-        max_age: first.max_age,
-    };
+    let policy = crate::policy_account::policy_pda(
+        program_id,
+        &crate::policy_account::policy_hash(&ps[0].public),
+    );
     let payments = ps.iter().map(|p| payment_proof(p)).collect();
     let mut metas = accounts::VerifyBatch {
         payer: *fee_payer,
         config,
         verifying_key,
-        pay_to: Pubkey::new_from_array(first.pay_to),
+        policy,
         system_program: anchor_client::anchor_lang::system_program::ID,
     }
     .to_account_metas(None);
@@ -193,7 +191,7 @@ pub fn verify_batch_ix(
     Instruction {
         program_id: program,
         accounts: metas,
-        data: instruction::VerifyBatch { terms, payments }.data(),
+        data: instruction::VerifyBatch { payments }.data(),
     }
 }
 
@@ -243,6 +241,21 @@ async fn settle_run(
     }
     let ps: Vec<&CheckedPayment> = pending.iter().map(|&i| payments[i]).collect();
     let payer = state.fee_payer.pubkey();
+    // The batch's policy account must exist: registered first, in its own transaction, when it
+    // is not known to (a batch transaction has no room for `register_policy`).
+    match crate::policy_account::prerequisites(state, &ps[0].public).await {
+        Ok(register) if register.is_empty() => {}
+        Ok(register) => {
+            let mut ixs = vec![compute_budget_ix(100_000)];
+            ixs.extend(register);
+            if send_and_confirm(state, &ixs).await.is_ok() {
+                crate::policy_account::registered(state, &ps[0].public).await;
+            }
+            // On failure the batch below fails too and every payment is settled alone (which
+            // registers the policy with its own verification).
+        }
+        Err(_) => {}
+    }
     let ixs = [
         compute_budget_ix(batch_compute_units(ps.len())),
         verify_batch_ix(&state.policy.program_id, &payer, &ps),

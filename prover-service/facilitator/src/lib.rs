@@ -3,9 +3,10 @@
 //! transfers. See `docs/PROTOCOL.md`.
 //!
 //! Modules: [`x402`] (wire types), [`verify`] (off-chain checks), [`proof_codec`] (256-byte proof
-//! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`settle`] (the
-//! `verify_payment` transaction), [`settlement`] (`/v1/settlement`: was a nullifier burned for this
-//! payment, for a merchant whose `/settle` answer was lost), [`batch`] (optional `verify_batch` settlement), [`rpc`]
+//! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`policy_account`] (the merchant `Policy`
+//! account: derived, registered when absent), [`settle`] (the `verify_payment` transaction), [`settlement`]
+//! (`/v1/settlement`: was a nullifier burned for this payment, for a merchant whose `/settle` answer was lost),
+//! [`batch`] (optional `verify_batch` settlement), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
 //! [`admission`] (`--max-in-flight`: 503 `overloaded` beyond it), [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
@@ -18,6 +19,7 @@ pub mod claims;
 pub mod config;
 pub mod metrics;
 pub mod openapi;
+pub mod policy_account;
 pub mod proof_codec;
 pub mod proving_key;
 pub mod rpc;

@@ -57,13 +57,25 @@ const FAMILIES: &[(&str, &str)] = &[
         "expired nullifier accounts closed by the sweeper (their rent returned to the fee payer)",
     ),
     (
+        "facilitator_policies_registered_total",
+        "merchant Policy accounts registered by this fee payer (register_policy in a settlement)",
+    ),
+    (
+        "facilitator_policy_rent_lamports_total",
+        "lamports of rent the fee payer put into Policy accounts it registered",
+    ),
+    (
         "facilitator_sweep_errors_total",
         "nullifier sweeper failures by stage (scan: reading the accounts, close: a transaction)",
     ),
 ];
 
 /// Counter families without labels: always exposed (0 until incremented).
-const UNLABELED: &[&str] = &["facilitator_nullifiers_closed_total"];
+const UNLABELED: &[&str] = &[
+    "facilitator_nullifiers_closed_total",
+    "facilitator_policies_registered_total",
+    "facilitator_policy_rent_lamports_total",
+];
 
 /// Series exposed at 0 from the start, so that rates over them (the alerts' and dashboards')
 /// exist before the first event.

@@ -1,4 +1,5 @@
-//! x402 `/settle`: sends `verify_payment`, which re-verifies on-chain and burns the nullifier.
+//! x402 `/settle`: sends `verify_payment` (after `register_policy` when the merchant's `Policy`
+//! account is not known to exist), which re-verifies on-chain and burns the nullifier.
 //! Success only for a nullifier this call's own transaction burned: a nullifier whose PDA already
 //! exists, or that the program reports as used, is `nullifier_already_used` — there is no
 //! "already settled" answer (it would let one payment buy many responses). Within one process,
@@ -80,24 +81,23 @@ pub fn verify_payment_ix(
     let program = Pubkey::new_from_array(*program_id);
     let (config, verifying_key) = config_and_vk_pdas(&program);
     let nullifier = nullifier_pda(program_id, &p.nullifier_be);
-    let terms = x402_zk_verifier::instructions::PaymentTerms {
-        asset: Pubkey::new_from_array(p.public.asset),
-        min_amount: p.public.min_amount,
-        max_age: p.public.max_age,
-    };
     let payment = payment_proof(p);
+    let policy = crate::policy_account::policy_pda(
+        program_id,
+        &crate::policy_account::policy_hash(&p.public),
+    );
     let accounts = accounts::VerifyPayment {
         payer: *fee_payer,
         config,
         verifying_key,
-        pay_to: Pubkey::new_from_array(p.public.pay_to),
+        policy,
         nullifier,
         system_program: anchor_client::anchor_lang::system_program::ID,
     };
     Instruction {
         program_id: program,
         accounts: accounts.to_account_metas(None),
-        data: instruction::VerifyPayment { terms, payment }.data(),
+        data: instruction::VerifyPayment { payment }.data(),
     }
 }
 
@@ -133,11 +133,18 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<Settled, Reject
         return Err(spent());
     }
     let payer = state.fee_payer.pubkey();
-    let ixs = [
-        compute_budget_ix(400_000),
-        verify_payment_ix(&state.policy.program_id, &payer, p),
-    ];
+    let register = crate::policy_account::prerequisites(state, &p.public)
+        .await
+        .map_err(rpc_rejection)?;
+    let registers = !register.is_empty();
+    // 400k covers `register_policy` (≈ 15k) and `verify_payment` (≈ 100k) together.
+    let mut ixs = vec![compute_budget_ix(400_000)];
+    ixs.extend(register);
+    ixs.push(verify_payment_ix(&state.policy.program_id, &payer, p));
     let signature = send_and_confirm(state, &ixs).await?;
+    if registers {
+        crate::policy_account::registered(state, &p.public).await;
+    }
     state.metrics.inc(
         "facilitator_settle_transactions_total",
         "instruction",

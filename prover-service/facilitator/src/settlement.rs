@@ -285,6 +285,7 @@ mod tests {
         let e = PaymentVerified {
             nullifier: [nullifier; 32],
             pay_to: Pubkey::new_from_array([2; 32]),
+            policy: Pubkey::new_from_array([4; 32]),
             asset: Pubkey::default(),
             min_amount: 5,
             resource_hash: [3; 32],

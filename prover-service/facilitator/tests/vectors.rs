@@ -1,6 +1,6 @@
 //! The facilitator against the shared vectors (`circuits/encoding/vectors/`): the proof decoder's
 //! canonical check, the reason words, the attester's signature JSON, and the bytes and accounts of
-//! the `verify_payment` instruction it sends.
+//! the `verify_payment` instruction it sends (with the policy account of the vector's terms).
 use anchor_client::anchor_lang::prelude::Pubkey;
 use serde_json::Value;
 use x402_zk_circuits::field::fr_from_str_checked;
@@ -127,7 +127,7 @@ fn verify_payment_instruction_matches_the_layouts() {
     };
     let fee_payer = Pubkey::new_from_array([3; 32]);
     let ix = x402_zk_facilitator::settle::verify_payment_ix(&program_id, &fee_payer, &p);
-    // discriminator 8 ‖ terms (asset 32 ‖ min_amount u64 ‖ max_age u64) ‖ payment 328
+    // discriminator 8 ‖ payment 328 (the terms live in the policy account)
     let payment = PaymentRef {
         proof: &proof,
         now: p.public.now,
@@ -135,8 +135,8 @@ fn verify_payment_instruction_matches_the_layouts() {
         nullifier: &p.nullifier_be,
     }
     .encode();
-    assert_eq!(ix.data.len(), 8 + 48 + payment.len());
-    assert_eq!(ix.data[8 + 48..], payment[..]);
+    assert_eq!(ix.data.len(), 8 + payment.len());
+    assert_eq!(ix.data[8..], payment[..]);
     let key = |v: &Value| v["address"].as_str().unwrap().parse::<Pubkey>().unwrap();
     assert_eq!(
         ix.program_id.to_string(),
@@ -144,5 +144,48 @@ fn verify_payment_instruction_matches_the_layouts() {
     );
     assert_eq!(ix.accounts[1].pubkey, key(&pda["config"]));
     assert_eq!(ix.accounts[2].pubkey, key(&pda["vk"]));
+    assert_eq!(
+        x402_zk_facilitator::policy_account::policy_hash(&p.public),
+        b32(&c["policyHash"])
+    );
+    assert_eq!(ix.accounts[3].pubkey, key(&pda["policies"][0]["pda"]));
     assert_eq!(ix.accounts[4].pubkey, key(&pda["nullifiers"][0]["pda"]));
+}
+
+#[test]
+fn register_policy_instruction_matches_the_layouts() {
+    let st = load("statement.json");
+    let pda = load("pda.json");
+    let c = &st["cases"][0];
+    let f = |v: &Value| fr_from_str_checked(v.as_str().unwrap(), "x").unwrap();
+    let u = |k: &str| c[k].as_str().unwrap().parse::<u64>().unwrap();
+    let program_id: [u8; 32] = b32(&c["programIdHex"]);
+    let public = PublicParams {
+        attester: Point {
+            x: f(&c["attester"]["x"]),
+            y: f(&c["attester"]["y"]),
+        },
+        pay_to: b32(&c["payTo"]),
+        asset: b32(&c["asset"]),
+        min_amount: u("minAmount"),
+        now: u("now"),
+        max_age: u("maxAge"),
+        resource_hash: f(&c["resourceHash"]),
+        program_id,
+    };
+    let fee_payer = Pubkey::new_from_array([3; 32]);
+    let ix =
+        x402_zk_facilitator::policy_account::register_policy_ix(&program_id, &fee_payer, &public);
+    // discriminator 8 ‖ pay_to 32 ‖ asset 32 ‖ min_amount u64 LE ‖ max_age u64 LE
+    assert_eq!(ix.data.len(), 8 + 32 + 32 + 8 + 8);
+    assert_eq!(ix.data[8..40], b32(&c["payTo"]));
+    assert_eq!(ix.data[40..72], b32(&c["asset"]));
+    assert_eq!(ix.data[72..80], u("minAmount").to_le_bytes());
+    assert_eq!(ix.data[80..88], u("maxAge").to_le_bytes());
+    let key = |v: &Value| v["address"].as_str().unwrap().parse::<Pubkey>().unwrap();
+    assert_eq!(ix.accounts[0].pubkey, fee_payer);
+    assert!(ix.accounts[0].is_signer && ix.accounts[0].is_writable);
+    assert_eq!(ix.accounts[1].pubkey, key(&pda["config"]));
+    assert_eq!(ix.accounts[2].pubkey, key(&pda["policies"][0]["pda"]));
+    assert!(ix.accounts[2].is_writable);
 }

@@ -35,7 +35,7 @@ use x402_zk_circuits::field::fr_to_be_bytes;
 use x402_zk_circuits::groth16::ProvingKeys;
 use x402_zk_circuits::receipt::{commitment, PublicParams, Receipt, Witness};
 use x402_zk_verifier::errors::ErrorCode;
-use x402_zk_verifier::instructions::{InitializeConfigArgs, PaymentProof, PaymentTerms};
+use x402_zk_verifier::instructions::{InitializeConfigArgs, PaymentProof};
 use x402_zk_verifier::state::{CONFIG_SEED, NULLIFIER_SEED, VK_SEED};
 use x402_zk_verifier::{accounts, instruction};
 
@@ -350,6 +350,7 @@ impl Prover {
                 min_amount: public.min_amount,
                 max_age: public.max_age,
             },
+            attester: public.attester,
             proof: PaymentProof {
                 proof: bundle.solana_proof_bytes(),
                 now,
@@ -361,12 +362,49 @@ impl Prover {
     }
 }
 
+/// The merchant's terms a payment was proven for (registered as a `Policy` with the payee).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentTerms {
+    pub asset: Pubkey,
+    pub min_amount: u64,
+    pub max_age: u64,
+}
+
 /// One payment as the program takes it.
 #[derive(Clone, Copy, Debug)]
 pub struct Payment {
     pub terms: PaymentTerms,
+    /// The attester the proof was made under (with `pay_to`, `terms` and the program's domain it
+    /// gives the `Policy` account; tests that tamper with `pay_to` or `terms` get the tampered one's).
+    pub attester: x402_zk_circuits::Point,
     pub proof: PaymentProof,
     pub pay_to: Pubkey,
+}
+
+impl Payment {
+    /// `policyHash` of (attester, payTo, terms, domain), as the circuit and the program compute it.
+    pub fn policy_hash(&self) -> [u8; 32] {
+        let public = PublicParams {
+            attester: self.attester,
+            pay_to: self.pay_to.to_bytes(),
+            asset: self.terms.asset.to_bytes(),
+            min_amount: self.terms.min_amount,
+            now: self.proof.now,
+            max_age: self.terms.max_age,
+            resource_hash: Fr::from(0u64),
+            program_id: x402_zk_verifier::ID.to_bytes(),
+        };
+        fr_to_be_bytes(&public.policy_hash())
+    }
+
+    /// The `Policy` PDA of this payment's terms.
+    pub fn policy(&self) -> Pubkey {
+        Pubkey::find_program_address(
+            &[x402_zk_verifier::state::POLICY_SEED, &self.policy_hash()],
+            &x402_zk_verifier::ID,
+        )
+        .0
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,7 +671,45 @@ pub async fn admin(
         .await
 }
 
+/// `register_policy` for `p`'s payee and terms (idempotent on chain: a registered policy stays).
+pub async fn register_policy(program: &Prog, p: &Payment) -> Result<Signature, ClientError> {
+    program
+        .request()
+        .accounts(accounts::RegisterPolicy {
+            payer: program.payer(),
+            config: config_pda(),
+            policy: p.policy(),
+            system_program: system_program::ID,
+        })
+        .args(instruction::RegisterPolicy {
+            pay_to: p.pay_to,
+            asset: p.terms.asset,
+            min_amount: p.terms.min_amount,
+            max_age: p.terms.max_age,
+        })
+        .send()
+        .await
+}
+
+/// `register_policy` for `p` unless its policy account exists (a transaction of its own, so the
+/// verification's compute units and balance change are its own).
+pub async fn ensure_policy(program: &Prog, p: &Payment) -> Result<(), ClientError> {
+    let exists = program
+        .rpc()
+        .get_account_with_commitment(&p.policy(), CommitmentConfig::confirmed())
+        .await
+        .map_err(|e| ClientError::SolanaClientError(Box::new(e)))?
+        .value
+        .is_some();
+    if !exists {
+        register_policy(program, p).await?;
+    }
+    Ok(())
+}
+
+/// `verify_payment` of `p`, after making sure its policy account exists.
 pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, ClientError> {
+    ensure_policy(program, p).await?;
     program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
@@ -641,14 +717,11 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
             payer: program.payer(),
             config: config_pda(),
             verifying_key: vk_pda(),
-            pay_to: p.pay_to,
+            policy: p.policy(),
             nullifier: nullifier_pda(&p.proof.nullifier).0,
             system_program: system_program::ID,
         })
-        .args(instruction::VerifyPayment {
-            terms: p.terms,
-            payment: p.proof,
-        })
+        .args(instruction::VerifyPayment { payment: p.proof })
         .send()
         .await
 }
@@ -656,6 +729,7 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
 /// `verify_batch` of payments to one merchant, nullifier PDAs as remaining accounts in proof order.
 pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, ClientError> {
     let first = ps.first().expect("non-empty batch");
+    ensure_policy(program, first).await?;
     let mut req = program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
@@ -663,14 +737,13 @@ pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, C
             payer: program.payer(),
             config: config_pda(),
             verifying_key: vk_pda(),
-            pay_to: first.pay_to,
+            policy: first.policy(),
             system_program: system_program::ID,
         });
     for p in ps {
         req = req.accounts(AccountMeta::new(nullifier_pda(&p.proof.nullifier).0, false));
     }
     req.args(instruction::VerifyBatch {
-        terms: first.terms,
         payments: ps.iter().map(|p| p.proof).collect(),
     })
     .send()
@@ -793,6 +866,7 @@ pub async fn verify_batch_from_buffer(
     ps: &[Payment],
 ) -> Result<Signature, ClientError> {
     let first = ps.first().expect("non-empty batch");
+    ensure_policy(program, first).await?;
     let mut req = program
         .request()
         .instruction(compute_budget_ix(CU_LIMIT))
@@ -800,16 +874,14 @@ pub async fn verify_batch_from_buffer(
             payer: program.payer(),
             config: config_pda(),
             verifying_key: vk_pda(),
-            pay_to: first.pay_to,
+            policy: first.policy(),
             proof_buffer: *buffer,
             system_program: system_program::ID,
         });
     for p in ps {
         req = req.accounts(AccountMeta::new(nullifier_pda(&p.proof.nullifier).0, false));
     }
-    req.args(instruction::VerifyBatchFromBuffer { terms: first.terms })
-        .send()
-        .await
+    req.args(instruction::VerifyBatchFromBuffer {}).send().await
 }
 
 pub async fn close_proof_buffer(program: &Prog, buffer: &Pubkey) -> Result<Signature, ClientError> {

@@ -310,10 +310,12 @@ async fn unapproved_key_and_other_attester_stop_payments(
         .await?,
     )
     .await?;
+    // The payment's policy was registered under the previous attester: refused as stale (its
+    // policyHash binds the old key), before any proof work.
     expect_program_error(
         "verify_payment after the attester changed",
         verify_payment(p, pay).await,
-        ErrorCode::InvalidProof,
+        ErrorCode::PolicyStale,
     );
     let mut not_canonical = [0xffu8; 64];
     not_canonical[32..].copy_from_slice(&prover.attester_bytes()[32..]);

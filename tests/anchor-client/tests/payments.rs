@@ -194,6 +194,9 @@ async fn assert_no_nullifier(env: &TestEnv, pay: &Payment, why: &str) -> Result<
 async fn single_payment_burns_the_nullifier(env: &TestEnv, good: &Payment) -> Result<()> {
     let p = &env.program;
     assert_no_nullifier(env, good, "before paying").await?;
+    // The merchant's policy exists before (registered once per offer, its own rent); the balance
+    // below is the settlement's alone.
+    ensure_policy(p, good).await?;
     let balance_before = p.rpc().get_balance(&env.payer.pubkey()).await?;
     let sig = verify_payment(p, good).await?;
     let tx = landed(p, &sig).await?;
@@ -487,6 +490,9 @@ async fn close_after_expiry_returns_the_rent(
     let pay = prove_ahead(env, prover, merchant, &[40], AGE)
         .await?
         .remove(0);
+    // The policy for these terms (maxAge = the cap) is registered first: its rent is not the
+    // payment's.
+    ensure_policy(p, &pay).await?;
     wait_for_clock(env, pay.proof.now as i64).await?;
     let b0 = p.rpc().get_balance(&env.payer.pubkey()).await?;
     let sig = verify_payment(p, &pay).await?;

@@ -5,7 +5,7 @@ pub mod proofs;
 
 use std::path::PathBuf;
 
-use x402_zk_encoding::layout::{nullifier_seeds, CONFIG_SEED, VK_SEED};
+use x402_zk_encoding::layout::{nullifier_seeds, policy_seeds, CONFIG_SEED, VK_SEED};
 
 use litesvm::LiteSVM;
 pub use solana_address::Address;
@@ -479,9 +479,11 @@ pub fn merchant() -> Address {
     Address::new_from_array([0x4d; 32])
 }
 
-/// `PaymentTerms`: asset ‖ min_amount u64 LE ‖ max_age u64 LE.
-pub fn terms_bytes(f: &PaymentFixture) -> Vec<u8> {
-    let mut v = f.asset.to_vec();
+/// `register_policy` arguments for `f`'s terms paid to `pay_to`: pay_to 32 ‖ asset 32 ‖
+/// min_amount u64 LE ‖ max_age u64 LE.
+pub fn register_policy_args(pay_to: &Address, f: &PaymentFixture) -> Vec<u8> {
+    let mut v = pay_to.to_bytes().to_vec();
+    v.extend_from_slice(&f.asset);
     v.extend_from_slice(&f.min_amount.to_le_bytes());
     v.extend_from_slice(&f.max_age.to_le_bytes());
     v
@@ -583,21 +585,162 @@ impl Harness {
         }
     }
 
-    /// `verify_payment` instruction for `f`, paid to `pay_to`, burning at `nullifier_account`.
+    /// `policyHash` of `f`'s terms paid to `pay_to` under the config's current attester and
+    /// domain (read from the config account), as the program computes it.
+    pub fn policy_hash(&self, pay_to: &Address, f: &PaymentFixture) -> [u8; 32] {
+        use ark_ff::{BigInteger, PrimeField};
+        use x402_zk_encoding::layout::config_account::{ATTESTER_OFFSET, DOMAIN_OFFSET};
+        let acc = self.svm.get_account(&self.config_pda()).expect("config");
+        let attester: [u8; 64] = acc.data[ATTESTER_OFFSET..ATTESTER_OFFSET + 64]
+            .try_into()
+            .expect("64");
+        let domain: [u8; 32] = acc.data[DOMAIN_OFFSET..DOMAIN_OFFSET + 32]
+            .try_into()
+            .expect("32");
+        let inputs = x402_zk_encoding::PolicyHashInputs::from_values(
+            &attester,
+            &pay_to.to_bytes(),
+            &f.asset,
+            f.min_amount,
+            f.max_age,
+            &domain,
+        )
+        .ordered()
+        .map(|b| ark_bn254::Fr::from_be_bytes_mod_order(&b));
+        let h = x402_zk_circuits::poseidon::hash(&inputs).expect("arity 9");
+        h.into_bigint().to_bytes_be().try_into().expect("32 bytes")
+    }
+
+    /// The policy PDA `[b"policy", policyHash]` of `f`'s terms paid to `pay_to`.
+    pub fn policy_pda(&self, pay_to: &Address, f: &PaymentFixture) -> Address {
+        self.pda(&policy_seeds(&self.policy_hash(pay_to, f)))
+    }
+
+    /// `register_policy` for `f`'s terms paid to `pay_to`, paid by the harness payer.
+    pub fn register_policy_ix(&self, pay_to: &Address, f: &PaymentFixture) -> Instruction {
+        let mut data = self.discriminator("register_policy");
+        data.extend(register_policy_args(pay_to, f));
+        Instruction::new_with_bytes(
+            self.program_id,
+            &data,
+            vec![
+                AccountMeta::new(self.payer.pubkey(), true),
+                AccountMeta::new_readonly(self.config_pda(), false),
+                AccountMeta::new(self.policy_pda(pay_to, f), false),
+                AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
+            ],
+        )
+    }
+
+    pub fn register_policy(&mut self, pay_to: &Address, f: &PaymentFixture) -> Outcome {
+        let ix = self.register_policy_ix(pay_to, f);
+        self.send_ixs(vec![ix], &[])
+    }
+
+    /// The policy account for `f`'s terms paid to `pay_to`, made to exist: registered with
+    /// `register_policy`, or — when the config refuses the terms now (a `maxAge` above a cap
+    /// lowered since) — written directly as a registration under the earlier, higher cap would
+    /// have left it, so that tests reach the verify-time checks.
+    pub fn ensure_policy(&mut self, pay_to: &Address, f: &PaymentFixture) -> Address {
+        let pda = self.policy_pda(pay_to, f);
+        if self
+            .svm
+            .get_account(&pda)
+            .is_some_and(|a| a.owner == self.program_id)
+        {
+            return pda;
+        }
+        let out = self.register_policy(pay_to, f);
+        if out.ok {
+            return pda;
+        }
+        assert_eq!(
+            out.error_code().as_deref(),
+            Some("ReceiptAgeTooLarge"),
+            "register_policy: {:#?}",
+            out.logs
+        );
+        self.write_policy_account(pay_to, f);
+        pda
+    }
+
+    /// Writes the `Policy` account for `f`'s terms paid to `pay_to` under the config's current
+    /// attester directly (bypassing `register_policy`'s cap check).
+    pub fn write_policy_account(&mut self, pay_to: &Address, f: &PaymentFixture) {
+        use x402_zk_encoding::layout::config_account::ATTESTER_OFFSET;
+        use x402_zk_encoding::layout::policy_account as l;
+        let hash = self.policy_hash(pay_to, f);
+        let (pda, bump) = Address::find_program_address(&policy_seeds(&hash), &self.program_id);
+        let config = self.svm.get_account(&self.config_pda()).expect("config");
+        let mut data = vec![0u8; l::SPACE];
+        data[..8].copy_from_slice(&self.account_discriminator("Policy"));
+        data[l::POLICY_HASH_OFFSET..l::POLICY_HASH_OFFSET + 32].copy_from_slice(&hash);
+        data[l::PAY_TO_OFFSET..l::PAY_TO_OFFSET + 32].copy_from_slice(pay_to.as_ref());
+        data[l::ASSET_OFFSET..l::ASSET_OFFSET + 32].copy_from_slice(&f.asset);
+        data[l::MIN_AMOUNT_OFFSET..l::MIN_AMOUNT_OFFSET + 8]
+            .copy_from_slice(&f.min_amount.to_le_bytes());
+        data[l::MAX_AGE_OFFSET..l::MAX_AGE_OFFSET + 8].copy_from_slice(&f.max_age.to_le_bytes());
+        data[l::ATTESTER_OFFSET..l::ATTESTER_OFFSET + 64]
+            .copy_from_slice(&config.data[ATTESTER_OFFSET..ATTESTER_OFFSET + 64]);
+        data[l::RENT_PAYER_OFFSET..l::RENT_PAYER_OFFSET + 32]
+            .copy_from_slice(self.payer.pubkey().as_ref());
+        data[l::BUMP_OFFSET] = bump;
+        let lamports = self.svm.minimum_balance_for_rent_exemption(l::SPACE);
+        self.svm
+            .set_account(
+                pda,
+                solana_account::Account {
+                    lamports,
+                    data,
+                    owner: self.program_id,
+                    executable: false,
+                    rent_epoch: 0,
+                },
+            )
+            .expect("set policy account");
+    }
+
+    /// The 8-byte Anchor discriminator of an account type, read from the generated IDL.
+    pub fn account_discriminator(&self, name: &str) -> Vec<u8> {
+        self.idl["accounts"]
+            .as_array()
+            .expect("IDL accounts")
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("no account {name} in IDL"))["discriminator"]
+            .as_array()
+            .expect("discriminator")
+            .iter()
+            .map(|b| b.as_u64().expect("byte") as u8)
+            .collect()
+    }
+
+    /// `verify_payment` instruction for `f`, paid to `pay_to` (its policy account made to exist
+    /// first), burning at `nullifier_account`.
     pub fn verify_payment_ix(
-        &self,
+        &mut self,
         f: &PaymentFixture,
         pay_to: Address,
         nullifier_account: Address,
     ) -> Instruction {
+        let policy = self.ensure_policy(&pay_to, f);
+        self.verify_payment_ix_with_policy(f, policy, nullifier_account)
+    }
+
+    /// `verify_payment` instruction for `f` under the account `policy` (whatever it holds).
+    pub fn verify_payment_ix_with_policy(
+        &self,
+        f: &PaymentFixture,
+        policy: Address,
+        nullifier_account: Address,
+    ) -> Instruction {
         let mut data = self.discriminator("verify_payment");
-        data.extend(terms_bytes(f));
         data.extend(payment_bytes(f));
         let accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
             AccountMeta::new_readonly(self.vk_account, false),
-            AccountMeta::new_readonly(pay_to, false),
+            AccountMeta::new_readonly(policy, false),
             AccountMeta::new(nullifier_account, false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
         ];
@@ -605,16 +748,13 @@ impl Harness {
     }
 
     pub fn verify_payment(&mut self, f: &PaymentFixture) -> Outcome {
-        let ix = self.verify_payment_ix(f, merchant(), self.nullifier_pda(&f.nullifier));
+        let nullifier = self.nullifier_pda(&f.nullifier);
+        let ix = self.verify_payment_ix(f, merchant(), nullifier);
         self.send_ixs(vec![ix], &[])
     }
 
     fn batch_data(&self, name: &str, fs: &[PaymentFixture]) -> Vec<u8> {
         let mut data = self.discriminator(name);
-        match fs.first() {
-            Some(f) => data.extend(terms_bytes(f)),
-            None => data.extend_from_slice(&[0u8; 48]),
-        }
         data.extend_from_slice(&(fs.len() as u32).to_le_bytes());
         for f in fs {
             data.extend(payment_bytes(f));
@@ -623,13 +763,23 @@ impl Harness {
     }
 
     /// `verify_batch` (inline) with the nullifier PDAs as remaining accounts.
+    /// The policy account of a batch: `fs[0]`'s terms paid to [`merchant`] (made to exist), or
+    /// the default fixture's when `fs` is empty.
+    fn batch_policy(&mut self, fs: &[PaymentFixture]) -> Address {
+        match fs.first() {
+            Some(f) => self.ensure_policy(&merchant(), f),
+            None => self.ensure_policy(&merchant(), &fixture(0)),
+        }
+    }
+
     pub fn verify_batch(&mut self, fs: &[PaymentFixture]) -> Outcome {
+        let policy = self.batch_policy(fs);
         let data = self.batch_data("verify_batch", fs);
         let mut accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
             AccountMeta::new_readonly(self.vk_account, false),
-            AccountMeta::new_readonly(merchant(), false),
+            AccountMeta::new_readonly(policy, false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
         ];
         for f in fs {
@@ -640,11 +790,17 @@ impl Harness {
 
     /// `check_batch` (verify only, no nullifiers).
     pub fn check_batch(&mut self, fs: &[PaymentFixture]) -> Outcome {
+        let policy = self.batch_policy(fs);
+        self.check_batch_with_policy(fs, policy)
+    }
+
+    /// `check_batch` under the account `policy` (whatever it holds).
+    pub fn check_batch_with_policy(&mut self, fs: &[PaymentFixture], policy: Address) -> Outcome {
         let data = self.batch_data("check_batch", fs);
         let accounts = vec![
             AccountMeta::new_readonly(self.config_pda(), false),
             AccountMeta::new_readonly(self.vk_account, false),
-            AccountMeta::new_readonly(merchant(), false),
+            AccountMeta::new_readonly(policy, false),
         ];
         self.send(data, accounts, &[])
     }
@@ -737,13 +893,13 @@ impl Harness {
     }
 
     pub fn verify_batch_from_buffer(&mut self, buf: &Address, fs: &[PaymentFixture]) -> Outcome {
-        let mut data = self.discriminator("verify_batch_from_buffer");
-        data.extend(terms_bytes(&fs[0]));
+        let policy = self.batch_policy(fs);
+        let data = self.discriminator("verify_batch_from_buffer");
         let mut accounts = vec![
             AccountMeta::new(self.payer.pubkey(), true),
             AccountMeta::new_readonly(self.config_pda(), false),
             AccountMeta::new_readonly(self.vk_account, false),
-            AccountMeta::new_readonly(merchant(), false),
+            AccountMeta::new_readonly(policy, false),
             AccountMeta::new_readonly(*buf, false),
             AccountMeta::new_readonly(SYSTEM_PROGRAM.parse().expect("id"), false),
         ];

@@ -68,6 +68,8 @@ pub struct PaymentFixture {
     pub resource_hash: [u8; 32],
     pub nullifier: [u8; 32],
     pub pub_hash: [u8; 32],
+    /// `policyHash` of the terms under the proof's attester and program.
+    pub policy_hash: [u8; 32],
 }
 
 /// A consistent witness for `program_id`: the dev attester signed a payment of 1,500 ≥ `min_amount`
@@ -137,6 +139,7 @@ pub fn public_fixture(w: &Witness) -> PaymentFixture {
         resource_hash: fr_be(&p.resource_hash),
         nullifier: fr_be(&w.nullifier()),
         pub_hash: fr_be(&w.pub_hash()),
+        policy_hash: fr_be(&p.policy_hash()),
     }
 }
 

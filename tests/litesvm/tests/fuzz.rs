@@ -2,10 +2,10 @@
 //! is a typed error (an `Error Code:` log from Anchor or the program).
 use proptest::prelude::*;
 use x402_zk_litesvm_tests::{
-    fixture, merchant, payment_bytes, terms_bytes, AccountMeta, Harness, Instruction,
+    fixture, merchant, payment_bytes, register_policy_args, AccountMeta, Harness, Instruction,
 };
 
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 17] = [
     "initialize_config",
     "set_paused",
     "set_attester",
@@ -21,6 +21,8 @@ const NAMES: [&str; 15] = [
     "set_max_receipt_age",
     "close_expired_nullifiers",
     "verify_payment",
+    "register_policy",
+    "close_policy",
 ];
 
 #[derive(Debug, Clone)]
@@ -86,9 +88,9 @@ proptest! {
             // A well-formed payload for the instruction, then mutated.
             let mut body = Vec::new();
             match name {
-                "verify_payment" => { body.extend(terms_bytes(f)); body.extend(payment_bytes(f)); }
+                "verify_payment" => body.extend(payment_bytes(f)),
+                "register_policy" => body.extend(register_policy_args(&merchant(), f)),
                 "verify_batch" | "check_batch" => {
-                    body.extend(terms_bytes(f));
                     body.extend_from_slice(&2u32.to_le_bytes());
                     body.extend(payment_bytes(f));
                     body.extend(payment_bytes(g));

@@ -148,11 +148,8 @@ fn wrong_public_values_fail() {
     g.max_age += 1;
     expect_err(&h.verify_payment(&g), "ReceiptAgeTooLarge");
     // Wrong payTo: the merchant account differs from the one the proof was made for.
-    let ix = h.verify_payment_ix(
-        &f,
-        Address::new_from_array([0x11; 32]),
-        h.nullifier_pda(&f.nullifier),
-    );
+    let nullifier = h.nullifier_pda(&f.nullifier);
+    let ix = h.verify_payment_ix(&f, Address::new_from_array([0x11; 32]), nullifier);
     expect_err(&h.send_ixs(vec![ix], &[]), "InvalidProof");
 }
 
@@ -280,7 +277,8 @@ fn wrong_nullifier_account_fails() {
     let mut h = Harness::with_config(SKEW);
     let f = fixture(9);
     let other = fixture(10);
-    let ix = h.verify_payment_ix(&f, merchant(), h.nullifier_pda(&other.nullifier));
+    let other_pda = h.nullifier_pda(&other.nullifier);
+    let ix = h.verify_payment_ix(&f, merchant(), other_pda);
     expect_err(&h.send_ixs(vec![ix], &[]), "NullifierAccountMismatch");
     // A non-canonical bump address is not accepted either: any other address is a mismatch.
     let ix = h.verify_payment_ix(&f, merchant(), Address::new_from_array([3; 32]));

@@ -70,8 +70,40 @@ pub fn burn<'info>(
 
     let bump_seed = [bump];
     let seeds: &[&[u8]] = &[NULLIFIER_SEED, rec.nullifier, &bump_seed];
+    create_pda(
+        program_id,
+        payer,
+        system_program,
+        account,
+        seeds,
+        Nullifier::SPACE,
+    )?;
+
+    let mut data = account.try_borrow_mut_data()?;
+    let out: &mut [u8] = &mut data;
+    let disc = Nullifier::DISCRIMINATOR;
+    out[..disc.len()].copy_from_slice(disc);
+    let mut w = &mut out[disc.len()..];
+    Nullifier {
+        expires_at: rec.expires_at,
+        rent_payer: payer.key(),
+    }
+    .serialize(&mut w)?;
+    Ok(())
+}
+
+/// Creates the program-owned PDA `account` (signed by `seeds`, bump included) with `space` bytes,
+/// rent paid by `payer`. An address someone pre-funded (griefing `create_account`) is topped up,
+/// allocated and assigned instead.
+pub fn create_pda<'info>(
+    program_id: &Pubkey,
+    payer: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    account: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    space: usize,
+) -> Result<()> {
     let signer = &[seeds];
-    let space = Nullifier::SPACE;
     let rent = Rent::get()?.minimum_balance(space);
     let sys = system_program.key();
     let current = account.lamports();
@@ -90,7 +122,6 @@ pub fn burn<'info>(
             program_id,
         )?;
     } else {
-        // Someone pre-funded the address (griefing create_account): top up, allocate, assign.
         if current < rent {
             transfer(
                 CpiContext::new(
@@ -124,17 +155,6 @@ pub fn burn<'info>(
             program_id,
         )?;
     }
-
-    let mut data = account.try_borrow_mut_data()?;
-    let out: &mut [u8] = &mut data;
-    let disc = Nullifier::DISCRIMINATOR;
-    out[..disc.len()].copy_from_slice(disc);
-    let mut w = &mut out[disc.len()..];
-    Nullifier {
-        expires_at: rec.expires_at,
-        rent_payer: payer.key(),
-    }
-    .serialize(&mut w)?;
     Ok(())
 }
 

@@ -7,11 +7,12 @@ use anchor_lang::prelude::*;
 use crate::batch::{self, BatchError, Entry};
 use crate::errors::ErrorCode;
 use crate::events::{BatchVerified, PaymentVerified};
-use crate::instructions::nullifier::{burn, expires_at, require_max_age, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
+use crate::instructions::policy::check_policy;
 use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
-use crate::instructions::verify_payment::{PaymentProof, PaymentTerms};
-use crate::public_input::{pub_hash, Policy, ProofPublic};
-use crate::state::{Config, CONFIG_SEED};
+use crate::instructions::verify_payment::PaymentProof;
+use crate::public_input::{pub_hash, ProofPublic};
+use crate::state::{Config, Policy};
 use crate::verify::check_clock;
 
 /// Most proofs one instruction accepts (1.4M CU fit far fewer; this bounds the work before the
@@ -38,12 +39,13 @@ pub struct VerifyBatch<'info> {
     /// Pays the nullifier PDAs' rent.
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    /// The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,
+    /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
     pub config: Account<'info, Config>,
     /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
-    /// CHECK: the merchant (`payTo`) of every proof in the batch; only its address is used.
-    pub pay_to: UncheckedAccount<'info>,
+    /// The merchant's terms shared by every proof of the batch.
+    pub policy: Account<'info, Policy>,
     pub system_program: Program<'info, System>,
 }
 
@@ -51,12 +53,13 @@ pub struct VerifyBatch<'info> {
 /// cost figure). Changes no state.
 #[derive(Accounts)]
 pub struct CheckBatch<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    /// The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,
+    /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
     pub config: Account<'info, Config>,
     /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
-    /// CHECK: the merchant (`payTo`); only its address is used.
-    pub pay_to: UncheckedAccount<'info>,
+    /// The merchant's terms shared by every proof of the batch.
+    pub policy: Account<'info, Policy>,
 }
 
 #[derive(Accounts)]
@@ -64,12 +67,13 @@ pub struct VerifyBatchFromBuffer<'info> {
     /// Pays the nullifier PDAs' rent; must be the buffer's authority.
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    /// The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,
+    /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
     pub config: Account<'info, Config>,
     /// CHECK: the verifying key PDA `[b"vk"]`, checked in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
-    /// CHECK: the merchant (`payTo`); only its address is used.
-    pub pay_to: UncheckedAccount<'info>,
+    /// The merchant's terms shared by every proof of the batch.
+    pub policy: Account<'info, Policy>,
     /// CHECK: a proof buffer owned by this program whose authority is `payer` (checked in the handler).
     pub proof_buffer: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
@@ -79,8 +83,7 @@ pub struct VerifyBatchFromBuffer<'info> {
 fn verify_all(
     config: &Config,
     vk: &crate::vk::LoadedVk,
-    pay_to: &Pubkey,
-    terms: &PaymentTerms,
+    policy: &Policy,
     items: &[ProofRef],
 ) -> Result<Clock> {
     crate::cu_probe!("verify_all: start");
@@ -90,7 +93,7 @@ fn verify_all(
         items.len() <= MAX_PROOFS_PER_BATCH,
         ErrorCode::BatchTooLarge
     );
-    require_max_age(config, terms.max_age)?;
+    check_policy(config, policy)?;
 
     let mut sorted: Vec<&[u8; 32]> = items.iter().map(|p| p.nullifier).collect();
     sorted.sort_unstable();
@@ -101,19 +104,11 @@ fn verify_all(
 
     crate::cu_probe!("verify_all: duplicates");
     let clock = Clock::get()?;
-    let policy = Policy::new(
-        &config.attester,
-        &config.domain,
-        pay_to,
-        &terms.asset,
-        terms.min_amount,
-        terms.max_age,
-    );
     let mut entries: Vec<Entry<'_, 1>> = Vec::with_capacity(items.len());
     for p in items {
         check_clock(p.now, clock.unix_timestamp, config.max_clock_skew_seconds)?;
         let h = pub_hash(
-            &policy,
+            &policy.policy_hash,
             &ProofPublic {
                 now: p.now,
                 resource_hash: p.resource_hash,
@@ -154,8 +149,7 @@ struct Burner<'a, 'info> {
 fn burn_all<'info>(
     b: &Burner<'_, 'info>,
     remaining: &[AccountInfo<'info>],
-    pay_to: &Pubkey,
-    terms: &PaymentTerms,
+    policy: &Account<'_, Policy>,
     items: &[ProofRef],
     clock: &Clock,
 ) -> Result<()> {
@@ -176,16 +170,18 @@ fn burn_all<'info>(
         )?;
         emit!(PaymentVerified {
             nullifier: *p.nullifier,
-            pay_to: *pay_to,
-            asset: terms.asset,
-            min_amount: terms.min_amount,
+            pay_to: policy.pay_to,
+            asset: policy.asset,
+            min_amount: policy.min_amount,
             resource_hash: *p.resource_hash,
             now: p.now,
             slot: clock.slot,
+            policy: policy.key(),
         });
     }
     emit!(BatchVerified {
-        pay_to: *pay_to,
+        pay_to: policy.pay_to,
+        policy: policy.key(),
         count: items.len() as u32,
         slot: clock.slot
     });
@@ -194,11 +190,9 @@ fn burn_all<'info>(
 
 pub fn verify_batch<'info>(
     ctx: Context<'info, VerifyBatch<'info>>,
-    terms: PaymentTerms,
     payments: Vec<PaymentProof>,
 ) -> Result<()> {
     let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
-    let pay_to = ctx.accounts.pay_to.key();
     require!(
         ctx.remaining_accounts.len() == items.len(),
         ErrorCode::NullifierAccountCountMismatch
@@ -211,7 +205,7 @@ pub fn verify_batch<'info>(
         &ctx.accounts.config,
         ctx.program_id,
     )?;
-    let clock = verify_all(&ctx.accounts.config, &vk, &pay_to, &terms, &items)?;
+    let clock = verify_all(&ctx.accounts.config, &vk, &ctx.accounts.policy, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
         config: &ctx.accounts.config,
@@ -221,18 +215,13 @@ pub fn verify_batch<'info>(
     burn_all(
         &burner,
         ctx.remaining_accounts,
-        &pay_to,
-        &terms,
+        &ctx.accounts.policy,
         &items,
         &clock,
     )
 }
 
-pub fn check_batch(
-    ctx: Context<CheckBatch>,
-    terms: PaymentTerms,
-    payments: Vec<PaymentProof>,
-) -> Result<()> {
+pub fn check_batch(ctx: Context<CheckBatch>, payments: Vec<PaymentProof>) -> Result<()> {
     crate::cu_probe!("check_batch: handler");
     let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
     let vk = crate::vk::load(
@@ -240,19 +229,12 @@ pub fn check_batch(
         &ctx.accounts.config,
         ctx.program_id,
     )?;
-    verify_all(
-        &ctx.accounts.config,
-        &vk,
-        &ctx.accounts.pay_to.key(),
-        &terms,
-        &items,
-    )?;
+    verify_all(&ctx.accounts.config, &vk, &ctx.accounts.policy, &items)?;
     Ok(())
 }
 
 pub fn verify_batch_from_buffer<'info>(
     ctx: Context<'info, VerifyBatchFromBuffer<'info>>,
-    terms: PaymentTerms,
 ) -> Result<()> {
     let buffer = &ctx.accounts.proof_buffer;
     require_keys_eq!(
@@ -268,7 +250,6 @@ pub fn verify_batch_from_buffer<'info>(
         ErrorCode::ProofBufferInvalid
     );
     let items = proof_refs(&data, &header)?;
-    let pay_to = ctx.accounts.pay_to.key();
     require!(
         ctx.remaining_accounts.len() == items.len(),
         ErrorCode::NullifierAccountCountMismatch
@@ -281,7 +262,7 @@ pub fn verify_batch_from_buffer<'info>(
         &ctx.accounts.config,
         ctx.program_id,
     )?;
-    let clock = verify_all(&ctx.accounts.config, &vk, &pay_to, &terms, &items)?;
+    let clock = verify_all(&ctx.accounts.config, &vk, &ctx.accounts.policy, &items)?;
     let burner = Burner {
         program_id: ctx.program_id,
         config: &ctx.accounts.config,
@@ -291,8 +272,7 @@ pub fn verify_batch_from_buffer<'info>(
     burn_all(
         &burner,
         ctx.remaining_accounts,
-        &pay_to,
-        &terms,
+        &ctx.accounts.policy,
         &items,
         &clock,
     )

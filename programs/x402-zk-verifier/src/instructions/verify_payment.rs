@@ -3,21 +3,11 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::events::PaymentVerified;
-use crate::instructions::nullifier::{burn, expires_at, require_max_age, NullifierRecord};
-use crate::public_input::{pub_hash, Policy, ProofPublic};
-use crate::state::{Config, CONFIG_SEED};
+use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
+use crate::instructions::policy::check_policy;
+use crate::public_input::{pub_hash, ProofPublic};
+use crate::state::{Config, Policy};
 use crate::verify::{check_clock, verify_single};
-
-/// The merchant's terms the proof must satisfy (per offer; shared by all proofs of a batch).
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PaymentTerms {
-    /// Mint of the payment; native SOL is `Pubkey::default()` (32 zero bytes).
-    pub asset: Pubkey,
-    /// Minimum amount, base units.
-    pub min_amount: u64,
-    /// Maximum receipt age in seconds.
-    pub max_age: u64,
-}
 
 /// One payment proof and its per-proof public values. Borsh layout: 328 bytes, fixed
 /// (`proof` 256 ‖ `now` u64 LE ‖ `resource_hash` 32 ‖ `nullifier` 32).
@@ -40,33 +30,30 @@ impl PaymentProof {
 }
 
 #[derive(Accounts)]
-#[instruction(terms: PaymentTerms, payment: PaymentProof)]
 pub struct VerifyPayment<'info> {
     /// Pays the nullifier PDA's rent (the facilitator).
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    /// The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,
+    /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
     pub config: Account<'info, Config>,
     /// CHECK: the verifying key PDA `[b"vk"]`; owner, discriminator, address (stored bump) and
     /// hash (= `config.vk_hash`) are checked in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
-    /// CHECK: the merchant (`payTo`); only its address is used, bound into `pubHash`.
-    pub pay_to: UncheckedAccount<'info>,
+    /// The merchant's terms (`register_policy`); its `policy_hash` is bound into `pubHash`.
+    pub policy: Account<'info, Policy>,
     /// CHECK: the nullifier PDA `[b"nullifier", payment.nullifier]`, created here; verified in `burn`.
     #[account(mut)]
     pub nullifier: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
-pub fn verify_payment(
-    ctx: Context<VerifyPayment>,
-    terms: PaymentTerms,
-    payment: PaymentProof,
-) -> Result<()> {
+pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Result<()> {
     let config = &ctx.accounts.config;
+    let policy = &ctx.accounts.policy;
     require!(!config.paused, ErrorCode::Paused);
     let vk = crate::vk::load(&ctx.accounts.verifying_key, config, ctx.program_id)?;
-    require_max_age(config, terms.max_age)?;
+    check_policy(config, policy)?;
     let clock = Clock::get()?;
     check_clock(
         payment.now,
@@ -75,21 +62,12 @@ pub fn verify_payment(
     )?;
     crate::instructions::nullifier::require_unspent(&ctx.accounts.nullifier, ctx.program_id)?;
 
-    let pay_to = ctx.accounts.pay_to.key();
-    let policy = Policy::new(
-        &config.attester,
-        &config.domain,
-        &pay_to,
-        &terms.asset,
-        terms.min_amount,
-        terms.max_age,
-    );
     let public = ProofPublic {
         now: payment.now,
         resource_hash: &payment.resource_hash,
         nullifier: &payment.nullifier,
     };
-    let h = pub_hash(&policy, &public)?;
+    let h = pub_hash(&policy.policy_hash, &public)?;
     verify_single(&payment.proof, &h, &vk.groth16())?;
 
     burn(
@@ -104,12 +82,13 @@ pub fn verify_payment(
     )?;
     emit!(PaymentVerified {
         nullifier: payment.nullifier,
-        pay_to,
-        asset: terms.asset,
-        min_amount: terms.min_amount,
+        pay_to: policy.pay_to,
+        asset: policy.asset,
+        min_amount: policy.min_amount,
         resource_hash: payment.resource_hash,
         now: payment.now,
         slot: clock.slot,
+        policy: policy.key(),
     });
     Ok(())
 }

@@ -37,6 +37,7 @@ fn main() {
                 "minAmount": f.min_amount,
                 "maxAge": f.max_age,
                 "pubHash": hex(&f.pub_hash),
+                "policyHash": hex(&f.policy_hash),
             })
         })
         .collect();
