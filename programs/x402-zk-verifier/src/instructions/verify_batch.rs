@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::batch::{self, BatchError, Entry};
 use crate::errors::ErrorCode;
 use crate::events::{BatchVerified, PaymentVerified};
-use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
 use crate::instructions::verify_payment::PaymentProof;
@@ -157,6 +157,7 @@ fn burn_all<'info>(
         remaining.len() == items.len(),
         ErrorCode::NullifierAccountCountMismatch
     );
+    let rent = nullifier_rent()?;
     for (p, account) in items.iter().zip(remaining) {
         burn(
             b.program_id,
@@ -167,6 +168,7 @@ fn burn_all<'info>(
                 nullifier: p.nullifier,
                 expires_at: expires_at(b.config, p.now)?,
             },
+            rent,
         )?;
         emit!(PaymentVerified {
             nullifier: *p.nullifier,
