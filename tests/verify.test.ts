@@ -82,7 +82,7 @@ async function verifyPayment(fx: Fixtures, p: Payment) {
   await registerPolicy(fx, p);
   return program.methods
     .verifyPayment(payment(p))
-    .accountsPartial({ verifyingKey: vkPda, policy: policyPda(p), nullifier: nullifierPda(p) })
+    .accountsPartial({ config: configPda, verifyingKey: vkPda, policy: policyPda(p), nullifier: nullifierPda(p) })
     .preInstructions([budget]);
 }
 
@@ -90,7 +90,7 @@ async function verifyBatch(fx: Fixtures, ps: Payment[]) {
   await registerPolicy(fx, ps[0]);
   return program.methods
     .verifyBatch(ps.map(payment))
-    .accountsPartial({ verifyingKey: vkPda, policy: policyPda(ps[0]) })
+    .accountsPartial({ config: configPda, verifyingKey: vkPda, policy: policyPda(ps[0]) })
     .remainingAccounts(ps.map((p) => ({ pubkey: nullifierPda(p), isSigner: false, isWritable: true })))
     .preInstructions([budget]);
 }
