@@ -75,6 +75,7 @@ pub mod errors;
 pub mod events;
 pub mod heap;
 pub mod instructions;
+pub mod pda;
 pub mod public_input;
 pub mod state;
 pub mod verify;

@@ -36,6 +36,15 @@ fn valid_payment_verifies_burns_nullifier_and_replay_fails() {
         "PaymentVerified event emitted"
     );
     record_cu("verify_payment (incl. nullifier PDA)", out.cu);
+    if std::env::var_os("CU_PROBE_LOGS").is_some() {
+        for l in out
+            .logs
+            .iter()
+            .filter(|l| l.contains("Program log:") || l.contains("consumption"))
+        {
+            println!("{l}");
+        }
+    }
     let pda = h.nullifier_pda(&f.nullifier);
     let acc = h.svm.get_account(&pda).expect("nullifier PDA");
     assert_eq!(acc.owner, h.program_id);

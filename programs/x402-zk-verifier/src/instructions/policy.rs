@@ -48,7 +48,8 @@ pub fn register_policy(
         max_age,
     )?;
     let account = ctx.accounts.policy.to_account_info();
-    let (expected, bump) = Pubkey::find_program_address(&[POLICY_SEED, &hash], ctx.program_id);
+    let (expected, bump) = crate::pda::find_program_address(&[POLICY_SEED, &hash], ctx.program_id)
+        .ok_or_else(|| error!(ErrorCode::PolicyAccountMismatch))?;
     require_keys_eq!(account.key(), expected, ErrorCode::PolicyAccountMismatch);
     if account.owner == ctx.program_id && account.data_len() > 0 {
         // Registered before: the address is a function of the content, nothing to do.
@@ -62,6 +63,7 @@ pub fn register_policy(
         &account,
         &[POLICY_SEED, &hash, &bump_seed],
         Policy::SPACE,
+        Rent::get()?.minimum_balance(Policy::SPACE),
     )?;
     let policy = Policy {
         policy_hash: hash,

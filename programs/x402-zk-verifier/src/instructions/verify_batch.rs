@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::batch::{self, BatchError, Entry};
 use crate::errors::ErrorCode;
 use crate::events::{BatchVerified, PaymentVerified};
-use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
 use crate::instructions::verify_payment::PaymentProof;
@@ -137,26 +137,58 @@ fn verify_all(
     Ok(clock)
 }
 
-/// Who pays for and creates the nullifier PDAs.
+/// The accounts a burning batch (`verify_batch`, `verify_batch_from_buffer`) works with: the key,
+/// the config and the policy to verify against, and who pays for and creates the nullifier PDAs.
 struct Burner<'a, 'info> {
     program_id: &'a Pubkey,
-    config: &'a Config,
+    config: &'a Account<'info, Config>,
+    verifying_key: &'a AccountInfo<'info>,
+    policy: &'a Account<'info, Policy>,
     payer: &'a AccountInfo<'info>,
     system_program: &'a AccountInfo<'info>,
+}
+
+/// A [`Burner`] from a context whose accounts carry the usual names.
+macro_rules! burner {
+    ($ctx:expr) => {
+        Burner {
+            program_id: $ctx.program_id,
+            config: &$ctx.accounts.config,
+            verifying_key: &$ctx.accounts.verifying_key,
+            policy: &$ctx.accounts.policy,
+            payer: &$ctx.accounts.payer,
+            system_program: &$ctx.accounts.system_program,
+        }
+    };
+}
+
+/// Verifies `items` and burns their nullifiers (`remaining`, one per proof, in order): all or nothing.
+fn verify_and_burn<'info>(
+    b: &Burner<'_, 'info>,
+    remaining: &[AccountInfo<'info>],
+    items: &[ProofRef],
+) -> Result<()> {
+    require!(
+        remaining.len() == items.len(),
+        ErrorCode::NullifierAccountCountMismatch
+    );
+    for a in remaining {
+        crate::instructions::nullifier::require_unspent(a, b.program_id)?;
+    }
+    let vk = crate::vk::load(b.verifying_key, b.config, b.program_id)?;
+    let clock = verify_all(b.config, &vk, b.policy, items)?;
+    burn_all(b, remaining, items, &clock)
 }
 
 /// Burns one nullifier per proof from `remaining` (in order) and emits the events.
 fn burn_all<'info>(
     b: &Burner<'_, 'info>,
     remaining: &[AccountInfo<'info>],
-    policy: &Account<'_, Policy>,
     items: &[ProofRef],
     clock: &Clock,
 ) -> Result<()> {
-    require!(
-        remaining.len() == items.len(),
-        ErrorCode::NullifierAccountCountMismatch
-    );
+    let policy = b.policy;
+    let rent = nullifier_rent()?;
     for (p, account) in items.iter().zip(remaining) {
         burn(
             b.program_id,
@@ -167,6 +199,7 @@ fn burn_all<'info>(
                 nullifier: p.nullifier,
                 expires_at: expires_at(b.config, p.now)?,
             },
+            rent,
         )?;
         emit!(PaymentVerified {
             nullifier: *p.nullifier,
@@ -193,32 +226,7 @@ pub fn verify_batch<'info>(
     payments: Vec<PaymentProof>,
 ) -> Result<()> {
     let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
-    require!(
-        ctx.remaining_accounts.len() == items.len(),
-        ErrorCode::NullifierAccountCountMismatch
-    );
-    for a in ctx.remaining_accounts {
-        crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
-    }
-    let vk = crate::vk::load(
-        &ctx.accounts.verifying_key,
-        &ctx.accounts.config,
-        ctx.program_id,
-    )?;
-    let clock = verify_all(&ctx.accounts.config, &vk, &ctx.accounts.policy, &items)?;
-    let burner = Burner {
-        program_id: ctx.program_id,
-        config: &ctx.accounts.config,
-        payer: &ctx.accounts.payer,
-        system_program: &ctx.accounts.system_program,
-    };
-    burn_all(
-        &burner,
-        ctx.remaining_accounts,
-        &ctx.accounts.policy,
-        &items,
-        &clock,
-    )
+    verify_and_burn(&burner!(ctx), ctx.remaining_accounts, &items)
 }
 
 pub fn check_batch(ctx: Context<CheckBatch>, payments: Vec<PaymentProof>) -> Result<()> {
@@ -250,30 +258,5 @@ pub fn verify_batch_from_buffer<'info>(
         ErrorCode::ProofBufferInvalid
     );
     let items = proof_refs(&data, &header)?;
-    require!(
-        ctx.remaining_accounts.len() == items.len(),
-        ErrorCode::NullifierAccountCountMismatch
-    );
-    for a in ctx.remaining_accounts {
-        crate::instructions::nullifier::require_unspent(a, ctx.program_id)?;
-    }
-    let vk = crate::vk::load(
-        &ctx.accounts.verifying_key,
-        &ctx.accounts.config,
-        ctx.program_id,
-    )?;
-    let clock = verify_all(&ctx.accounts.config, &vk, &ctx.accounts.policy, &items)?;
-    let burner = Burner {
-        program_id: ctx.program_id,
-        config: &ctx.accounts.config,
-        payer: &ctx.accounts.payer,
-        system_program: &ctx.accounts.system_program,
-    };
-    burn_all(
-        &burner,
-        ctx.remaining_accounts,
-        &ctx.accounts.policy,
-        &items,
-        &clock,
-    )
+    verify_and_burn(&burner!(ctx), ctx.remaining_accounts, &items)
 }

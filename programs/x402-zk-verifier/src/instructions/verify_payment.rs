@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::events::PaymentVerified;
-use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::public_input::{pub_hash, ProofPublic};
 use crate::state::{Config, Policy};
@@ -49,10 +49,12 @@ pub struct VerifyPayment<'info> {
 }
 
 pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Result<()> {
+    crate::cu_probe!("verify_payment: handler");
     let config = &ctx.accounts.config;
     let policy = &ctx.accounts.policy;
     require!(!config.paused, ErrorCode::Paused);
     let vk = crate::vk::load(&ctx.accounts.verifying_key, config, ctx.program_id)?;
+    crate::cu_probe!("verify_payment: vk loaded");
     check_policy(config, policy)?;
     let clock = Clock::get()?;
     check_clock(
@@ -67,8 +69,11 @@ pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Res
         resource_hash: &payment.resource_hash,
         nullifier: &payment.nullifier,
     };
+    crate::cu_probe!("verify_payment: checks");
     let h = pub_hash(&policy.policy_hash, &public)?;
+    crate::cu_probe!("verify_payment: pubHash");
     verify_single(&payment.proof, &h, &vk.groth16())?;
+    crate::cu_probe!("verify_payment: groth16");
 
     burn(
         ctx.program_id,
@@ -79,7 +84,9 @@ pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Res
             nullifier: &payment.nullifier,
             expires_at: expires_at(config, payment.now)?,
         },
+        nullifier_rent()?,
     )?;
+    crate::cu_probe!("verify_payment: burnt");
     emit!(PaymentVerified {
         nullifier: payment.nullifier,
         pay_to: policy.pay_to,
@@ -90,5 +97,6 @@ pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Res
         slot: clock.slot,
         policy: policy.key(),
     });
+    crate::cu_probe!("verify_payment: event");
     Ok(())
 }
