@@ -4,20 +4,18 @@
 //! so that under overload the facilitator says no quickly instead of slowing everyone down (the
 //! prover's bounded pool does the same for proofs, [`x402_zk_prover_service::pool`]).
 //!
-//! A request holds its permit (a tokio [`Semaphore`] permit) from the moment the route's middleware
-//! admits it until its handler's future finishes or is dropped — an answer or an error releases it;
-//! for a client that went away, actix runs the handler to its end (a settlement completes), then
-//! releases it. The per-IP rate limit runs first, so a rate-limited request never
-//! takes a permit. `/health`, `/metrics`, `/supported`, `/openapi.json` and the proving key are not
+//! A request takes its permit (a tokio [`Semaphore`] permit) as the first step of its handler, once
+//! its body has been read ([`enter`]): a client that trickles its body holds none. It keeps it until
+//! the handler's future finishes or is dropped — an answer or an error releases it; for a client
+//! that went away, actix runs the handler to its end (a settlement completes), then releases it.
+//! The per-IP rate limit runs first, so a rate-limited request never takes a permit; a body that
+//! does not parse is refused before any permit is taken. `/health`, `/metrics`, `/supported`, `/openapi.json` and the proving key are not
 //! limited.
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::BoxBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use x402_zk_prover_service::error::{retry_after_secs, PROBLEM_TYPE_PREFIX};
@@ -108,27 +106,29 @@ pub fn overloaded(path: &str, max: usize, network: &str) -> HttpResponse {
     }
 }
 
-/// Route middleware of the limited routes (inside the rate limit): admits the request or answers
-/// [`overloaded`] without running the handler; keeps `facilitator_in_flight_requests` current and
-/// counts refusals in `facilitator_admission_refusals_total{route}` and under the route's result
-/// metric as `overloaded`.
-pub async fn admit(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<Arc<State>>>().cloned() else {
-        return next.call(req).await;
-    };
-    if req.method() == actix_web::http::Method::OPTIONS {
-        return next.call(req).await; // a CORS preflight costs nothing
+/// A slot in the limited routes, held by the handler while it works; dropping it frees the slot
+/// and updates `facilitator_in_flight_requests`.
+pub struct Slot {
+    state: Arc<State>,
+    admitted: Option<Admitted>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        drop(self.admitted.take());
+        self.state
+            .metrics
+            .set_gauge(IN_FLIGHT, self.state.admission.in_flight() as u64);
     }
+}
+
+/// The first step of a limited route's handler, after its body was read (so a client that trickles
+/// its body holds no slot: only the work counts): a [`Slot`] for the handler to hold, or the
+/// [`overloaded`] answer (boxed: it is large) to return at once, counted in `facilitator_admission_refusals_total{route}`
+/// and under the route's result metric as `overloaded`. `route` is one of [`ROUTES`].
+pub fn enter(state: &Arc<State>, route: &'static str) -> Result<Slot, Box<HttpResponse>> {
+    debug_assert!(ROUTES.contains(&route), "not a limited route: {route}");
     let Some(admitted) = state.admission.try_admit() else {
-        let path = req.path().to_string();
-        let route = ROUTES
-            .iter()
-            .copied()
-            .find(|r| *r == path)
-            .unwrap_or("other");
         state
             .metrics
             .inc("facilitator_admission_refusals_total", "route", route);
@@ -141,25 +141,19 @@ pub async fn admit(
         state
             .metrics
             .inc(family, "result", Reason::Overloaded.as_str());
-        let res = overloaded(&path, state.admission.max(), &state.policy.network);
-        let (http_req, _) = req.into_parts();
-        return Ok(ServiceResponse::new(http_req, res));
+        return Err(Box::new(overloaded(
+            route,
+            state.admission.max(),
+            &state.policy.network,
+        )));
     };
     state
         .metrics
         .set_gauge(IN_FLIGHT, state.admission.in_flight() as u64);
-    // Released when this future ends or is dropped (client gone): the guard below runs either way.
-    struct Release(Arc<State>, Option<Admitted>);
-    impl Drop for Release {
-        fn drop(&mut self) {
-            drop(self.1.take());
-            let s = &self.0;
-            s.metrics
-                .set_gauge(IN_FLIGHT, s.admission.in_flight() as u64);
-        }
-    }
-    let _release = Release(Arc::clone(&state), Some(admitted));
-    next.call(req).await
+    Ok(Slot {
+        state: Arc::clone(state),
+        admitted: Some(admitted),
+    })
 }
 
 /// Exposes the limit and the in-flight gauge at their start values.

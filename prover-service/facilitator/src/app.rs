@@ -2,8 +2,8 @@
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
 //!
 //! `/verify`, `/settle`, `/v1/settlement` and `/v1/attest` are rate limited per client IP (the prover's limiter and
-//! 429 problem+json with `Retry-After`), then admitted up to `--max-in-flight` at once
-//! ([`crate::admission`]: beyond it 503 `overloaded` with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
+//! 429 problem+json with `Retry-After`); once their body is read, at most `--max-in-flight` of them
+//! work at once ([`crate::admission::enter`]: beyond it 503 `overloaded` with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
 //! the chain config guard ([`crate::chain_config`]) is closed.
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
@@ -23,7 +23,7 @@ use x402_zk_circuits::groth16::VerifierKey;
 use x402_zk_prover_service::error::ApiError;
 use x402_zk_prover_service::limits::{client_ip, RateLimiter};
 
-use crate::admission::{admit, Admission};
+use crate::admission::Admission;
 use crate::attester::{pubkey_bytes, AttestRequest, AttesterService};
 use crate::batch::{BatchConfig, Batcher};
 use crate::chain_config::{attester_bytes, vk_sha256, ChainGuard, Expected};
@@ -283,6 +283,10 @@ pub async fn verify_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
+    let _slot = match crate::admission::enter(&state, "/verify") {
+        Ok(slot) => slot,
+        Err(overloaded) => return *overloaded,
+    };
     let count = |result: &str| {
         state
             .metrics
@@ -355,6 +359,10 @@ pub async fn settle_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
+    let _slot = match crate::admission::enter(&state, "/settle") {
+        Ok(slot) => slot,
+        Err(overloaded) => return *overloaded,
+    };
     let network = state.policy.network.clone();
     let count = |result: &str| {
         state
@@ -515,6 +523,10 @@ pub async fn attest_route(
     state: web::Data<Arc<State>>,
     body: web::Json<AttestRequest>,
 ) -> HttpResponse {
+    let _slot = match crate::admission::enter(&state, "/v1/attest") {
+        Ok(slot) => slot,
+        Err(overloaded) => return *overloaded,
+    };
     match state.attester.attest(&state.attest_rpc, &body).await {
         Ok(r) => {
             state
@@ -682,28 +694,24 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/verify")
-                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(verify_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/settle")
-                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(settle_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/v1/settlement")
-                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .route(web::post().to(crate::settlement::settlement_route))
                     .default_service(method_not_allowed("POST")),
             )
             .service(
                 web::resource("/v1/attest")
-                    .wrap(from_fn(admit))
                     .wrap(from_fn(rate_limit))
                     .wrap(from_fn(public_cors))
                     .route(web::post().to(attest_route))

@@ -248,6 +248,10 @@ pub async fn settlement_route(
     state: web::Data<Arc<State>>,
     body: web::Json<FacilitatorRequest>,
 ) -> HttpResponse {
+    let _slot = match crate::admission::enter(&state, "/v1/settlement") {
+        Ok(slot) => slot,
+        Err(overloaded) => return *overloaded,
+    };
     if let Err(detail) = state.chain.ok() {
         return refusal(&state, &Rejection::new(Reason::ConfigMismatch, detail));
     }

@@ -1738,3 +1738,29 @@ async fn max_in_flight_zero_is_unlimited() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     drop(held);
 }
+
+#[actix_web::test]
+async fn a_client_that_trickles_its_body_holds_no_slot() {
+    // The slot is taken after the body is read: slow senders (or a slow-loris) cannot fill the
+    // admission limit; only the work after the body counts.
+    let s = try_state("admission-slow", DEAD_RPC, &["--max-in-flight", "1"]).unwrap();
+    s.chain.record(Ok(()));
+    let (port, handle) = x402_zk_facilitator::app::spawn_local(s.clone()).unwrap();
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        use std::io::Write;
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.write_all(
+            b"POST /verify HTTP/1.1\r\nHost: f\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"x402Version\": 2, ",
+        )
+        .unwrap();
+        slow.push(c);
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(s.admission.in_flight(), 0, "half-sent bodies hold no slot");
+    let (status, _, body, _) = post_json(port, "/verify", &request(payload(256, "0x01"))).await;
+    assert_eq!(status, 200, "admitted while 3 bodies trickle: {body}");
+    assert_eq!(body["isValid"], false, "{body}");
+    drop(slow);
+    handle.stop(false).await;
+}
