@@ -410,7 +410,9 @@ mod tests {
     #[test]
     fn inline_holds_two_and_the_buffer_transactions_fit() {
         let payer = Pubkey::new_from_array([5; 32]);
-        let ps: Vec<CheckedPayment> = (0..MAX_BUFFER_BATCH as u64).map(|n| payment(1, n + 1)).collect();
+        let ps: Vec<CheckedPayment> = (0..MAX_BUFFER_BATCH as u64)
+            .map(|n| payment(1, n + 1))
+            .collect();
         let refs: Vec<&CheckedPayment> = ps.iter().collect();
         assert!(tx_size(&[9; 32], &payer, &refs[..MAX_INLINE]) <= MAX_TX_BYTES);
         assert!(tx_size(&[9; 32], &payer, &refs[..MAX_INLINE + 1]) > MAX_TX_BYTES);

@@ -75,12 +75,7 @@ pub fn compute_units(n: usize) -> u32 {
         }
     }
     let ((n0, c0), (n1, c1)) = pair;
-    let (n0, c0, n1, c1) = (
-        u64::from(n0),
-        u64::from(c0),
-        u64::from(n1),
-        u64::from(c1),
-    );
+    let (n0, c0, n1, c1) = (u64::from(n0), u64::from(c0), u64::from(n1), u64::from(c1));
     let measured = c0 + (c1 - c0) * (n.max(n0) - n0) / (n1 - n0);
     (measured + measured / 10 + 3_000 * n).min(1_400_000) as u32
 }
@@ -133,7 +128,7 @@ impl BufferPool {
     }
 }
 
-/// Size of the serialized (signed) transaction for `ixs` with `signers` signatures.
+/// Size of the serialized (signed) transaction for `ixs` paid by `fee_payer`.
 fn tx_size(fee_payer: &Pubkey, ixs: &[Instruction]) -> usize {
     let tx = Transaction::new_with_payer(ixs, Some(fee_payer));
     bincode::serialize(&tx).map_or(usize::MAX, |b| b.len())
@@ -280,7 +275,10 @@ pub fn verify_tx_ixs(
 /// Serialized size of the verify transaction for `ps` (what [`MAX_BUFFER_BATCH`] must respect).
 pub fn verify_tx_size(program_id: &[u8; 32], fee_payer: &Pubkey, ps: &[&CheckedPayment]) -> usize {
     let buffer = Pubkey::new_from_array([0xb0; 32]);
-    tx_size(fee_payer, &verify_tx_ixs(program_id, fee_payer, &buffer, ps))
+    tx_size(
+        fee_payer,
+        &verify_tx_ixs(program_id, fee_payer, &buffer, ps),
+    )
 }
 
 /// An idle buffer of `slots` slots, or a new one (created and initialized in one transaction,
@@ -399,7 +397,10 @@ pub async fn settle(
                 "write_proof_buffer",
             ),
             Err(r) => {
-                if failed.as_ref().is_none_or(|f: &Rejection| !f.outcome_unknown) {
+                if failed
+                    .as_ref()
+                    .is_none_or(|f: &Rejection| !f.outcome_unknown)
+                {
                     failed = Some(r);
                 }
             }
@@ -469,7 +470,10 @@ mod tests {
         );
         assert!(pool.give_back(16, a));
         assert!(pool.give_back(16, b));
-        assert!(!pool.give_back(16, c), "a third idle buffer of one size is closed");
+        assert!(
+            !pool.give_back(16, c),
+            "a third idle buffer of one size is closed"
+        );
         assert_eq!(pool.take(10), None, "no buffer of another size");
         let first = pool.take(16).unwrap();
         let second = pool.take(16).unwrap();

@@ -126,10 +126,7 @@ fn round(keys: &ProvingKeys, pay_to: &Pubkey, first: u64, n: u64) -> Result<Vec<
     let out = (first..first + n)
         .map(|seed| paid(keys, pay_to, seed, now))
         .collect::<Result<Vec<_>>>()?;
-    println!(
-        "proved {n} payments in {:.1}s",
-        t0.elapsed().as_secs_f64()
-    );
+    println!("proved {n} payments in {:.1}s", t0.elapsed().as_secs_f64());
     Ok(out)
 }
 
@@ -180,7 +177,10 @@ async fn run() -> Result<()> {
         keys,
         attester: Attester::from_secret(ATTESTER_SECRET),
     };
-    ensure!(prover.vk_bytes() == dev_vk_bytes(), "dev keys differ from keys/dev");
+    ensure!(
+        prover.vk_bytes() == dev_vk_bytes(),
+        "dev keys differ from keys/dev"
+    );
     let sig = initialize_config(&env.program, prover.attester_bytes(), SKEW).await?;
     landed(&env.program, &sig).await?;
 
@@ -199,24 +199,31 @@ async fn run() -> Result<()> {
     airdrop(&env.program, &fee_payer.pubkey(), 20_000_000_000).await?;
     let merchant = Keypair::new().pubkey();
     let d = |f: &str| dir.path().join(f).display().to_string();
-    let skew = SKEW.to_string();
+    let (rpc_url, program_id, pay_to, skew) = (
+        env.validator.rpc_url.clone(),
+        x402_zk_verifier::ID.to_string(),
+        merchant.to_string(),
+        SKEW.to_string(),
+    );
+    let (attester_key, fee_payer_key, vk) =
+        (d("attester.json"), d("fee-payer.json"), d("receipt.vk"));
     let config = Config::parse_from([
         "x402-zk-facilitator",
         "--rpc-urls",
-        &env.validator.rpc_url,
+        rpc_url.as_str(),
         "--program-id",
-        &x402_zk_verifier::ID.to_string(),
+        program_id.as_str(),
         "--attester-key",
-        &d("attester.json"),
+        attester_key.as_str(),
         "--fee-payer",
-        &d("fee-payer.json"),
+        fee_payer_key.as_str(),
         "--verifying-key",
-        &d("receipt.vk"),
+        vk.as_str(),
         "--allow-dev-keys",
         "--pay-to",
-        &merchant.to_string(),
+        pay_to.as_str(),
         "--max-clock-skew-seconds",
-        &skew,
+        skew.as_str(),
         "--batch-max",
         "16",
         "--batch-window-ms",
@@ -269,11 +276,17 @@ async fn run() -> Result<()> {
     let spent = before - balance().await?;
     let sig = one_signature(&answers, 10)?;
     for (_, p) in &ten {
-        ensure!(burnt(&env, p).await?, "nullifier of a settled payment not burnt");
+        ensure!(
+            burnt(&env, p).await?,
+            "nullifier of a settled payment not burnt"
+        );
     }
     ensure!(created() == 1, "one buffer created, not {}", created());
     let tx = landed(&env.program, &Signature::from_str(&sig)?).await?;
-    record_cu("facilitator: verify_batch_from_buffer (10 proofs)", tx.compute_units);
+    record_cu(
+        "facilitator: verify_batch_from_buffer (10 proofs)",
+        tx.compute_units,
+    );
     let first = Spend {
         total: spent,
         locked: 10 * nullifier_rent + policy_rent + buffer_rent(10).await?,
@@ -329,7 +342,10 @@ async fn run() -> Result<()> {
     let spent = before - balance().await?;
     let sig = one_signature(&answers, 16)?;
     let tx = landed(&env.program, &Signature::from_str(&sig)?).await?;
-    record_cu("facilitator: verify_batch_from_buffer (16 proofs)", tx.compute_units);
+    record_cu(
+        "facilitator: verify_batch_from_buffer (16 proofs)",
+        tx.compute_units,
+    );
     let new16 = Spend {
         total: spent,
         locked: 16 * nullifier_rent + buffer_rent(16).await?,
@@ -366,8 +382,14 @@ async fn run() -> Result<()> {
         locked: nullifier_rent,
     };
 
-    record_lamports("facilitator: nullifier rent per payment (locked until swept)", nullifier_rent);
-    record_lamports("facilitator: single verify_payment, fees per payment", single.fees());
+    record_lamports(
+        "facilitator: nullifier rent per payment (locked until swept)",
+        nullifier_rent,
+    );
+    record_lamports(
+        "facilitator: single verify_payment, fees per payment",
+        single.fees(),
+    );
     record_lamports(
         "facilitator: buffer batch of 16 (buffer reused), fees per payment",
         reused16.fees() / 16,
@@ -380,8 +402,14 @@ async fn run() -> Result<()> {
         "facilitator: buffer batch of 10 (buffer reused), fees per payment",
         reused10.fees() / 10,
     );
-    record_lamports("facilitator: proof buffer of 16 slots, rent (kept, reusable)", buffer_rent(16).await?);
-    record_lamports("facilitator: proof buffer of 10 slots, rent (kept, reusable)", buffer_rent(10).await?);
+    record_lamports(
+        "facilitator: proof buffer of 16 slots, rent (kept, reusable)",
+        buffer_rent(16).await?,
+    );
+    record_lamports(
+        "facilitator: proof buffer of 10 slots, rent (kept, reusable)",
+        buffer_rent(10).await?,
+    );
     println!(
         "lamports per payment: single {} fees + {} rent; buffer batch of 16 (reused) {} fees + {} rent",
         single.fees(),
@@ -389,7 +417,12 @@ async fn run() -> Result<()> {
         reused16.fees() / 16,
         nullifier_rent
     );
-    ensure!(state.metrics.total("facilitator_proof_buffer_rent_lamports_total") == buffer_rent(10).await? + buffer_rent(16).await?);
+    ensure!(
+        state
+            .metrics
+            .total("facilitator_proof_buffer_rent_lamports_total")
+            == buffer_rent(10).await? + buffer_rent(16).await?
+    );
     Ok(())
 }
 
