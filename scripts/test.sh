@@ -58,7 +58,7 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
   # binaries are already built; `-p` alone resolves other features and rebuilds ~200 crates.
   anchor_client_tests() {
-    cargo test --workspace --test payments --test admin -- --ignored --test-threads=1
+    cargo test --workspace --test payments --test admin --test facilitator_batch -- --ignored --test-threads=1
   }
   run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi

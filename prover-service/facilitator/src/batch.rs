@@ -1,19 +1,27 @@
 //! Optional settlement batching (`--batch-max N --batch-window-ms T`): `/settle` calls that arrive
 //! within T ms of the first (up to N) are settled together. Payments with the same merchant and
-//! terms (`payTo`, asset, minimum, maxAge) share one `verify_batch` transaction — one signature, one
-//! fee, n + 3 pairings instead of 4n — and each caller still gets its own `SettleResponse` (with
-//! the shared transaction signature).
+//! terms (`payTo`, asset, minimum, maxAge) share one verification — one pairing product of n + 3
+//! pairings instead of 4n — and each caller still gets its own `SettleResponse` (with the shared
+//! signature of the verifying transaction).
 //!
 //! Each payment reaches the queue holding its nullifier's claim ([`crate::claims`]), so one
 //! nullifier is never queued twice; should it happen anyway, the duplicate is answered
 //! `nullifier_already_used` without a transaction.
 //!
-//! `verify_batch` carries the proofs in instruction data, so one transaction holds as many as fit
-//! in 1,232 bytes (two proofs); a larger group is split into several transactions. The batch is
-//! all-or-nothing on-chain: when its transaction fails (a proof's `now` left the clock window,
-//! a nullifier was burnt meanwhile), every payment of it is retried alone through the normal
-//! `verify_payment` path, so one bad payment never fails the others. Off = `--batch-max 1`
-//! (default): every `/settle` sends its own `verify_payment`, as before.
+//! A group is cut into runs of at most [`MAX_BUFFER_BATCH`] (16) payments ([`plan`]). A run of two
+//! goes inline: `verify_batch` carries the proofs in instruction data, and 1,232 bytes hold two.
+//! A longer run goes through a proof buffer ([`crate::proof_buffer`]): the proofs are written in
+//! `write_proof_buffer` transactions (three each, sent concurrently), then one
+//! `verify_batch_from_buffer` verifies them all and burns their nullifiers. A run of one (or what
+//! is left of a run once already-burnt nullifiers are refused) is settled alone.
+//!
+//! The verification is all-or-nothing on-chain: when it fails (a proof's `now` left the clock
+//! window, a nullifier was burnt meanwhile), or a buffer could not be created or written (nothing
+//! was verified then), every payment of the run is retried alone through the normal
+//! `verify_payment` path, so one bad payment never fails the others. When the verifying
+//! transaction's outcome is unknown, each caller is told so (it may still land: settling alone
+//! could burn a nullifier whose caller was told "failed"). Off = `--batch-max 1` (default): every
+//! `/settle` sends its own `verify_payment`, as before.
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -22,10 +30,10 @@ use anchor_client::anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_client::anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_client::Instruction;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::app::State;
+use crate::proof_buffer::{BufferPool, Failure, MAX_BUFFER_BATCH};
 use crate::settle::{
     compute_budget_ix, config_and_vk_pdas, nullifier_pda, nullifier_spent, payment_proof,
     send_and_confirm, settle, spent, Settled,
@@ -35,6 +43,10 @@ use crate::x402::{Reason, Rejection};
 
 /// Largest serialized transaction the cluster accepts (`PACKET_DATA_SIZE`).
 pub const MAX_TX_BYTES: usize = 1232;
+
+/// Most payments one inline `verify_batch` transaction holds (checked against [`MAX_TX_BYTES`] in
+/// the tests); longer runs go through a proof buffer.
+pub const MAX_INLINE: usize = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchConfig {
@@ -61,7 +73,8 @@ impl Batcher {
     /// the state, so it ends when the server does.
     pub fn start(state: &Arc<State>, cfg: BatchConfig) -> Batcher {
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(collect(Arc::downgrade(state), rx, cfg));
+        let pool = Arc::new(BufferPool::default());
+        tokio::spawn(collect(Arc::downgrade(state), rx, cfg, pool));
         Batcher { tx }
     }
 
@@ -81,7 +94,12 @@ impl Batcher {
     }
 }
 
-async fn collect(state: Weak<State>, mut rx: mpsc::Receiver<Job>, cfg: BatchConfig) {
+async fn collect(
+    state: Weak<State>,
+    mut rx: mpsc::Receiver<Job>,
+    cfg: BatchConfig,
+    pool: Arc<BufferPool>,
+) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let deadline = tokio::time::Instant::now() + cfg.window;
@@ -93,7 +111,7 @@ async fn collect(state: Weak<State>, mut rx: mpsc::Receiver<Job>, cfg: BatchConf
         }
         let Some(state) = state.upgrade() else { return };
         // Settle in the background: the next batch starts collecting at once.
-        tokio::spawn(settle_jobs(state, jobs));
+        tokio::spawn(settle_jobs(state, pool.clone(), jobs));
     }
 }
 
@@ -109,15 +127,29 @@ fn group_key(p: &CheckedPayment) -> GroupKey {
     )
 }
 
-/// Splits collected payments into transactions: grouped by merchant and terms, each group cut into
-/// runs whose `verify_batch` transaction fits [`MAX_TX_BYTES`]; a nullifier seen twice goes to
-/// `duplicates` (refused with `nullifier_already_used`, never sent). Returns indexes into
-/// `payments`: `(transactions, duplicates)`.
-pub fn plan(
-    program_id: &[u8; 32],
-    fee_payer: &Pubkey,
-    payments: &[&CheckedPayment],
-) -> (Vec<Vec<usize>>, Vec<usize>) {
+/// How a run of payments (after already-burnt ones are refused) is settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `verify_payment`, one per payment.
+    Alone,
+    /// One inline `verify_batch` transaction.
+    Inline,
+    /// Proof-buffer writes, then one `verify_batch_from_buffer`.
+    Buffer,
+}
+
+pub fn route(n: usize) -> Route {
+    match n {
+        0 | 1 => Route::Alone,
+        n if n <= MAX_INLINE => Route::Inline,
+        _ => Route::Buffer,
+    }
+}
+
+/// Splits collected payments into runs: grouped by merchant and terms, each group cut into runs of
+/// at most [`MAX_BUFFER_BATCH`]; a nullifier seen twice goes to `duplicates` (refused with
+/// `nullifier_already_used`, never sent). Returns indexes into `payments`: `(runs, duplicates)`.
+pub fn plan(payments: &[&CheckedPayment]) -> (Vec<Vec<usize>>, Vec<usize>) {
     let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     let mut duplicates = Vec::new();
@@ -128,31 +160,26 @@ pub fn plan(
             duplicates.push(i);
         }
     }
-    let mut txs = Vec::new();
-    for (_, members) in groups {
-        let mut run: Vec<usize> = Vec::new();
-        for i in members {
-            run.push(i);
-            let ps: Vec<&CheckedPayment> = run.iter().map(|&j| payments[j]).collect();
-            if run.len() > 1 && tx_size(program_id, fee_payer, &ps) > MAX_TX_BYTES {
-                run.pop();
-                txs.push(std::mem::replace(&mut run, vec![i]));
-            }
-        }
-        if !run.is_empty() {
-            txs.push(run);
-        }
-    }
-    (txs, duplicates)
+    let runs = groups
+        .into_values()
+        .flat_map(|members| {
+            members
+                .chunks(MAX_BUFFER_BATCH)
+                .map(<[usize]>::to_vec)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (runs, duplicates)
 }
 
-/// Serialized size of the (signed) settlement transaction for `ps`.
+/// Serialized size of the (signed) inline `verify_batch` transaction for `ps`.
+#[cfg(test)]
 fn tx_size(program_id: &[u8; 32], fee_payer: &Pubkey, ps: &[&CheckedPayment]) -> usize {
     let ixs = [
         compute_budget_ix(batch_compute_units(ps.len())),
         verify_batch_ix(program_id, fee_payer, ps),
     ];
-    let tx = Transaction::new_with_payer(&ixs, Some(fee_payer));
+    let tx = solana_transaction::Transaction::new_with_payer(&ixs, Some(fee_payer));
     bincode::serialize(&tx).map_or(usize::MAX, |b| b.len())
 }
 
@@ -195,16 +222,15 @@ pub fn verify_batch_ix(
     }
 }
 
-async fn settle_jobs(state: Arc<State>, jobs: Vec<Job>) {
-    let payer = state.fee_payer.pubkey();
+async fn settle_jobs(state: Arc<State>, pool: Arc<BufferPool>, jobs: Vec<Job>) {
     let payments: Vec<&CheckedPayment> = jobs.iter().map(|j| &j.payment).collect();
-    let (txs, duplicates) = plan(&state.policy.program_id, &payer, &payments);
+    let (runs, duplicates) = plan(&payments);
     let mut outcomes: Vec<Option<Result<Settled, Rejection>>> = jobs.iter().map(|_| None).collect();
     for i in duplicates {
         outcomes[i] = Some(Err(spent()));
     }
-    for run in txs {
-        settle_run(&state, &payments, &run, &mut outcomes).await;
+    for run in runs {
+        settle_run(&state, &pool, &payments, &run, &mut outcomes).await;
     }
     for (job, outcome) in jobs.into_iter().zip(outcomes) {
         let outcome = outcome.unwrap_or_else(|| {
@@ -218,7 +244,8 @@ async fn settle_jobs(state: Arc<State>, jobs: Vec<Job>) {
 }
 
 async fn settle_run(
-    state: &State,
+    state: &Arc<State>,
+    pool: &Arc<BufferPool>,
     payments: &[&CheckedPayment],
     run: &[usize],
     outcomes: &mut [Option<Result<Settled, Rejection>>],
@@ -233,14 +260,14 @@ async fn settle_run(
             Err(_) => outcomes[i] = Some(settle(state, payments[i]).await),
         }
     }
-    if pending.len() < 2 {
+    let route = route(pending.len());
+    if route == Route::Alone {
         for i in pending {
             outcomes[i] = Some(settle(state, payments[i]).await);
         }
         return;
     }
     let ps: Vec<&CheckedPayment> = pending.iter().map(|&i| payments[i]).collect();
-    let payer = state.fee_payer.pubkey();
     // The batch's policy account must exist: registered first, in its own transaction, when it
     // is not known to (a batch transaction has no room for `register_policy`).
     match crate::policy_account::prerequisites(state, &ps[0].public).await {
@@ -256,42 +283,53 @@ async fn settle_run(
         }
         Err(_) => {}
     }
-    let ixs = [
-        compute_budget_ix(batch_compute_units(ps.len())),
-        verify_batch_ix(&state.policy.program_id, &payer, &ps),
-    ];
-    match send_and_confirm(state, &ixs).await {
+    let result = match route {
+        Route::Buffer => crate::proof_buffer::settle(state, pool, &ps).await,
+        Route::Inline | Route::Alone => settle_inline(state, &ps).await.map_err(Failure::Verify),
+    };
+    match result {
         Ok(signature) => {
-            state.metrics.inc(
-                "facilitator_settle_transactions_total",
-                "instruction",
-                "verify_batch",
-            );
-            state.metrics.settlement_batch(ps.len());
-            tracing::info!(tx = %signature, payments = ps.len(), "payments settled in one verify_batch");
             for i in pending {
                 outcomes[i] = Some(Ok(Settled {
                     signature: signature.clone(),
                 }));
             }
         }
-        Err(r) if r.outcome_unknown => {
+        Err(Failure::Verify(r)) if r.outcome_unknown => {
             // It may still land: settling each alone now could only fail, or burn a nullifier
             // whose caller was told "failed". Report the unknown outcome to each.
             tracing::warn!(reason = r.reason.as_str(), message = %r.message, payments = ps.len(),
-                "verify_batch outcome unknown");
+                ?route, "batch verification outcome unknown");
             for i in pending {
                 outcomes[i] = Some(Err(r.clone()));
             }
         }
-        Err(r) => {
+        Err(Failure::Verify(r) | Failure::NotVerified(r)) => {
             tracing::warn!(reason = r.reason.as_str(), message = %r.message, payments = ps.len(),
-                "verify_batch failed; settling each payment alone");
+                ?route, "batch not verified; settling each payment alone");
             for i in pending {
                 outcomes[i] = Some(settle(state, payments[i]).await);
             }
         }
     }
+}
+
+/// One inline `verify_batch` transaction for `ps` (at most [`MAX_INLINE`]).
+async fn settle_inline(state: &State, ps: &[&CheckedPayment]) -> Result<String, Rejection> {
+    let payer = state.fee_payer.pubkey();
+    let ixs = [
+        compute_budget_ix(batch_compute_units(ps.len())),
+        verify_batch_ix(&state.policy.program_id, &payer, ps),
+    ];
+    let signature = send_and_confirm(state, &ixs).await?;
+    state.metrics.inc(
+        "facilitator_settle_transactions_total",
+        "instruction",
+        "verify_batch",
+    );
+    state.metrics.settlement_batch(ps.len());
+    tracing::info!(tx = %signature, payments = ps.len(), "payments settled in one verify_batch");
+    Ok(signature)
 }
 
 #[cfg(test)]
@@ -322,24 +360,69 @@ mod tests {
     }
 
     #[test]
-    fn groups_by_merchant_and_cuts_runs_to_the_transaction_size() {
-        let payer = Pubkey::new_from_array([5; 32]);
-        let ps = [
-            payment(1, 1),
-            payment(2, 2),
-            payment(1, 3),
-            payment(1, 4),
-            payment(1, 3), // the same nullifier again
-        ];
+    fn groups_by_merchant_and_cuts_runs_of_at_most_sixteen() {
+        // Merchant 1: 20 distinct payments and a repeated nullifier; merchant 2: one payment.
+        let mut ps: Vec<CheckedPayment> = (0..20).map(|n| payment(1, 100 + n)).collect();
+        ps.push(payment(2, 7));
+        ps.push(payment(1, 105)); // the same nullifier again
+        ps.push(payment(1, 200));
         let refs: Vec<&CheckedPayment> = ps.iter().collect();
-        let (txs, duplicates) = plan(&[9; 32], &payer, &refs);
-        // Merchant 1: three distinct payments, two fit one transaction; merchant 2: one.
-        assert_eq!(txs, vec![vec![0, 2], vec![3], vec![1]]);
-        assert_eq!(duplicates, vec![4]);
-        let two: Vec<&CheckedPayment> = vec![&ps[0], &ps[2]];
-        let three: Vec<&CheckedPayment> = vec![&ps[0], &ps[2], &ps[3]];
-        assert!(tx_size(&[9; 32], &payer, &two) <= MAX_TX_BYTES);
-        assert!(tx_size(&[9; 32], &payer, &three) > MAX_TX_BYTES);
+        let (runs, duplicates) = plan(&refs);
+        let first: Vec<usize> = (0..16).collect();
+        let mut second: Vec<usize> = (16..20).collect();
+        second.push(22);
+        assert_eq!(runs, vec![first, second, vec![20]]);
+        assert_eq!(duplicates, vec![21]);
+        assert_eq!(
+            runs.iter().map(|r| route(r.len())).collect::<Vec<_>>(),
+            vec![Route::Buffer, Route::Buffer, Route::Alone]
+        );
+    }
+
+    #[test]
+    fn terms_other_than_the_merchant_split_groups_too() {
+        let mut other_min = payment(1, 2);
+        other_min.public.min_amount += 1;
+        let mut other_age = payment(1, 3);
+        other_age.public.max_age += 1;
+        let mut other_asset = payment(1, 4);
+        other_asset.public.asset = [1; 32];
+        let mut other_now = payment(1, 5);
+        other_now.public.now += 30; // `now` is not a term: same group
+        let ps = [payment(1, 1), other_min, other_age, other_asset, other_now];
+        let refs: Vec<&CheckedPayment> = ps.iter().collect();
+        let (mut runs, duplicates) = plan(&refs);
+        runs.sort();
+        assert_eq!(runs, vec![vec![0, 4], vec![1], vec![2], vec![3]]);
+        assert!(duplicates.is_empty());
+    }
+
+    #[test]
+    fn two_go_inline_more_go_through_the_buffer() {
+        assert_eq!(route(0), Route::Alone);
+        assert_eq!(route(1), Route::Alone);
+        assert_eq!(route(2), Route::Inline);
+        for n in 3..=MAX_BUFFER_BATCH {
+            assert_eq!(route(n), Route::Buffer, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn inline_holds_two_and_the_buffer_transactions_fit() {
+        let payer = Pubkey::new_from_array([5; 32]);
+        let ps: Vec<CheckedPayment> = (0..MAX_BUFFER_BATCH as u64)
+            .map(|n| payment(1, n + 1))
+            .collect();
+        let refs: Vec<&CheckedPayment> = ps.iter().collect();
+        assert!(tx_size(&[9; 32], &payer, &refs[..MAX_INLINE]) <= MAX_TX_BYTES);
+        assert!(tx_size(&[9; 32], &payer, &refs[..MAX_INLINE + 1]) > MAX_TX_BYTES);
+        // Writes: three payments a transaction (no compute-budget instruction).
+        let per_write = crate::proof_buffer::payments_per_write(&[9; 32], &payer, refs[0]);
+        assert_eq!(per_write, 3);
+        // The verify transaction of a full buffer batch (16 nullifier accounts) fits.
+        let size = crate::proof_buffer::verify_tx_size(&[9; 32], &payer, &refs);
+        assert!(size <= MAX_TX_BYTES, "{size} bytes");
+        println!("verify_batch_from_buffer transaction, 16 payments: {size} bytes");
     }
 
     #[test]

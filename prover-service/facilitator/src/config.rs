@@ -101,7 +101,8 @@ pub struct Config {
     #[arg(long, env = "ALLOW_DEV_KEYS", default_value_t = false)]
     pub allow_dev_keys: bool,
     /// Settlement batching: most payments settled together (same merchant and terms share one
-    /// `verify_batch` transaction). 1 = off: every `/settle` sends its own `verify_payment`.
+    /// verification: two in an inline `verify_batch`, 3–16 through a proof buffer and one
+    /// `verify_batch_from_buffer`). 1 = off: every `/settle` sends its own `verify_payment`.
     #[arg(long, env = "SETTLE_BATCH_MAX", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub batch_max: u16,

@@ -6,7 +6,8 @@
 //! → arkworks, strictly), [`claims`] (the in-process claim per nullifier), [`policy_account`] (the merchant `Policy`
 //! account: derived, registered when absent), [`settle`] (the `verify_payment` transaction), [`settlement`]
 //! (`/v1/settlement`: was a nullifier burned for this payment, for a merchant whose `/settle` answer was lost),
-//! [`batch`] (optional `verify_batch` settlement), [`rpc`]
+//! [`batch`] (optional batched settlement), [`proof_buffer`] (its proof-buffer path for more than
+//! two payments), [`rpc`]
 //! (fallback list, backoff, circuit breaker), [`sweep`] (closes expired nullifier accounts),
 //! [`attester`], [`chain_config`] (the on-chain `Config` guard), [`app`] (routes, rate limits),
 //! [`admission`] (`--max-in-flight`: 503 `overloaded` beyond it), [`config`], [`metrics`] (`/metrics`, `/health`), [`openapi`] (`GET /openapi.json`, generated).
@@ -20,6 +21,7 @@ pub mod config;
 pub mod metrics;
 pub mod openapi;
 pub mod policy_account;
+pub mod proof_buffer;
 pub mod proof_codec;
 pub mod proving_key;
 pub mod rpc;

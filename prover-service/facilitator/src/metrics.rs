@@ -50,7 +50,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ),
     (
         "facilitator_settle_transactions_total",
-        "verify_payment / verify_batch transactions confirmed, by instruction",
+        "settlement transactions confirmed, by instruction (verify_payment, verify_batch, write_proof_buffer, verify_batch_from_buffer)",
     ),
     (
         "facilitator_nullifiers_closed_total",
@@ -65,6 +65,14 @@ const FAMILIES: &[(&str, &str)] = &[
         "lamports of rent the fee payer put into Policy accounts it registered",
     ),
     (
+        "facilitator_proof_buffers_created_total",
+        "proof buffer accounts this fee payer created for batch settlement (kept and reused)",
+    ),
+    (
+        "facilitator_proof_buffer_rent_lamports_total",
+        "lamports of rent the fee payer put into proof buffers it created (returned when one is closed)",
+    ),
+    (
         "facilitator_sweep_errors_total",
         "nullifier sweeper failures by stage (scan: reading the accounts, close: a transaction)",
     ),
@@ -75,6 +83,8 @@ const UNLABELED: &[&str] = &[
     "facilitator_nullifiers_closed_total",
     "facilitator_policies_registered_total",
     "facilitator_policy_rent_lamports_total",
+    "facilitator_proof_buffers_created_total",
+    "facilitator_proof_buffer_rent_lamports_total",
 ];
 
 /// Series exposed at 0 from the start, so that rates over them (the alerts' and dashboards')

@@ -158,7 +158,19 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<Settled, Reject
 /// Signs `ixs` with the fee payer on a fresh blockhash, sends, and waits for `confirmed`.
 /// Returns the signature.
 pub async fn send_and_confirm(state: &State, ixs: &[Instruction]) -> Result<String, Rejection> {
+    send_and_confirm_signed(state, ixs, &[]).await
+}
+
+/// [`send_and_confirm`] with signers besides the fee payer (a new account's key for
+/// `createAccount`).
+pub async fn send_and_confirm_signed(
+    state: &State,
+    ixs: &[Instruction],
+    extra_signers: &[&solana_keypair::Keypair],
+) -> Result<String, Rejection> {
     let payer = state.fee_payer.pubkey();
+    let mut signers = vec![&state.fee_payer];
+    signers.extend_from_slice(extra_signers);
     let blockhash: solana_hash::Hash = state
         .rpc
         .latest_blockhash()
@@ -166,7 +178,7 @@ pub async fn send_and_confirm(state: &State, ixs: &[Instruction]) -> Result<Stri
         .map_err(rpc_rejection)?
         .parse()
         .map_err(|_| Rejection::new(Reason::RpcUnavailable, "bad blockhash from RPC"))?;
-    let tx = Transaction::new_signed_with_payer(ixs, Some(&payer), &[&state.fee_payer], blockhash);
+    let tx = Transaction::new_signed_with_payer(ixs, Some(&payer), &signers, blockhash);
     let wire = bincode::serialize(&tx)
         .map_err(|e| Rejection::new(Reason::SettlementFailed, e.to_string()))?;
     let b64 = base64::engine::general_purpose::STANDARD.encode(wire);

@@ -455,6 +455,14 @@ struct Chain {
     send_delay: Duration,
     /// When set, `sendTransaction` answers this JSON-RPC error (a refused preflight).
     send_error: Option<Value>,
+    /// `sendTransaction` of a transaction holding a program instruction with this discriminator
+    /// answers this JSON-RPC error (a refused preflight: nothing landed).
+    refuse_ix: Option<([u8; 8], Value)>,
+    /// `sendTransaction` of a transaction holding a program instruction with this discriminator
+    /// answers HTTP 500 (the node may or may not have taken it: outcome unknown).
+    lose_ix: Option<[u8; 8]>,
+    /// Discriminators of the program instructions of every landed transaction, in order.
+    landed: Vec<[u8; 8]>,
     sends: usize,
     calls: usize,
 }
@@ -512,6 +520,21 @@ fn apply_closes(c: &mut Chain, wire_b64: &str) {
     }
 }
 
+/// The discriminators (first 8 data bytes) of the program's instructions in a sent transaction.
+fn program_ixs(wire_b64: &str) -> Vec<[u8; 8]> {
+    let wire = base64::engine::general_purpose::STANDARD
+        .decode(wire_b64)
+        .unwrap();
+    let tx: solana_transaction::Transaction = bincode::deserialize(&wire).unwrap();
+    let keys = &tx.message.account_keys;
+    tx.message
+        .instructions
+        .iter()
+        .filter(|ix| keys[ix.program_id_index as usize] == program() && ix.data.len() >= 8)
+        .map(|ix| ix.data[..8].try_into().unwrap())
+        .collect()
+}
+
 type SharedChain = Arc<Mutex<Chain>>;
 
 async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> HttpResponse {
@@ -533,6 +556,7 @@ async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> Http
             }
         }
         "getBalance" => json!({"context": {"slot": 1}, "value": 4_000_000_000u64}),
+        "getMinimumBalanceForRentExemption" => json!(1_000_000u64),
         "getLatestBlockhash" => json!({"context": {"slot": 1}, "value": {
             "blockhash": bs58::encode([3u8; 32]).into_string(), "lastValidBlockHeight": 100}}),
         "getProgramAccounts" => program_accounts(&chain.lock().unwrap(), &params),
@@ -542,6 +566,17 @@ async fn fake_rpc(chain: web::Data<SharedChain>, body: web::Json<Value>) -> Http
             if let Some(err) = c.send_error.clone() {
                 return HttpResponse::Ok().json(json!({"jsonrpc": "2.0", "id": 1, "error": err}));
             }
+            let ixs = program_ixs(params[0].as_str().unwrap_or(""));
+            if let Some((d, err)) = c.refuse_ix.clone() {
+                if ixs.contains(&d) {
+                    return HttpResponse::Ok()
+                        .json(json!({"jsonrpc": "2.0", "id": 1, "error": err}));
+                }
+            }
+            if c.lose_ix.is_some_and(|d| ixs.contains(&d)) {
+                return HttpResponse::InternalServerError().finish();
+            }
+            c.landed.extend(ixs);
             c.sends += 1;
             apply_closes(&mut c, params[0].as_str().unwrap_or(""));
             if let Some(pda) = c.burns_on_send.clone() {
@@ -686,6 +721,86 @@ async fn state_on(name: &str, url: &str, extra: &[&str]) -> Arc<State> {
     let s = try_state(name, url, extra).unwrap();
     assert!(s.chain.check(&s.rpc).await, "{:?}", s.chain.status());
     s
+}
+
+/// A discriminator of the program's instructions.
+fn disc<T: anchor_client::anchor_lang::Discriminator>() -> [u8; 8] {
+    T::DISCRIMINATOR.try_into().unwrap()
+}
+
+#[actix_web::test]
+async fn a_buffer_batch_not_written_or_not_verified_falls_back_alone_or_reports_unknown() {
+    use x402_zk_verifier::instruction::{VerifyBatchFromBuffer, VerifyPayment, WriteProofBuffer};
+    let refused = json!({"code": -32002, "message": "Transaction simulation failed",
+        "data": {"logs": ["Program log: refused by the fake"]}});
+    // (name, instruction refused or lost, whether lost)
+    let cases = [
+        ("buf-write", disc::<WriteProofBuffer>(), false),
+        ("buf-verify", disc::<VerifyBatchFromBuffer>(), false),
+        ("buf-lost", disc::<VerifyBatchFromBuffer>(), true),
+    ];
+    for (i, (name, ix, lost)) in cases.into_iter().enumerate() {
+        let extra = &["--batch-max", "3", "--batch-window-ms", "1000"];
+        let (s, chain, _) = fake_state(name, extra).await;
+        {
+            let mut c = chain.lock().unwrap();
+            if lost {
+                c.lose_ix = Some(ix);
+            } else {
+                c.refuse_ix = Some((ix, refused.clone()));
+            }
+        }
+        s.start_batcher();
+        let app = test::init_service(App::new().configure(configure(s.clone()))).await;
+        let bodies: Vec<Value> = (0..3)
+            .map(|k| paid_request(PAY_TO, 1_000, 50 + 10 * i as u64 + k).0)
+            .collect();
+        let answers = futures_util::future::join_all(bodies.iter().map(|b| {
+            test::call_and_read_body_json::<_, _, Value>(
+                &app,
+                test::TestRequest::post()
+                    .uri("/settle")
+                    .set_json(b.clone())
+                    .to_request(),
+            )
+        }))
+        .await;
+        let landed = chain.lock().unwrap().landed.clone();
+        let count = |d: [u8; 8]| landed.iter().filter(|x| **x == d).count();
+        if lost {
+            // The verify may still land: every caller is told the outcome is unknown, and no
+            // payment is settled again alone.
+            for a in &answers {
+                assert_eq!(a["success"], false, "{name}: {a}");
+                assert_eq!(a["errorReason"], "rpc_unavailable", "{name}: {a}");
+            }
+            assert_eq!(count(disc::<VerifyPayment>()), 0, "{name}: {landed:?}");
+            assert_eq!(
+                count(disc::<WriteProofBuffer>()),
+                1,
+                "{name}: three in one write"
+            );
+        } else {
+            // Nothing verified together: each payment settled alone, with its own transaction.
+            for a in &answers {
+                assert_eq!(a["success"], true, "{name}: {a}");
+            }
+            let mut sigs: Vec<&str> = answers
+                .iter()
+                .map(|a| a["transaction"].as_str().unwrap())
+                .collect();
+            sigs.sort();
+            sigs.dedup();
+            assert_eq!(sigs.len(), 3, "{name}: one transaction each: {answers:?}");
+            assert_eq!(count(disc::<VerifyPayment>()), 3, "{name}: {landed:?}");
+            assert_eq!(count(disc::<VerifyBatchFromBuffer>()), 0, "{name}");
+        }
+        assert_eq!(
+            s.metrics.total("facilitator_proof_buffers_created_total"),
+            1,
+            "{name}: one buffer created"
+        );
+    }
 }
 
 #[actix_web::test]

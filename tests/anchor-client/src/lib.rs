@@ -81,19 +81,32 @@ fn port_free(p: u16) -> bool {
     TcpListener::bind(("0.0.0.0", p)).is_ok() && UdpSocket::bind(("0.0.0.0", p)).is_ok()
 }
 
-/// First base port in 28000..32000 whose whole span is free (well away from `anchor test`'s
+/// First base port in 28000..32000 (or `$X402_ZK_VALIDATOR_PORTS`, e.g. `23000-24999`, when
+/// several people share a machine) whose whole span is free (well away from `anchor test`'s
 /// 8899/8900/9900 and the demo's 18xxx); the start depends on the pid so concurrent test binaries
 /// do not race for the same span.
 fn free_base_port() -> Result<u16> {
-    let slots = (32_000 - 28_000) / PORT_SPAN;
+    let (lo, hi) = match std::env::var("X402_ZK_VALIDATOR_PORTS") {
+        Ok(r) => {
+            let (a, b) = r
+                .split_once('-')
+                .context("X402_ZK_VALIDATOR_PORTS is LOW-HIGH")?;
+            (a.trim().parse::<u16>()?, b.trim().parse::<u16>()?)
+        }
+        Err(_) => (28_000, 32_000),
+    };
+    let slots = hi.saturating_sub(lo) / PORT_SPAN;
+    if slots == 0 {
+        bail!("port range {lo}-{hi} is narrower than {PORT_SPAN}");
+    }
     let first = std::process::id() as u16 % slots;
     for i in 0..slots {
-        let base = 28_000 + ((first + i) % slots) * PORT_SPAN;
+        let base = lo + ((first + i) % slots) * PORT_SPAN;
         if (base..base + PORT_SPAN).all(port_free) {
             return Ok(base);
         }
     }
-    bail!("no free port span of {PORT_SPAN} in 28000..32000")
+    bail!("no free port span of {PORT_SPAN} in {lo}..{hi}")
 }
 
 impl Validator {
