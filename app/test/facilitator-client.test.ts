@@ -175,7 +175,7 @@ test("facilitator refusing with 503 config_mismatch (keys disagree with the chai
   }
 });
 
-test("facilitator failing itself (5xx in the x402 shape, e.g. rpc_unavailable): 502 facilitator_unavailable; a 4xx/200 refusal of the payment stays a 402", async () => {
+test("facilitator failing itself (5xx in the x402 shape, e.g. rpc_unavailable): 502 facilitator_unavailable, also through zkReceiptOverload (only overloaded becomes 503); a 4xx/200 refusal of the payment stays a 402", async () => {
   let verifyAnswer: { status: number; body: unknown } = { status: 503, body: { isValid: false, invalidReason: "rpc_unavailable", invalidMessage: "every RPC endpoint failed" } };
   const fac = await startJsonServer((req, _body, res) => {
     if (req.url === "/supported") {
@@ -184,7 +184,7 @@ test("facilitator failing itself (5xx in the x402 shape, e.g. rpc_unavailable): 
     if (req.url === "/verify") return sendJson(res, verifyAnswer.status, verifyAnswer.body);
     sendJson(res, 404, {});
   });
-  const server = await resourceServer(fac.url);
+  const server = await resourceServer(fac.url, { overload: true });
   try {
     const unpaid = await fetch(server.url);
     const required = JSON.parse(Buffer.from(unpaid.headers.get("payment-required")!, "base64").toString("utf8"));
