@@ -15,6 +15,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/versions.env"
 source "$ROOT/scripts/lib.sh"
+x402_no_lint_env # other compilers (cargo-build-sbf, rustc-web): no clippy-driver wrapper
 x402_tool_path
 
 CRATE="$ROOT/circuits/wasm"

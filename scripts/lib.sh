@@ -38,3 +38,16 @@ x402_tool_path() {
   local bin="${X402_BIN_DIR:-${X402_BIN_DIR_DEFAULT:-/usr/local/bin}}"
   export PATH="$bin:$prefix/bin:$HOME/.cargo/bin:$PATH"
 }
+
+# Lints ride on the test build (issue #20): with these exported, cargo compiles the workspace's own crates
+# through clippy-driver with `-D warnings` (CLIPPY_ARGS is cargo-clippy's own way of passing them), so
+# `cargo test` lints everything it builds and the dependency tree is built once, not a second time in
+# `cargo clippy`'s check mode (15 min of a cold run). Cargo fingerprints both variables: set them for a
+# whole test run so every build of the workspace (tests, the demo stack) shares the same units. The SBF
+# and wasm32 builds use other compilers and clear them (x402_no_lint_env).
+x402_lint_env() {
+  local driver
+  driver="$(command -v clippy-driver)" || die "clippy-driver not on PATH: rustup component add clippy (scripts/setup.sh)"
+  export RUSTC_WORKSPACE_WRAPPER="$driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}
+x402_no_lint_env() { unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS; }

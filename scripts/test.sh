@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/test.sh — the project's whole test suite (the README's test command; CI runs exactly this):
-#   rustfmt, clippy -D warnings, cargo test --workspace, the program build, LiteSVM tests of the
+#   rustfmt, cargo test --workspace (with clippy -D warnings on the workspace's crates), the program build, LiteSVM tests of the
 #   built program, and `anchor test` (ts-mocha) against a real solana-test-validator.
 # Options: --skip-lint, --only-anchor. Needs scripts/setup.sh to have run.
 set -euo pipefail
@@ -26,7 +26,8 @@ T0=$(date +%s)
 if [[ $ONLY_ANCHOR == 0 ]]; then
   if [[ $LINT == 1 ]]; then
     run_step "cargo fmt --check" cargo fmt --all --check
-    run_step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
+    # clippy -D warnings on every workspace target as it is built for the tests (scripts/lib.sh).
+    x402_lint_env
   fi
   run_step "set-up refuses a missing toolchain" bash scripts/tests/setup-missing-toolchain.sh
   # Monitoring (#18): promtool check config + check rules + test rules (each alert fires and stays
@@ -34,7 +35,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
     timeout 300 bash monitoring/test-static.sh
   run_step "x402 scheme docs agree with the code (docs/x402/check.sh)" bash docs/x402/check.sh
-  run_step "cargo test --workspace" cargo test --workspace
+  # The bench targets are only built (linted) here; `scripts/bench-prove.sh` runs them.
+  run_step "cargo test --workspace$([[ $LINT == 1 ]] && echo ' (+ clippy -D warnings)')" \
+    bash -c 'cargo test --workspace --benches --no-run -q && cargo test --workspace'
   # The client-side prover (issue #16): the wasm32 build into app/prover-wasm (fast when nothing
   # changed), then its Node smoke test. circuits/wasm's own host tests build a third native copy of
   # arkworks (~19 min cold), so they are not here: `cd circuits/wasm && cargo test` (see its README).
@@ -46,7 +49,8 @@ run_step "program build (anchor build)" bash scripts/build.sh
 if [[ $ONLY_ANCHOR == 0 ]]; then
   litesvm() {
     rm -f "$ROOT/target/litesvm-cu.json" # the tests record this build's compute units afresh
-    (cd tests/litesvm && CARGO_TARGET_DIR="$ROOT/target/litesvm-host" \
+    # OPENSSL_NO_VENDOR: link Debian's libssl (set-up installs it) rather than build OpenSSL from source.
+    (x402_no_lint_env && cd tests/litesvm && CARGO_TARGET_DIR="$ROOT/target/litesvm-host" OPENSSL_NO_VENDOR=1 \
       CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo test --ignore-rust-version -- --test-threads=2)
   }
   run_step "LiteSVM tests (built .so)" litesvm

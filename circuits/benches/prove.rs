@@ -77,6 +77,11 @@ fn bench_receipt(c: &mut Criterion) {
     g.bench_function("prove_ark_groth16_1thread", |b| {
         b.iter(|| single.install(|| groth16::prove_reference(&keys, &w, &mut rng).expect("prove")))
     });
+    g.bench_function("prove_without_tables_1thread", |b| {
+        b.iter(|| {
+            single.install(|| groth16::prove_without_tables(&keys, &w, &mut rng).expect("prove"))
+        })
+    });
     let bundle = groth16::prove(&keys, &w, &mut rng).expect("prove");
     g.bench_function("verify", |b| {
         b.iter(|| {

@@ -9,6 +9,7 @@ use x402_zk_circuits::{
     export,
     groth16::{self, ProvingKeys, VerifierKey},
     json::{PointJson, ProofJson, ProofRequestJson, ReceiptJson, SignatureJson},
+    ReceiptCircuit,
 };
 
 #[derive(Parser)]
@@ -68,6 +69,22 @@ enum Cmd {
         /// Proof JSON (`-` = stdin).
         #[arg(long, default_value = "-")]
         proof: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the receipt circuit as an iden3 `receipt.r1cs` and, with `--input`, that request's full
+    /// assignment as `receipt.wtns`: snarkjs can then set up, check (`snarkjs wtns check`) and prove the
+    /// same circuit (the proving-time comparison in `scripts/bench-prove.sh`). The `.wtns` holds the
+    /// request's private inputs: benchmark requests only.
+    ExportIden3 {
+        /// Proof request JSON (`-` = stdin) whose witness to write.
+        #[arg(long)]
+        input: Option<String>,
+        /// Instead of `--input`: the library's example witness for this seed (the criterion bench
+        /// proves seed 1), so snarkjs and criterion prove the same witness.
+        #[arg(long, conflicts_with = "input")]
+        example_seed: Option<u64>,
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
@@ -246,6 +263,43 @@ fn main() -> Result<()> {
                         .with_context(|| format!("writing {}", out.display()))?;
                     eprintln!("wrote {}", out.display());
                 }
+            }
+        }
+        Cmd::ExportIden3 {
+            input,
+            example_seed,
+            out,
+        } => {
+            use x402_zk_circuits::ceremony::phase2::R1cs;
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let r1cs = R1cs::synthesize(ReceiptCircuit::blank())?;
+            let path = out.join("receipt.r1cs");
+            let bytes =
+                export::iden3::r1cs_file(r1cs.num_instance, r1cs.num_witness, &r1cs.matrices);
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!(
+                "wrote {} ({} constraints, {} wires)",
+                path.display(),
+                r1cs.num_constraints,
+                r1cs.num_instance + r1cs.num_witness
+            );
+            let witness = match (input, example_seed) {
+                (Some(input), _) => {
+                    let req: ProofRequestJson = parse_json(&read_input(&input)?, "proof request")?;
+                    Some(req.parse()?)
+                }
+                (None, Some(seed)) => Some(x402_zk_circuits::receipt::example_witness(seed).1),
+                (None, None) => None,
+            };
+            if let Some(w) = witness {
+                w.check()?;
+                let (_, full) =
+                    x402_zk_circuits::msm::prover::full_assignment(ReceiptCircuit::new(&w))
+                        .map_err(x402_zk_circuits::Error::from)?;
+                let path = out.join("receipt.wtns");
+                std::fs::write(&path, export::iden3::wtns_file(&full))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("wrote {} ({} values)", path.display(), full.len());
             }
         }
         Cmd::ExportProof { proof, out } => {

@@ -4,7 +4,9 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use x402_zk_circuits::{export, groth16, receipt::example_witness};
+use x402_zk_circuits::ceremony::phase2::R1cs;
+use x402_zk_circuits::msm::prover::full_assignment;
+use x402_zk_circuits::{export, groth16, receipt::example_witness, ReceiptCircuit};
 
 fn snarkjs_cli() -> PathBuf {
     let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
@@ -62,6 +64,62 @@ fn snarkjs_accepts_our_proof() {
     assert!(
         !stdout.contains("OK!"),
         "snarkjs accepted a wrong public input: {stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// snarkjs evaluates every constraint of our R1CS on our witness (iden3 `.r1cs` / `.wtns`): an independent
+/// check of both files, which `scripts/bench-prove.sh` hands snarkjs to prove the same circuit.
+#[test]
+fn snarkjs_wtns_check_accepts_our_r1cs_and_witness() {
+    let cli = snarkjs_cli();
+    let r1cs = R1cs::synthesize(ReceiptCircuit::blank()).unwrap();
+    let (_, w) = example_witness(22);
+    let (num_instance, mut full) = full_assignment(ReceiptCircuit::new(&w)).unwrap();
+    assert_eq!(num_instance, r1cs.num_instance);
+    assert_eq!(full.len(), r1cs.num_instance + r1cs.num_witness);
+    assert_eq!(full[1], w.pub_hash());
+
+    let dir = std::env::temp_dir().join(format!("x402zk-iden3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let r1cs_path = dir.join("receipt.r1cs");
+    std::fs::write(
+        &r1cs_path,
+        export::iden3::r1cs_file(r1cs.num_instance, r1cs.num_witness, &r1cs.matrices),
+    )
+    .unwrap();
+    let check = |name: &str, assignment: &[ark_bn254::Fr]| {
+        let path = dir.join(name);
+        std::fs::write(&path, export::iden3::wtns_file(assignment)).unwrap();
+        let out = Command::new("node")
+            .arg(&cli)
+            .args(["wtns", "check"])
+            .arg(&r1cs_path)
+            .arg(&path)
+            .output()
+            .expect("node must be installed");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = check("receipt.wtns", &full);
+    assert!(
+        ok && text.contains("WITNESS IS CORRECT"),
+        "snarkjs said: {text}"
+    );
+    assert!(
+        text.contains(&format!("Constraints:    {}", r1cs.num_constraints)),
+        "snarkjs read another constraint count: {text}"
+    );
+    // A wrong public input (pubHash) breaks the constraints that compute it.
+    full[1] += ark_bn254::Fr::from(1u64);
+    let (ok, text) = check("bad.wtns", &full);
+    assert!(
+        !ok && text.contains("WITNESS IS NOT CORRECT"),
+        "snarkjs accepted a wrong witness: {text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -186,18 +186,9 @@ impl PreparedProver {
         &self,
         circuit: C,
     ) -> Result<Vec<Fr>, SynthesisError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Prove {
-            construct_matrices: false,
-            generate_lc_assignments: false,
-        });
-        circuit.generate_constraints(cs.clone())?;
-        cs.finalize();
-        let mut full = cs.instance_assignment()?;
-        full.extend(cs.witness_assignment()?);
+        let (num_inputs, full) = full_assignment(circuit)?;
         // (Without matrices the prove-mode system does not count constraints; the assignment's shape is checked.)
-        if cs.num_instance_variables() != self.num_inputs || full.len() != self.num_vars {
+        if num_inputs != self.num_inputs || full.len() != self.num_vars {
             return Err(SynthesisError::Unsatisfiable);
         }
         Ok(full)
@@ -251,6 +242,24 @@ impl PreparedProver {
             c: g_c.into_affine(),
         }
     }
+}
+
+/// Synthesis in prove mode without building matrices: the number of public variables (with the constant
+/// `1`) and the full assignment `1 ‖ inputs ‖ witness`.
+pub fn full_assignment<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+) -> Result<(usize, Vec<Fr>), SynthesisError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    circuit.generate_constraints(cs.clone())?;
+    cs.finalize();
+    let mut full = cs.instance_assignment()?;
+    full.extend(cs.witness_assignment()?);
+    Ok((cs.num_instance_variables(), full))
 }
 
 #[cfg(feature = "parallel")]

@@ -199,17 +199,9 @@ pub async fn send_and_confirm_signed(
     Ok(signature)
 }
 
-/// `ComputeBudget::SetComputeUnitLimit(units)`.
+/// `ComputeBudget::SetComputeUnitLimit(units)` (the compute-budget program's own interface crate).
 pub fn compute_budget_ix(units: u32) -> Instruction {
-    let mut data = vec![2u8];
-    data.extend_from_slice(&units.to_le_bytes());
-    Instruction {
-        program_id: "ComputeBudget111111111111111111111111111111"
-            .parse()
-            .expect("compute budget id"),
-        accounts: vec![],
-        data,
-    }
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)
 }
 
 /// The on-chain error of a landed transaction, as a rejection: the program's

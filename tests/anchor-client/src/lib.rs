@@ -459,17 +459,9 @@ pub fn nullifier_pda(nullifier: &[u8; 32]) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[NULLIFIER_SEED, nullifier], &x402_zk_verifier::ID)
 }
 
-/// `SetComputeUnitLimit(limit)` of the compute-budget program.
+/// `SetComputeUnitLimit(limit)` of the compute-budget program (its own interface crate).
 pub fn compute_budget_ix(limit: u32) -> Instruction {
-    let mut data = vec![2u8];
-    data.extend_from_slice(&limit.to_le_bytes());
-    Instruction {
-        program_id: "ComputeBudget111111111111111111111111111111"
-            .parse()
-            .expect("compute budget id"),
-        accounts: vec![],
-        data,
-    }
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(limit)
 }
 
 /// A running validator, a funded payer and an anchor-client `Program` for the verifier.

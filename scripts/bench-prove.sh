@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# scripts/bench-prove.sh — native receipt proving (issue #17), all in one run on one machine:
+#   * criterion: the whole proof (ark-groth16 vs the prepared prover, 1 and 2 threads) and each MSM
+#     technique on its own (ark-ec, fixed-base tables, + signed digits, + batch-affine, + threads; window widths);
+#   * snarkjs 0.7.6 proving the *same* circuit from the *same* precomputed witness (our R1CS and witness
+#     exported as iden3 .r1cs/.wtns, snarkjs's own powers of tau and zkey at 2^13);
+#   * peak RSS of a proving process that builds the fixed-base tables (`x402-zk prove`).
+# Writes the "Native prover" section of BENCHMARKS.md (between its markers) from the measurements.
+#   bash scripts/bench-prove.sh [runs=5]      (snarkjs proofs timed after one warm-up)
+#   bash scripts/bench-prove.sh --render-only (rewrite the section from target/bench-prove/*.json)
+# Needs the workspace built (`cargo build --workspace --tests`: target/debug/x402-zk) and circuits/js
+# installed (scripts/setup.sh). Takes ≈ 15 minutes: the bench profile builds on its first run, criterion
+# runs ~40 functions, the snarkjs setup is cached per circuit (target/bench-prove/snarkjs-<r1cs hash>).
+# Wants the machine to itself: the load average is recorded, and above ~1 the figures are upper bounds.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/versions.env"
+source "$ROOT/scripts/lib.sh"
+x402_tool_path
+cd "$ROOT"
+CMD="bash scripts/bench-prove.sh${*:+ $*}"
+RENDER_ONLY=0
+[[ "${1:-}" == --render-only ]] && { RENDER_ONLY=1; shift; }
+RUNS="${1:-5}"
+OUT="$ROOT/target/bench-prove"
+mkdir -p "$OUT"
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+if [[ $RENDER_ONLY == 0 ]]; then
+  CLI="${X402_ZK_CLI:-$ROOT/target/debug/x402-zk}"
+  [[ -x "$CLI" ]] || die "$CLI missing: cargo build --workspace --tests"
+  SNARKJS="$ROOT/circuits/js/node_modules/snarkjs/build/cli.cjs"
+  [[ -f "$SNARKJS" ]] || die "snarkjs missing: npm ci --prefix circuits/js (scripts/setup.sh does it)"
+  # A measuring run starts clean: no figure of an earlier run may end up in this table.
+  rm -f "$OUT"/*.json "$OUT"/*.log
+  rm -rf target/criterion/receipt target/criterion/msm target/criterion/prepare
+  echo "{\"load_before\": $(load), \"at\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\"}" >"$OUT/run.json"
+
+  echo "==> export the receipt circuit and the criterion bench's witness (example seed 1) for snarkjs"
+  "$CLI" export-iden3 --example-seed 1 --out "$OUT/iden3"
+  R1CS_HASH=$(sha256sum "$OUT/iden3/receipt.r1cs" | cut -c1-16)
+  S="$OUT/snarkjs-$R1CS_HASH"
+  POWER="${POT_POWER:-13}"
+  if [[ ! -f "$S/receipt.zkey" ]]; then
+    echo "==> snarkjs setup for this circuit (powers of tau 2^$POWER, one contribution, zkey): ~2 min, cached in $S"
+    rm -rf "$S" && mkdir -p "$S"
+    node "$SNARKJS" powersoftau new bn128 "$POWER" "$S/pot0.ptau" >"$S/setup.log" 2>&1
+    node "$SNARKJS" powersoftau contribute "$S/pot0.ptau" "$S/pot1.ptau" --name=bench \
+      -e="x402-zk bench $(date +%s%N)" >>"$S/setup.log" 2>&1
+    node "$SNARKJS" powersoftau prepare phase2 "$S/pot1.ptau" "$S/pot.ptau" >>"$S/setup.log" 2>&1
+    node "$SNARKJS" groth16 setup "$OUT/iden3/receipt.r1cs" "$S/pot.ptau" "$S/receipt.zkey.tmp" >>"$S/setup.log" 2>&1 \
+      || die "snarkjs setup failed (log: $S/setup.log)"
+    mv "$S/receipt.zkey.tmp" "$S/receipt.zkey"
+    rm -f "$S/pot0.ptau" "$S/pot1.ptau"
+  fi
+  node "$SNARKJS" wtns check "$OUT/iden3/receipt.r1cs" "$OUT/iden3/receipt.wtns" >"$OUT/wtns-check.log" 2>&1 \
+    || die "snarkjs says the exported witness does not satisfy the exported R1CS (log: $OUT/wtns-check.log)"
+
+  L_SNARKJS=$(load)
+  echo "==> snarkjs groth16 prove, $RUNS runs after a warm-up; load $L_SNARKJS"
+  node scripts/bench-prove/snarkjs-prove.cjs "$S/receipt.zkey" "$OUT/iden3/receipt.wtns" "$RUNS" >"$OUT/snarkjs.json"
+
+  L_CRITERION=$(load)
+  echo "==> criterion (cargo bench --workspace --bench prove): whole proofs, MSM techniques, window widths; load $L_CRITERION"
+  # Progress: one line per benchmark as criterion reports it (the whole log is kept).
+  set +e
+  cargo bench --workspace --bench prove -- 'receipt/|msm/|prepare/' 2>&1 | tee "$OUT/criterion.log" \
+    | grep --line-buffered -E '^(receipt|msm|prepare)/.*time:|^ +time:|prepared prover built'
+  status=${PIPESTATUS[0]}
+  set -e
+  [[ $status == 0 ]] || die "the criterion bench failed (log: $OUT/criterion.log)"
+
+  echo "==> peak RSS of \`x402-zk prove\` (builds the fixed-base tables, then one proof)"
+  KEYS="$OUT/dev-keys-$(tr -d '\n' <"$ROOT/keys/dev/solana_vk.sha256" | sed 's/^0x//' | cut -c1-16)"
+  [[ -f "$KEYS/receipt.pk" ]] || "$CLI" keys dev-setup --deterministic --out "$KEYS" 2>/dev/null
+  jq .request circuits/wasm/tests/vectors/dev-request.json >"$OUT/request.json"
+  /usr/bin/time -f '%M' -o "$OUT/rss-kib.txt" "$CLI" prove --keys "$KEYS" --input "$OUT/request.json" \
+    --out "$OUT/proof.json"
+  "$CLI" verify --vk "$KEYS" --proof "$OUT/proof.json" >/dev/null || die "the measured proof does not verify"
+
+  jq -n --slurpfile run "$OUT/run.json" --argjson after "$(load)" --arg cmd "$CMD" \
+    --argjson snarkjs "$L_SNARKJS" --argjson criterion "$L_CRITERION" \
+    --argjson rss "$(cat "$OUT/rss-kib.txt")" \
+    --arg table_bytes "$(sed -n 's/.*table_bytes: \([0-9]*\).*/\1/p' "$OUT/criterion.log" | head -1)" \
+    '$run[0] + {load_after: $after, command: $cmd, loads: {snarkjs: $snarkjs, criterion: $criterion},
+      rss_kib: $rss, table_bytes: ($table_bytes | tonumber? // null)}' >"$OUT/meta.json"
+  # Criterion's own estimates, by full id (group/function[/parameter]).
+  python3 - "$OUT" <<'PY'
+import glob, json, os, sys
+out = sys.argv[1]
+res = {}
+for b in glob.glob("target/criterion/**/new/benchmark.json", recursive=True):
+    meta = json.load(open(b))
+    est = json.load(open(os.path.join(os.path.dirname(b), "estimates.json")))
+    res[meta["full_id"]] = est["median"]["point_estimate"] / 1e6
+json.dump(res, open(os.path.join(out, "criterion.json"), "w"), indent=1, sort_keys=True)
+PY
+fi
+
+python3 - "$OUT" <<'PY'
+import json, os, re, subprocess, sys
+out = sys.argv[1]
+j = lambda f: json.load(open(os.path.join(out, f)))
+meta, crit, sj = j("meta.json"), j("criterion.json"), j("snarkjs.json")
+cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], capture_output=True, text=True).stdout.strip()
+ms = lambda k: crit.get(k)
+fmt = lambda v: "not measured" if v is None else (f"{v:,.1f}" if v < 10 else f"{v:,.0f}")
+snark = sj["median_ms"]
+def prove_row(name, threads, key):
+    v = ms(key)
+    ratio = "" if v is None else f"{snark / v:.1f}×"
+    return f"| {name} | {threads} | **{fmt(v)}** | {ratio} |"
+rows = [
+    prove_row("ark-groth16 0.6 (`prove_reference`: synthesis with matrices, generic MSMs)", 1, "receipt/prove_ark_groth16_1thread"),
+    prove_row("ark-groth16 0.6", 2, "receipt/prove_ark_groth16"),
+    prove_row("matrices once per key, table-free MSMs: signed digits + batch-affine (`prove_without_tables`, the wasm path)", 1, "receipt/prove_without_tables_1thread"),
+    prove_row("+ fixed-base tables (`prove`, the service's path)", 1, "receipt/prove_1thread"),
+    prove_row("+ fixed-base tables", 2, "receipt/prove"),
+    f"| snarkjs {sj['snarkjs']} ({sj['runtime']}, its default worker threads), same circuit and witness | 2 | **{snark:,.0f}** | 1.0× |",
+]
+steps = [("ark_ec_1thread", "ark-ec 1 thread"), ("tables", "tables"), ("tables+signed", "+ signed digits"),
+         ("tables+signed+batch_affine", "+ batch-affine"), ("tables+signed+batch_affine+parallel", "+ 2 threads"),
+         ("ark_ec_parallel", "ark-ec 2 threads")]
+queries = [("g2_b_witness", "G2 B query, the witness"), ("g2_b_random", "G2 B query, random scalars"),
+           ("g1_a_witness", "G1 A query, the witness"), ("g1_h_random", "G1 H query, random scalars (as h is)")]
+msm = ["| MSM (ms, median) | " + " | ".join(n for _, n in steps) + " |", "|---|" + "---:|" * len(steps)]
+for q, qn in queries:
+    msm.append(f"| {qn} | " + " | ".join(fmt(ms(f"msm/{q}/{s}")) for s, _ in steps) + " |")
+bits = sorted({int(k.rsplit("/", 1)[1]) for k in crit if "/window/" in k})
+win = ["| window (bits), all techniques on | " + " | ".join(str(b) for b in bits) + " |", "|---|" + "---:|" * len(bits)]
+for q, qn in [("g1_h_random", "G1 H query, random"), ("g2_b_witness", "G2 B query, witness")]:
+    win.append(f"| {qn} | " + " | ".join(fmt(ms(f"msm/{q}/window/{b}")) for b in bits) + " |")
+best = min(v for v in (ms("receipt/prove"), ms("receipt/prove_1thread")) if v is not None)
+one = ms("receipt/prove_1thread")
+rss_mb = meta["rss_kib"] / 1024
+tb = meta.get("table_bytes")
+goal = lambda ok: "**met**" if ok else "**not met**"
+lines = [
+    "<!-- bench-prove:begin (generated by scripts/bench-prove.sh; do not edit by hand) -->",
+    "## Native prover (issue #17)",
+    "",
+    f"Measured {meta['at']} on {os.cpu_count()} vCPU ({cpu}), load average {meta['load_before']}–{meta['load_after']} "
+    f"(1-minute figure before/after; snarkjs started at {meta['loads']['snarkjs']}, criterion at {meta['loads']['criterion']}; "
+    "above 1 the machine was shared: upper bounds). Command: "
+    f"`{meta['command']}`. Receipt circuit, keys preloaded, the same witness everywhere (`example_witness(1)`); "
+    "criterion medians in the bench profile; snarkjs proves our R1CS and witness exported as iden3 `.r1cs`/`.wtns` "
+    f"(`x402-zk export-iden3`, checked by `snarkjs wtns check`) under its own zkey, median of {sj['runs']} after a warm-up.",
+    "",
+    "| whole proof | threads | median ms | snarkjs ÷ this |",
+    "|---|---:|---:|---:|",
+    *rows,
+    "",
+    *msm,
+    "",
+    *win,
+    "",
+    f"Other steps: witness synthesis {fmt(ms('receipt/witness'))} ms, prepared prover build (matrices + tables, once per "
+    f"process) {fmt(ms('prepare/prepared_prover'))} ms, verify {fmt(ms('receipt/verify'))} ms. Peak RSS of `x402-zk prove` "
+    f"(keys, tables, one proof): **{rss_mb:,.0f} MB**" + (f"; tables {tb / 1e6:,.1f} MB" if tb else "") + ".",
+    "",
+    f"Goals (issue #17): native prove ≤ 120 ms on 2 cores (milestone 200) — {fmt(best)} ms: {goal(best <= 120)} "
+    f"(milestone {goal(best <= 200)}); ≥ 10× snarkjs — {snark / best:.1f}×: {goal(snark / best >= 10)}; "
+    f"single thread ≤ 200 ms — {fmt(one)} ms: {goal(one is not None and one <= 200)}; peak memory ≤ 256 MB — {goal(rss_mb <= 256)}.",
+    "<!-- bench-prove:end -->",
+]
+section = "\n".join(lines) + "\n"
+path = "BENCHMARKS.md"
+text = open(path).read()
+m = re.search(r"<!-- bench-prove:begin.*?<!-- bench-prove:end -->\n", text, re.S)
+if m:
+    text = text[: m.start()] + section + text[m.end():]
+else:
+    anchor = text.find("<!-- bench-wasm:begin")
+    text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else (text + "\n" + section)
+open(path, "w").write(text)
+print(section)
+PY
