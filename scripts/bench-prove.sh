@@ -97,8 +97,8 @@ json.dump(res, open(os.path.join(out, "criterion.json"), "w"), indent=1, sort_ke
 PY
 fi
 
-python3 - "$OUT" <<'PY'
-import json, os, re, subprocess, sys
+python3 - "$OUT" <<'PY' | tee /dev/stderr | python3 scripts/write-section.py BENCHMARKS.md bench-prove --before "<!-- bench-wasm:begin"
+import json, os, subprocess, sys
 out = sys.argv[1]
 j = lambda f: json.load(open(os.path.join(out, f)))
 meta, crit, sj = j("meta.json"), j("criterion.json"), j("snarkjs.json")
@@ -163,15 +163,5 @@ lines = [
     f"single thread ≤ 200 ms — {fmt(one)} ms: {goal(one is not None and one <= 200)}; peak memory ≤ 256 MB — {goal(rss_mb <= 256)}.",
     "<!-- bench-prove:end -->",
 ]
-section = "\n".join(lines) + "\n"
-path = "BENCHMARKS.md"
-text = open(path).read()
-m = re.search(r"<!-- bench-prove:begin.*?<!-- bench-prove:end -->\n", text, re.S)
-if m:
-    text = text[: m.start()] + section + text[m.end():]
-else:
-    anchor = text.find("<!-- bench-wasm:begin")
-    text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else (text + "\n" + section)
-open(path, "w").write(text)
-print(section)
+print("\n".join(lines))
 PY

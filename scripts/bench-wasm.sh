@@ -75,7 +75,7 @@ fi
 
 RAW="$ROOT/target/wasm/wasm32-unknown-unknown/release/x402_zk_prover_wasm.wasm"
 FINAL="$ROOT/app/prover-wasm/node/x402_zk_prover_wasm_bg.wasm"
-python3 - "$OUT" "$RAW" "$FINAL" "$RUNS" <<'PY'
+python3 - "$OUT" "$RAW" "$FINAL" "$RUNS" <<'PY' | tee /dev/stderr | python3 scripts/write-section.py BENCHMARKS.md bench-wasm --before "## Trusted-setup ceremony"
 import gzip, json, os, re, subprocess, sys, datetime
 out, raw, final, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 j = lambda f: json.load(open(os.path.join(out, f)))
@@ -125,15 +125,5 @@ lines = [
     f"**{'met' if size(final) <= 1048576 else 'not met'}**.",
     "<!-- bench-wasm:end -->",
 ]
-section = "\n".join(lines) + "\n"
-path = "BENCHMARKS.md"
-text = open(path).read()
-m = re.search(r"<!-- bench-wasm:begin.*?<!-- bench-wasm:end -->\n", text, re.S)
-if m:
-    text = text[: m.start()] + section + text[m.end():]
-else:
-    anchor = text.find("## Trusted-setup ceremony")
-    text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else (text + "\n" + section)
-open(path, "w").write(text)
-print(section)
+print("\n".join(lines))
 PY
