@@ -4,7 +4,8 @@
 #   bash scripts/durations-table.sh cold|warm LOG [SETUP_LOG]
 #       parse a `.ci/run` log (set-up and test.sh step lines) into docs/durations/KIND.json, then render;
 #       SETUP_LOG: take the set-up steps from another run's log (e.g. a first run on a new machine whose
-#       tests were cut short, when the measured run found the tools already installed)
+#       tests were cut short, when the measured run found the tools already installed); DURATIONS_NOTE=…
+#       adds a sentence on how the log was put together
 #   bash scripts/durations-table.sh --render-only           render from the committed JSON files
 # A cold run is a fresh clone with an empty build cache on a new machine; a warm one reuses the cache.
 set -euo pipefail
@@ -45,6 +46,8 @@ if setup_log:
     steps = [s for s in other if s["phase"] == "set-up"] + [s for s in steps if s["phase"] == "tests"]
     setup_note = ("set-up steps from the first run on this new machine (that run's tests were cut short to measure "
                   "the changed code); the measured run found the tools installed and the cargo registry downloaded")
+if os.environ.get("DURATIONS_NOTE"):  # how a log was put together, when it was (said in the table)
+    setup_note = "; ".join(x for x in (setup_note, os.environ["DURATIONS_NOTE"]) if x)
 m = re.search(r"==> \.ci/run: commit (\w+)", text)
 commit = m.group(1) if m else ""
 tests = re.search(r"==> all tests passed in (\d+)s", text)
