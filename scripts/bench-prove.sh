@@ -42,7 +42,7 @@ if [[ $RENDER_ONLY == 0 ]]; then
   S="$OUT/snarkjs-$R1CS_HASH"
   POWER="${POT_POWER:-13}"
   if [[ ! -f "$S/receipt.zkey" ]]; then
-    echo "==> snarkjs setup for this circuit (powers of tau 2^$POWER, one contribution, zkey): ~2 min, cached in $S"
+    echo "==> snarkjs setup for this circuit (powers of tau 2^$POWER, one contribution, zkey): ≈ 5 min, cached in $S"
     rm -rf "$S" && mkdir -p "$S"
     node "$SNARKJS" powersoftau new bn128 "$POWER" "$S/pot0.ptau" >"$S/setup.log" 2>&1
     node "$SNARKJS" powersoftau contribute "$S/pot0.ptau" "$S/pot1.ptau" --name=bench \
