@@ -74,13 +74,17 @@ if [[ $RENDER_ONLY == 0 ]]; then
   KEYS="$OUT/dev-keys-$(tr -d '\n' <"$ROOT/keys/dev/solana_vk.sha256" | sed 's/^0x//' | cut -c1-16)"
   [[ -f "$KEYS/receipt.pk" ]] || "$CLI" keys dev-setup --deterministic --out "$KEYS" 2>/dev/null
   jq .request circuits/wasm/tests/vectors/dev-request.json >"$OUT/request.json"
-  /usr/bin/time -f '%M' -o "$OUT/rss-kib.txt" "$CLI" prove --keys "$KEYS" --input "$OUT/request.json" \
-    --out "$OUT/proof.json"
-  "$CLI" verify --vk "$KEYS" --proof "$OUT/proof.json" >/dev/null || die "the measured proof does not verify"
+  # (Not fatal: a failed measurement shows as "not measured" in the table.)
+  if /usr/bin/time -f '%M' -o "$OUT/rss-kib.txt" "$CLI" prove --keys "$KEYS" --input "$OUT/request.json" \
+    --out "$OUT/proof.json" 2>"$OUT/rss.log" && "$CLI" verify --vk "$KEYS" --proof "$OUT/proof.json" >/dev/null; then :
+  else
+    echo "!!! the peak-RSS proof failed (log: $OUT/rss.log): not measured" >&2
+    echo null >"$OUT/rss-kib.txt"
+  fi
 
   jq -n --slurpfile run "$OUT/run.json" --argjson after "$(load)" --arg cmd "$CMD" \
     --argjson snarkjs "$L_SNARKJS" --argjson criterion "$L_CRITERION" \
-    --argjson rss "$(cat "$OUT/rss-kib.txt")" \
+    --argjson rss "$(tail -1 "$OUT/rss-kib.txt")" \
     --arg table_bytes "$(sed -n 's/.*table_bytes: \([0-9]*\).*/\1/p' "$OUT/criterion.log" | head -1)" \
     '$run[0] + {load_after: $after, command: $cmd, loads: {snarkjs: $snarkjs, criterion: $criterion},
       rss_kib: $rss, table_bytes: ($table_bytes | tonumber? // null)}' >"$OUT/meta.json"
@@ -132,7 +136,7 @@ for q, qn in [("g1_h_random", "G1 H query, random"), ("g2_b_witness", "G2 B quer
     win.append(f"| {qn} | " + " | ".join(fmt(ms(f"msm/{q}/window/{b}")) for b in bits) + " |")
 best = min(v for v in (ms("receipt/prove"), ms("receipt/prove_1thread")) if v is not None)
 one = ms("receipt/prove_1thread")
-rss_mb = meta["rss_kib"] / 1024
+rss_mb = meta["rss_kib"] / 1024 if meta.get("rss_kib") else None
 tb = meta.get("table_bytes")
 goal = lambda ok: "**met**" if ok else "**not met**"
 lines = [
@@ -156,11 +160,11 @@ lines = [
     "",
     f"Other steps: witness synthesis {fmt(ms('receipt/witness'))} ms, prepared prover build (matrices + tables, once per "
     f"process) {fmt(ms('prepare/prepared_prover'))} ms, verify {fmt(ms('receipt/verify'))} ms. Peak RSS of `x402-zk prove` "
-    f"(keys, tables, one proof): **{rss_mb:,.0f} MB**" + (f"; tables {tb / 1e6:,.1f} MB" if tb else "") + ".",
+    + ("(keys, tables, one proof): " + (f"**{rss_mb:,.0f} MB**" if rss_mb else "not measured in this run")) + (f"; tables {tb / 1e6:,.1f} MB" if tb else "") + ".",
     "",
     f"Goals (issue #17): native prove ≤ 120 ms on 2 cores (milestone 200) — {fmt(best)} ms: {goal(best <= 120)} "
     f"(milestone {goal(best <= 200)}); ≥ 10× snarkjs — {snark / best:.1f}×: {goal(snark / best >= 10)}; "
-    f"single thread ≤ 200 ms — {fmt(one)} ms: {goal(one is not None and one <= 200)}; peak memory ≤ 256 MB — {goal(rss_mb <= 256)}.",
+    f"single thread ≤ 200 ms — {fmt(one)} ms: {goal(one is not None and one <= 200)}; peak memory ≤ 256 MB — {goal(rss_mb <= 256) if rss_mb else 'not measured'}.",
     "<!-- bench-prove:end -->",
 ]
 print("\n".join(lines))
