@@ -71,9 +71,12 @@ if [[ $RENDER_ONLY == 0 ]]; then
   [[ $status == 0 ]] || die "the criterion bench failed (log: $OUT/criterion.log)"
 
   echo "==> peak RSS of \`x402-zk prove\` (builds the fixed-base tables, then one proof)"
-  KEYS="$OUT/dev-keys-$(tr -d '\n' <"$ROOT/keys/dev/solana_vk.sha256" | sed 's/^0x//' | cut -c1-16)"
-  [[ -f "$KEYS/receipt.pk" ]] || "$CLI" keys dev-setup --deterministic --out "$KEYS" 2>/dev/null
-  jq .request circuits/wasm/tests/vectors/dev-request.json >"$OUT/request.json"
+  KEYS="$(x402_dev_keys)"
+  # The committed dev request is in the prover service's shape ({public, receipt, secret}); the CLI
+  # takes the flat one (public fields, payTo/asset/amount/paidAt/signature of the receipt, secret).
+  jq '.request | .public + {payTo: .receipt.payTo, asset: .receipt.asset, secret, amount: .receipt.amount,
+      paidAt: .receipt.paidAt, signature: .receipt.signature}' circuits/wasm/tests/vectors/dev-request.json \
+    >"$OUT/request.json"
   # (Not fatal: a failed measurement shows as "not measured" in the table.)
   if /usr/bin/time -f '%M' -o "$OUT/rss-kib.txt" "$CLI" prove --keys "$KEYS" --input "$OUT/request.json" \
     --out "$OUT/proof.json" 2>"$OUT/rss.log" && "$CLI" verify --vk "$KEYS" --proof "$OUT/proof.json" >/dev/null; then :

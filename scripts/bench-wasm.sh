@@ -27,13 +27,7 @@ if [[ $RENDER_ONLY == 0 ]]; then
 rm -f "$OUT"/*.json "$OUT"/*.log
 
 if [[ $BUILD == 1 ]]; then bash scripts/build-wasm.sh; else echo "==> --no-build: measuring app/prover-wasm as built"; fi
-# Named after the committed dev key's hash: a circuit change never reuses the old circuit's keys.
-KEYS="$ROOT/target/wasm/dev-keys-$(tr -d '\n' <"$ROOT/keys/dev/solana_vk.sha256" | sed 's/^0x//' | cut -c1-16)"
-if [[ ! -f "$KEYS/receipt.pk" ]]; then
-  CLI="${X402_ZK_CLI:-$ROOT/target/debug/x402-zk}"
-  [[ -x "$CLI" ]] || die "$CLI missing: cargo build --workspace --tests"
-  "$CLI" keys dev-setup --deterministic --out "$KEYS" 2>/dev/null
-fi
+KEYS="$(x402_dev_keys)"
 VECTOR="$ROOT/circuits/wasm/tests/vectors/dev-request.json"
 load() { cut -d' ' -f1 /proc/loadavg; }
 

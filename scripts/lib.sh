@@ -51,3 +51,19 @@ x402_lint_env() {
   export RUSTC_WORKSPACE_WRAPPER="$driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 }
 x402_no_lint_env() { unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS; }
+
+# x402_dev_keys — prints the directory of the deterministic dev keys (`x402-zk keys dev-setup
+# --deterministic`), making them first with the CLI ($X402_ZK_CLI, else target/debug/x402-zk) when absent.
+# Named after the committed dev vk hash (target/wasm/dev-keys-<16 hex>), so a circuit change never reuses
+# an old circuit's keys; app/prover-wasm/test/smoke.test.cjs reads the same directory.
+x402_dev_keys() {
+  local root dir cli
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  dir="$root/target/wasm/dev-keys-$(tr -d '\n' <"$root/keys/dev/solana_vk.sha256" | sed 's/^0x//' | cut -c1-16)"
+  if [[ ! -f "$dir/receipt.pk" ]]; then
+    cli="${X402_ZK_CLI:-$root/target/debug/x402-zk}"
+    [[ -x "$cli" ]] || die "$cli missing: cargo build --workspace --tests"
+    "$cli" keys dev-setup --deterministic --out "$dir" >&2 2>/dev/null
+  fi
+  echo "$dir"
+}
