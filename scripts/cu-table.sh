@@ -11,8 +11,7 @@
 #        scripts/cu-table.sh --write [FILE]   replace the blocks in both files
 #        scripts/cu-table.sh --check [FILE]   exit 1 with a unified diff when a block differs
 # FILE defaults to $X402_ZK_CU_JSON, else target/litesvm-cu.json. Refresh the figures with
-#   rm -f target/litesvm-cu.json && (cd tests/litesvm && CARGO_TARGET_DIR=../../target/litesvm-host \
-#     CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo test --ignore-rust-version -- --test-threads=2) \
+#   rm -f target/litesvm-cu.json && bash tests/litesvm/cargo.sh test -- --test-threads=2 \
 #   && bash scripts/cu-table.sh --write
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -46,12 +46,14 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
 fi
 run_step "program build (anchor build)" bash scripts/build.sh
+# The SDK's committed IDL and TypeScript types are what this program build made (or, when the program's
+# sources have not changed since, what build.sh took them from): a stale copy fails here, not at run time.
+run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
 if [[ $ONLY_ANCHOR == 0 ]]; then
   litesvm() {
     rm -f "$ROOT/target/litesvm-cu.json" # the tests record this build's compute units afresh
-    # OPENSSL_NO_VENDOR: link Debian's libssl (set-up installs it) rather than build OpenSSL from source.
-    (x402_no_lint_env && cd tests/litesvm && CARGO_TARGET_DIR="$ROOT/target/litesvm-host" OPENSSL_NO_VENDOR=1 \
-      CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo test --ignore-rust-version -- --test-threads=2)
+    # tests/litesvm/cargo.sh: the environment every build of that workspace shares (anchor test's too).
+    bash tests/litesvm/cargo.sh test -- --test-threads=2
   }
   run_step "LiteSVM tests (built .so)" litesvm
   # #15: the CU tables in BENCHMARKS.md and BENCHMARKS-program.md are generated from what the LiteSVM

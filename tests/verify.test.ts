@@ -30,21 +30,16 @@ const hex = (h: string) => Array.from(Buffer.from(h, "hex"));
 /** Proves `count` payments for `payTo` at `now` (seconds) with the dev keys. */
 function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, seed: number): Fixtures {
   const out = path.join(os.tmpdir(), `x402-fixtures-${process.pid}-${seed}.json`);
+  // tests/litesvm/cargo.sh: the same environment as scripts/test.sh's LiteSVM step, so the binary
+  // it built is reused (another environment rebuilt part of that tree: minutes per run).
   execFileSync(
-    "cargo",
+    "bash",
     [
-      "run", "--quiet", "--ignore-rust-version", "--bin", "make-fixtures", "--",
+      path.join(ROOT, "tests", "litesvm", "cargo.sh"),
+      "run", "--quiet", "--bin", "make-fixtures", "--",
       program.programId.toBase58(), payTo.toBase58(), String(now), String(count), String(seed), out,
     ],
-    {
-      cwd: path.join(ROOT, "tests", "litesvm"),
-      env: {
-        ...process.env,
-        CARGO_TARGET_DIR: path.join(ROOT, "target", "litesvm-host"),
-        CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS: "fallback",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    }
+    { stdio: ["ignore", "inherit", "inherit"] }
   );
   return JSON.parse(fs.readFileSync(out, "utf8"));
 }

@@ -11,9 +11,12 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const target = process.env.ANCHOR_TARGET_DIR ?? join(here, "..", "..", "target");
 const out = join(here, "..", "src", "idl");
+// The sources hash (scripts/lib.sh x402_idl_sources_hash, written by scripts/build.sh) says which program
+// sources the IDL was built from: scripts/build.sh skips the IDL build while it still matches.
 const files = [
   ["idl/x402_zk_verifier.json", "x402_zk_verifier.json"],
   ["types/x402_zk_verifier.ts", "x402_zk_verifier.ts"],
+  ["idl/x402_zk_verifier.sources.sha256", "x402_zk_verifier.sources.sha256"],
 ];
 const check = process.argv.includes("--check");
 let differs = false;
@@ -21,7 +24,7 @@ mkdirSync(out, { recursive: true });
 for (const [from, to] of files) {
   const src = join(target, from);
   if (!existsSync(src)) {
-    console.error(`sync-idl: ${src} is missing; run \`anchor build\` (or scripts/build.sh) first`);
+    console.error(`sync-idl: ${src} is missing; run scripts/build.sh first (it writes the sources hash too)`);
     process.exit(2);
   }
   const body = readFileSync(src, "utf8");

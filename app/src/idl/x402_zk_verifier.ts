@@ -31,21 +31,10 @@ export type X402ZkVerifier = {
       "accounts": [
         {
           "name": "config",
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
-                ]
-              }
-            ]
-          }
+          "docs": [
+            "The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,",
+            "at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification."
+          ]
         },
         {
           "name": "verifyingKey"
@@ -659,21 +648,10 @@ export type X402ZkVerifier = {
         },
         {
           "name": "config",
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
-                ]
-              }
-            ]
-          }
+          "docs": [
+            "The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,",
+            "at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification."
+          ]
         },
         {
           "name": "verifyingKey"
@@ -728,21 +706,10 @@ export type X402ZkVerifier = {
         },
         {
           "name": "config",
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
-                ]
-              }
-            ]
-          }
+          "docs": [
+            "The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,",
+            "at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification."
+          ]
         },
         {
           "name": "verifyingKey"
@@ -789,21 +756,10 @@ export type X402ZkVerifier = {
         },
         {
           "name": "config",
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
-                ]
-              }
-            ]
-          }
+          "docs": [
+            "The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,",
+            "at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification."
+          ]
         },
         {
           "name": "verifyingKey",
