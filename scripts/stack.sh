@@ -12,7 +12,8 @@
 #   bash scripts/stack.sh commands the prover's and facilitator's command lines (deploy/compose.yml
 #                                  runs the same flags; monitoring/check.py deploy compares them)
 #   Ports: STACK_RPC_PORT (8899), STACK_PROVER_PORT (8080), STACK_FACILITATOR_PORT (8403),
-#   STACK_PROMETHEUS_PORT (9090). Dev keys (UNSAFE: local only), like the demo.
+#   STACK_PROMETHEUS_PORT (9090). Dev keys (UNSAFE: local only), like the demo. STACK_TICKS_PER_SLOT
+#   (default: the validator's 64, 400 ms slots; 6.25 ms per tick) shortens slots, so finality.
 #
 # Functions (sourced):
 #   stack_init NAME WORK RPC_PORT   work dir, trap that stops every started process (logs on failure)
@@ -110,6 +111,9 @@ stack_validator() {
     --dynamic-port-range "$((RPC_PORT + 1010))-$((RPC_PORT + 1050))"
     --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so
     "$(solana-keygen pubkey "$HOME/.config/solana/id.json")")
+  # Shorter slots (scripts/test.sh sets STACK_TICKS_PER_SLOT): a payment is finalized ~32 slots after it
+  # lands, 13 s at the default 64 ticks (400 ms), and every paid request in the suites waits for that.
+  [[ -n "${STACK_TICKS_PER_SLOT:-}" ]] && args+=(--ticks-per-slot "$STACK_TICKS_PER_SLOT")
   if [[ -n "${STACK_VALIDATOR_SUPERVISED:-}" ]]; then
     # Restarted after a kill, on the same ledger (supervise drops --reset), PID in that file.
     supervise validator "$STACK_VALIDATOR_SUPERVISED" solana-test-validator "${args[@]}"
