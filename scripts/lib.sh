@@ -69,8 +69,8 @@ x402_dev_keys() {
 }
 
 # x402_idl_sources_hash — SHA-256 over what the program's IDL is compiled from: the program's and the
-# encoding crate's sources and manifests, the workspace manifest (pinned anchor-lang), Anchor.toml and the
-# anchor CLI version. `scripts/build.sh` builds the IDL (a host build of ~270 crates, 9 min cold: anchor
+# encoding crate's sources and manifests, the workspace's anchor-lang pin (that line only: the whole
+# manifest changed the hash on every profile edit), Anchor.toml and the anchor CLI version. `scripts/build.sh` builds the IDL (a host build of ~270 crates, 9 min cold: anchor
 # compiles it with RUSTFLAGS="-A warnings", so nothing is shared with the test build) only when this
 # differs from the hash committed beside the SDK's copy (app/src/idl/x402_zk_verifier.sources.sha256).
 x402_idl_sources_hash() {
@@ -80,8 +80,9 @@ x402_idl_sources_hash() {
     cd "$root"
     {
       find programs/x402-zk-verifier/src circuits/encoding/src -type f -name '*.rs'
-      printf '%s\n' programs/x402-zk-verifier/Cargo.toml circuits/encoding/Cargo.toml Cargo.toml Anchor.toml
+      printf '%s\n' programs/x402-zk-verifier/Cargo.toml circuits/encoding/Cargo.toml Anchor.toml
     } | LC_ALL=C sort | xargs sha256sum
+    grep -E '^anchor-lang *=' Cargo.toml
     echo "anchor-cli ${ANCHOR_VERSION:?scripts/versions.env not sourced}"
   ) | sha256sum | cut -c1-64
 }
