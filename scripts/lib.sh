@@ -73,9 +73,10 @@ x402_dev_keys() {
 # manifest changed the hash on every profile edit), Anchor.toml and the anchor CLI version. `scripts/build.sh` builds the IDL (a host build of ~270 crates, 9 min cold: anchor
 # compiles it with RUSTFLAGS="-A warnings", so nothing is shared with the test build) only when this
 # differs from the hash committed beside the SDK's copy (app/src/idl/x402_zk_verifier.sources.sha256).
+# Optional argument: another checkout's root (scripts/tests/idl-sources-hash.sh).
 x402_idl_sources_hash() {
-  local root
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local root="${1:-}"
+  [[ -n "$root" ]] || root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   (
     cd "$root"
     {

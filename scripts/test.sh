@@ -34,6 +34,7 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     x402_lint_env
   fi
   run_step "set-up refuses a missing toolchain" bash scripts/tests/setup-missing-toolchain.sh
+  run_step "the IDL sources hash follows what the IDL is made from" bash scripts/tests/idl-sources-hash.sh
   # Monitoring (#18): promtool check config + check rules + test rules (each alert fires and stays
   # silent on synthetic series), dashboards/runbook consistent, deploy/compose.yml schema + commands.
   run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
