@@ -271,6 +271,18 @@ fn main() -> Result<()> {
             out,
         } => {
             use x402_zk_circuits::ceremony::phase2::R1cs;
+            // The request is read and checked before anything is written: a bad one leaves no files.
+            let witness = match (input, example_seed) {
+                (Some(input), _) => {
+                    let req: ProofRequestJson = parse_json(&read_input(&input)?, "proof request")?;
+                    Some(req.parse()?)
+                }
+                (None, Some(seed)) => Some(x402_zk_circuits::receipt::example_witness(seed).1),
+                (None, None) => None,
+            };
+            if let Some(w) = &witness {
+                w.check()?;
+            }
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let r1cs = R1cs::synthesize(ReceiptCircuit::blank())?;
             let path = out.join("receipt.r1cs");
@@ -283,16 +295,7 @@ fn main() -> Result<()> {
                 r1cs.num_constraints,
                 r1cs.num_instance + r1cs.num_witness
             );
-            let witness = match (input, example_seed) {
-                (Some(input), _) => {
-                    let req: ProofRequestJson = parse_json(&read_input(&input)?, "proof request")?;
-                    Some(req.parse()?)
-                }
-                (None, Some(seed)) => Some(x402_zk_circuits::receipt::example_witness(seed).1),
-                (None, None) => None,
-            };
             if let Some(w) = witness {
-                w.check()?;
                 let (_, full) =
                     x402_zk_circuits::msm::prover::full_assignment(ReceiptCircuit::new(&w))
                         .map_err(x402_zk_circuits::Error::from)?;
