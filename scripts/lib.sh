@@ -70,9 +70,10 @@ x402_dev_keys() {
 
 # x402_idl_sources_hash — SHA-256 over what the program's IDL is compiled from: the program's and the
 # encoding crate's sources and manifests, the workspace's anchor-lang pin (that line only: the whole
-# manifest changed the hash on every profile edit), Anchor.toml and the anchor CLI version. `scripts/build.sh` builds the IDL (a host build of ~270 crates, 9 min cold: anchor
-# compiles it with RUSTFLAGS="-A warnings", so nothing is shared with the test build) only when this
-# differs from the hash committed beside the SDK's copy (app/src/idl/x402_zk_verifier.sources.sha256).
+# manifest changed the hash on every profile edit), Anchor.toml and the anchor CLI version.
+# `scripts/build.sh` builds the IDL (a host build of ~270 crates, 9 min cold: anchor compiles it with
+# RUSTFLAGS="-A warnings", so nothing is shared with the test build) only when this differs from the hash
+# committed beside the SDK's copy (app/src/idl/x402_zk_verifier.sources.sha256).
 # Optional argument: another checkout's root (scripts/tests/idl-sources-hash.sh).
 x402_idl_sources_hash() {
   local root="${1:-}"

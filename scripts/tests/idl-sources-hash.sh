@@ -14,14 +14,13 @@ cp -r "$ROOT/circuits/encoding" "$tmp/circuits/"
 cp "$ROOT/Cargo.toml" "$ROOT/Anchor.toml" "$tmp/"
 base="$(x402_idl_sources_hash "$tmp")"
 [[ "$base" == "$(x402_idl_sources_hash "$ROOT")" ]] || die "the hash depends on the checkout's path"
-fail() { echo "FAIL: $*"; exit 1; }
 moves() { # moves WHAT FILE EDIT — the hash must change after EDIT (a sed expression) on FILE, then be restored
   local what="$1" file="$tmp/$2" edit="$3" before
   before="$(cat "$file")"
   sed -i "$edit" "$file"
-  [[ "$(x402_idl_sources_hash "$tmp")" != "$base" ]] || fail "the hash ignores $what"
+  [[ "$(x402_idl_sources_hash "$tmp")" != "$base" ]] || die "the hash ignores $what"
   printf '%s\n' "$before" >"$file"
-  [[ "$(x402_idl_sources_hash "$tmp")" == "$base" ]] || fail "restoring $2 did not restore the hash"
+  [[ "$(x402_idl_sources_hash "$tmp")" == "$base" ]] || die "restoring $2 did not restore the hash"
 }
 moves "the program's source" programs/x402-zk-verifier/src/lib.rs '$a // edited'
 moves "the encoding crate's source" circuits/encoding/src/lib.rs '$a // edited'
@@ -29,11 +28,11 @@ moves "the program's manifest" programs/x402-zk-verifier/Cargo.toml '$a # edited
 moves "the anchor-lang pin" Cargo.toml 's/^anchor-lang = .*/anchor-lang = "=1.2.3"/'
 moves "Anchor.toml" Anchor.toml '$a # edited'
 touch "$tmp/programs/x402-zk-verifier/src/new_module.rs"
-[[ "$(x402_idl_sources_hash "$tmp")" != "$base" ]] || fail "the hash ignores a new source file"
+[[ "$(x402_idl_sources_hash "$tmp")" != "$base" ]] || die "the hash ignores a new source file"
 rm "$tmp/programs/x402-zk-verifier/src/new_module.rs"
 # What the IDL is not made from: the root manifest's profiles, the program's tests and benchmarks doc.
 printf '\n[profile.dev.package.serde]\nopt-level = 2\n' >>"$tmp/Cargo.toml"
 echo "// edited" >>"$tmp/programs/x402-zk-verifier/tests/vectors.rs"
 echo "edited" >>"$tmp/programs/x402-zk-verifier/BENCHMARKS-program.md"
-[[ "$(x402_idl_sources_hash "$tmp")" == "$base" ]] || fail "the hash moved with a profile, a test or a doc"
+[[ "$(x402_idl_sources_hash "$tmp")" == "$base" ]] || die "the hash moved with a profile, a test or a doc"
 echo "    ok: the IDL sources hash follows the program's sources, manifests, anchor pin and Anchor.toml only"

@@ -13,9 +13,9 @@ unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 export OPENSSL_NO_VENDOR=1
 # litesvm 0.18's agave crates declare a newer rust-version than the pinned stable toolchain; they build.
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
-# Its own directory: with its own lockfile almost nothing matches the main workspace's units (measured:
-# a shared target/ compiled 256 of its crates again before it was stopped, proc-macro2 and syn included), and it keeps
-# `cargo clean -p` and disk use per workspace.
+# Its own directory: with its own lockfile almost nothing matches the main workspace's units (measured: a
+# shared target/ compiled 256 of its crates again before it was stopped, proc-macro2 and syn included),
+# and it keeps `cargo clean -p` and disk use per workspace.
 export CARGO_TARGET_DIR="${X402_LITESVM_TARGET_DIR:-$here/../../target/litesvm-host}"
 cd "$here"
 sub="$1"
