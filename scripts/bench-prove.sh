@@ -64,7 +64,7 @@ if [[ $RENDER_ONLY == 0 ]]; then
   echo "==> criterion (cargo bench --workspace --bench prove): whole proofs, MSM techniques, window widths; load $L_CRITERION"
   # Progress: one line per benchmark as criterion reports it (the whole log is kept).
   set +e
-  cargo bench --workspace --bench prove -- 'receipt/|msm/|prepare/' 2>&1 | tee "$OUT/criterion.log" \
+  cargo bench --workspace --ignore-rust-version --bench prove -- 'receipt/|msm/|prepare/' 2>&1 | tee "$OUT/criterion.log" \
     | grep --line-buffered -E '^(receipt|msm|prepare)/.*time:|^ +time:|prepared prover built'
   status=${PIPESTATUS[0]}
   set -e

@@ -52,7 +52,7 @@ declare -A L_NATIVE
 for threads in 1 2; do
   L_NATIVE[$threads]=$(load)
   echo "==> native criterion bench, RAYON_NUM_THREADS=$threads; load ${L_NATIVE[$threads]}"
-  if RAYON_NUM_THREADS=$threads cargo bench --workspace --bench prove -- --sample-size 10 'receipt/prove' \
+  if RAYON_NUM_THREADS=$threads cargo bench --workspace --ignore-rust-version --bench prove -- --sample-size 10 'receipt/prove' \
     >"$OUT/criterion-$threads.log" 2>&1; then
     cp target/criterion/receipt/prove/new/estimates.json "$OUT/native-$threads.json"
   else

@@ -18,6 +18,7 @@
 # Functions (sourced):
 #   stack_init NAME WORK RPC_PORT   work dir, trap that stops every started process (logs on failure)
 #   stack_build                     program .so (only if missing), Rust binaries, TypeScript
+#                                   (skipped when X402_STACK_BUILT=1: the caller did it once)
 #   stack_keys                      dev proving keys (UNSAFE, local only), attester, merchant, payer
 #   stack_validator                 solana-test-validator with the program preloaded, airdrops
 #   stack_deploy MIN_AMOUNT         config via migrations/deploy.ts (merchant, attester key)
@@ -74,12 +75,13 @@ port_free() { # port_free PORT WHAT
 }
 
 stack_build() {
-  run_step "build (program, binaries, TypeScript)" bash -c '
+  # X402_STACK_BUILT=1: the caller built all of this once for several stacks (scripts/test.sh).
+  [[ "${X402_STACK_BUILT:-}" == 1 ]] || run_step "build (program, binaries, TypeScript)" bash -c '
     set -e
     [[ -s target/deploy/x402_zk_verifier.so ]] || bash scripts/build.sh
     # --workspace --tests: the feature set of `cargo test --workspace`, so after the test step this
     # is a no-op (with -p or without --tests, features differ and ~200 crates rebuild).
-    cargo build -q --workspace --bins --tests
+    cargo build -q --workspace --bins --tests --ignore-rust-version
     (cd app && npx tsc -p tsconfig.test.json)'
   BIN="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)/debug"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh — the project's whole test suite (the README's test command; CI runs exactly this):
-#   rustfmt, cargo test --workspace (with clippy -D warnings on the workspace's crates), the program build, LiteSVM tests of the
-#   built program, and `anchor test` (ts-mocha) against a real solana-test-validator.
+#   rustfmt, the program build, cargo test --workspace (with clippy -D warnings on the workspace's crates;
+#   the LiteSVM tests of the built program among them), the WebAssembly prover, the SDK, the anchor-client
+#   tests and `anchor test` (ts-mocha) against a real solana-test-validator, then the validator suites.
 # Options: --skip-lint, --only-anchor. Needs scripts/setup.sh to have run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,9 +41,20 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
     timeout 300 bash monitoring/test-static.sh
   run_step "x402 scheme docs agree with the code (docs/x402/check.sh)" bash docs/x402/check.sh
-  # The bench targets are only built (linted) here; `scripts/bench-prove.sh` runs them.
-  run_step "cargo test --workspace$([[ $LINT == 1 ]] && echo ' (+ clippy -D warnings)')" \
-    bash -c 'cargo test --workspace --benches --no-run -q && cargo test --workspace'
+  # The program first: the workspace's tests include the LiteSVM tests of the built .so (tests/litesvm).
+  run_step "program build (anchor build)" bash scripts/build.sh
+  # The SDK's committed IDL and TypeScript types are what this program build made (or, when the program's
+  # sources have not changed since, what build.sh took them from): a stale copy fails here, not at run time.
+  run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
+  # One build of one dependency tree (issue #20): the services, the circuit, the anchor-client and the
+  # LiteSVM tests. The bench targets are only built (linted) here; `scripts/bench-prove.sh` runs them.
+  # --ignore-rust-version: litesvm's agave crates (root Cargo.toml).
+  rm -f "$ROOT/target/litesvm-cu.json" # the LiteSVM tests record this build's compute units afresh
+  run_step "cargo test --workspace, LiteSVM tests included$([[ $LINT == 1 ]] && echo ' (+ clippy -D warnings)')" \
+    bash -c 'cargo test --workspace --ignore-rust-version --benches --no-run -q && cargo test --workspace --ignore-rust-version'
+  # #15: the CU tables in BENCHMARKS.md and BENCHMARKS-program.md are generated from what the LiteSVM
+  # tests just measured (target/litesvm-cu.json); fail, with a diff, when the committed ones differ.
+  run_step "CU tables match this build (scripts/cu-table.sh --check)" timeout 60 bash scripts/cu-table.sh --check
   # The client-side prover (issue #16): the wasm32 build into app/prover-wasm (fast when nothing
   # changed), then its Node smoke test. circuits/wasm's own host tests build a third native copy of
   # arkworks (~19 min cold), so they are not here: `cd circuits/wasm && cargo test` (see its README).
@@ -50,26 +62,17 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "WebAssembly prover smoke test (Node)" node --test app/prover-wasm/test/
   run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
 fi
-run_step "program build (anchor build)" bash scripts/build.sh
-# The SDK's committed IDL and TypeScript types are what this program build made (or, when the program's
-# sources have not changed since, what build.sh took them from): a stale copy fails here, not at run time.
-run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
-if [[ $ONLY_ANCHOR == 0 ]]; then
-  litesvm() {
-    rm -f "$ROOT/target/litesvm-cu.json" # the tests record this build's compute units afresh
-    # tests/litesvm/cargo.sh: the environment every build of that workspace shares (anchor test's too).
-    bash tests/litesvm/cargo.sh test -- --test-threads=2
-  }
-  run_step "LiteSVM tests (built .so)" litesvm
-  # #15: the CU tables in BENCHMARKS.md and BENCHMARKS-program.md are generated from what the LiteSVM
-  # tests just measured (target/litesvm-cu.json); fail, with a diff, when the committed ones differ.
-  run_step "CU tables match this build (scripts/cu-table.sh --check)" timeout 60 bash scripts/cu-table.sh --check
+if [[ $ONLY_ANCHOR == 1 ]]; then
+  run_step "program build (anchor build)" bash scripts/build.sh
+  run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
+else
   # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
   # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
   # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
   # binaries are already built; `-p` alone resolves other features and rebuilds ~200 crates.
   anchor_client_tests() {
-    cargo test --workspace --test payments --test admin --test facilitator_batch -- --ignored --test-threads=1
+    cargo test --workspace --ignore-rust-version --test payments --test admin --test facilitator_batch \
+      -- --ignored --test-threads=1
   }
   run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi
@@ -82,6 +85,10 @@ fi
 unset RUSTUP_TOOLCHAIN
 run_step "anchor test (solana-test-validator)" anchor test --skip-build --validator legacy
 if [[ $ONLY_ANCHOR == 0 ]]; then
+  # The validator suites below start seven stacks; their build step runs once here, not in each.
+  source scripts/stack.sh
+  stack_build
+  export X402_STACK_BUILT=1
   # The main job as a test: a real validator, prover, facilitator, @x402/express server and
   # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
   run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh

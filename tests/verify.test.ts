@@ -27,18 +27,24 @@ type Fixtures = { attester: string; payTo: string; payments: Payment[] };
 
 const hex = (h: string) => Array.from(Buffer.from(h, "hex"));
 
+let fixturesBin: string | undefined;
+
 /** Proves `count` payments for `payTo` at `now` (seconds) with the dev keys. */
 function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, seed: number): Fixtures {
   const out = path.join(os.tmpdir(), `x402-fixtures-${process.pid}-${seed}.json`);
-  // tests/litesvm/cargo.sh: the same environment as scripts/test.sh's LiteSVM step, so the binary
-  // it built is reused (another environment rebuilt part of that tree: minutes per run).
+  if (!fixturesBin) {
+    // The feature set of scripts/test.sh's `cargo test --workspace` (--workspace --tests), so after
+    // that step this is a no-op; another selection (-p, cargo run) resolves other features and
+    // rebuilds part of the tree (minutes). --ignore-rust-version: see the root Cargo.toml.
+    execFileSync("cargo", ["build", "--quiet", "--workspace", "--bins", "--tests", "--ignore-rust-version"], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    fixturesBin = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "make-fixtures");
+  }
   execFileSync(
-    "bash",
-    [
-      path.join(ROOT, "tests", "litesvm", "cargo.sh"),
-      "run", "--quiet", "--bin", "make-fixtures", "--",
-      program.programId.toBase58(), payTo.toBase58(), String(now), String(count), String(seed), out,
-    ],
+    fixturesBin,
+    [program.programId.toBase58(), payTo.toBase58(), String(now), String(count), String(seed), out],
     { stdio: ["ignore", "inherit", "inherit"] }
   );
   return JSON.parse(fs.readFileSync(out, "utf8"));

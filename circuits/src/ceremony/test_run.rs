@@ -1,13 +1,15 @@
 //! A small ceremony run for tests of the exported keys (the program's LiteSVM and validator tests):
 //! the real `x402-zk ceremony` steps through their CLI code ([`super::cli::run`]) with the smallest
-//! parameters they allow — phase 1 at the receipt circuit's domain power, one contribution, phase 2
-//! with one contribution, `finalize` (which verifies both phases and writes `receipt.pk`,
-//! `receipt.vk`, `solana_vk.bin`, `solana_vk.sha256`). Contributions use the OS RNG, so the keys are
-//! as sound as a one-participant ceremony; no beacon (it adds nothing a test checks).
+//! parameters they allow — phase 1 at the receipt circuit's domain power with one beacon, phase 2 with
+//! one beacon, `finalize` (which verifies both phases and writes `receipt.pk`, `receipt.vk`,
+//! `solana_vk.bin`, `solana_vk.sha256`). Beacons, not participants' contributions: the keys are a
+//! function of the circuit alone, so figures measured with them (the ceremony-key CU row that
+//! `scripts/cu-table.sh --check` compares exactly) do not move with each new build cache. The beacon
+//! values are public, so anyone can forge proofs for these keys, like the dev keys: tests only.
 //!
 //! The run costs a minute or two on two cores, so its output is cached by circuit: a directory
-//! `<cache>/<first 16 hex digits of the circuit's R1CS hash>/`, written under a temporary name and
-//! renamed, so concurrent test processes never read a half-written key directory.
+//! `<cache>/<first 16 hex digits of the circuit's R1CS hash>-beacon/`, written under a temporary name
+//! and renamed, so concurrent test processes never read a half-written key directory.
 use std::path::{Path, PathBuf};
 
 use super::cli::{run, CeremonyCmd};
@@ -15,11 +17,17 @@ use super::phase2::R1cs;
 use crate::circuit::ReceiptCircuit;
 use crate::export::solana::SOLANA_VK_FILE;
 
+/// The public beacon values of the test run (hex), one per phase.
+const TEST_BEACON_PHASE1: &str = "7465737420626561636f6e2070686173652031";
+const TEST_BEACON_PHASE2: &str = "7465737420626561636f6e2070686173652032";
+/// The beacon is hashed 2^this times: the smallest the CLI takes is enough for a test.
+const TEST_BEACON_ITERATIONS_EXP: u32 = 0;
+
 /// The finalized key directory for the current receipt circuit under `cache`, running the ceremony
 /// first when it is not there yet.
 pub fn cached_ceremony_dir(cache: &Path) -> anyhow::Result<PathBuf> {
     let r1cs = R1cs::synthesize(ReceiptCircuit::blank())?;
-    let dir = cache.join(hex::encode(&r1cs.hash()[..8]));
+    let dir = cache.join(format!("{}-beacon", hex::encode(&r1cs.hash()[..8])));
     if dir.join(SOLANA_VK_FILE).is_file() {
         return Ok(dir);
     }
@@ -33,21 +41,23 @@ pub fn cached_ceremony_dir(cache: &Path) -> anyhow::Result<PathBuf> {
         power: r1cs.domain_power(),
         out: p1_0.clone(),
     })?;
-    run(CeremonyCmd::Contribute {
+    run(CeremonyCmd::Beacon {
         input: p1_0,
         out: p1_1.clone(),
-        name: "test participant".into(),
-        entropy: String::new(),
+        value: TEST_BEACON_PHASE1.into(),
+        iterations_exp: TEST_BEACON_ITERATIONS_EXP,
+        name: "test beacon (public: tests only)".into(),
     })?;
     run(CeremonyCmd::Phase2Init {
         phase1: p1_1.clone(),
         out: p2_0.clone(),
     })?;
-    run(CeremonyCmd::Phase2Contribute {
+    run(CeremonyCmd::Phase2Beacon {
         input: p2_0,
         out: p2_1.clone(),
-        name: "test participant".into(),
-        entropy: String::new(),
+        value: TEST_BEACON_PHASE2.into(),
+        iterations_exp: TEST_BEACON_ITERATIONS_EXP,
+        name: "test beacon (public: tests only)".into(),
     })?;
     run(CeremonyCmd::Finalize {
         phase1: p1_1,

@@ -19,9 +19,13 @@ pub fn find_program_address<const N: usize>(
     seeds: &[&[u8]; N],
     program_id: &Pubkey,
 ) -> Option<(Pubkey, u8)> {
-    use solana_address::{bytes_are_curve_point, Address};
+    use solana_address::{bytes_are_curve_point, Address, MAX_SEED_LEN};
+    // The runtime refuses seeds over 32 bytes; `derive_address` (solana-address 2.7) would hash them.
+    if seeds.iter().any(|s| s.len() > MAX_SEED_LEN) {
+        return None;
+    }
     (0..=u8::MAX).rev().find_map(|bump| {
-        let address = Address::try_derive_address(seeds, Some(bump), program_id).ok()?;
+        let address = Address::derive_address(seeds, Some(bump), program_id);
         (!bytes_are_curve_point(address)).then_some((address, bump))
     })
 }

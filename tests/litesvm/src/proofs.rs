@@ -160,10 +160,10 @@ pub fn dev_vk_bytes() -> Vec<u8> {
 }
 
 /// Keys from a small run of the real ceremony (`x402-zk ceremony …` through its CLI code): phase 1
-/// at the smallest power the receipt circuit fits, one contribution, phase 2 with one
-/// contribution, `finalize` (which verifies both phases and writes the key files). The run takes a
-/// minute or two on two cores, so its output is cached under
-/// `target/ceremony-test-keys/<circuit hash>/` (shared with the anchor-client tests).
+/// at the smallest power the receipt circuit fits and phase 2, each with one public beacon (so the
+/// key is the same on every machine), `finalize` (which verifies both phases and writes the key
+/// files). The run takes a minute or two on two cores, so its output is cached under
+/// `target/ceremony-test-keys/<circuit hash>-beacon/` (shared with the anchor-client tests).
 pub struct CeremonyKeys {
     pub keys: x402_zk_circuits::ProvingKeys,
     /// `solana_vk.bin` as `finalize` wrote it.
