@@ -120,7 +120,7 @@ fn a_policy_of_a_previous_attester_is_stale() {
     let ix = h.verify_payment_ix_with_policy(&f, policy, nullifier);
     expect_err(&h.send_ixs(vec![ix], &[]), "PolicyStale");
     expect_err(
-        &h.check_batch_with_policy(&[f.clone()], policy),
+        &h.check_batch_with_policy(std::slice::from_ref(&f), policy),
         "PolicyStale",
     );
     // Back to the dev attester: the same policy account is current again.

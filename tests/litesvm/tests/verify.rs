@@ -134,10 +134,8 @@ fn negate_fq(y: &[u8; 32]) -> [u8; 32] {
 fn wrong_public_values_fail() {
     let mut h = Harness::with_config(SKEW);
     let f = fixture(4);
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut x402_zk_litesvm_tests::proofs::PaymentFixture)>,
-    )> = vec![
+    type Tamper = Box<dyn Fn(&mut x402_zk_litesvm_tests::proofs::PaymentFixture)>;
+    let cases: Vec<(&str, Tamper)> = vec![
         ("resource_hash", Box::new(|g| g.resource_hash[31] ^= 1)),
         ("now", Box::new(|g| g.now += 1)),
         ("min_amount", Box::new(|g| g.min_amount -= 1)),
@@ -220,7 +218,10 @@ fn paused_and_unapproved_vk_fail() {
     h.svm.set_account(copy, acc.clone()).expect("set");
     h.vk_account = copy;
     expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
-    expect_err(&h.check_batch(&[f.clone()]), "VerifyingKeyAccountMismatch");
+    expect_err(
+        &h.check_batch(std::slice::from_ref(&f)),
+        "VerifyingKeyAccountMismatch",
+    );
     // Not owned by the program (an account anyone can fill with these bytes).
     let mut foreign = acc.clone();
     foreign.owner = Address::new_from_array([0x11; 32]);
@@ -235,7 +236,10 @@ fn paused_and_unapproved_vk_fail() {
     acc.data[9] ^= 1;
     h.svm.set_account(vk, acc).expect("set");
     expect_err(&h.verify_payment(&f), "VerifyingKeyHashMismatch");
-    expect_err(&h.check_batch(&[f.clone()]), "VerifyingKeyHashMismatch");
+    expect_err(
+        &h.check_batch(std::slice::from_ref(&f)),
+        "VerifyingKeyHashMismatch",
+    );
     h.svm.set_account(vk, original).expect("set");
     assert!(h.verify_payment(&f).ok);
 }
