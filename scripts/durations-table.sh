@@ -44,10 +44,9 @@ setup_note = ""
 if setup_log:
     other, _ = parse(open(setup_log, errors="replace").read())
     steps = [s for s in other if s["phase"] == "set-up"] + [s for s in steps if s["phase"] == "tests"]
-    setup_note = ("set-up steps from the first run on this new machine (that run's tests were cut short to measure "
-                  "the changed code); the measured run found the tools installed and the cargo registry downloaded")
-if os.environ.get("DURATIONS_NOTE"):  # how a log was put together, when it was (said in the table)
-    setup_note = "; ".join(x for x in (setup_note, os.environ["DURATIONS_NOTE"]) if x)
+    setup_note = "set-up steps from another run's log (" + os.path.basename(setup_log) + ")"
+if os.environ.get("DURATIONS_NOTE"):  # how a log was put together, when it was (said in the table); replaces the above
+    setup_note = os.environ["DURATIONS_NOTE"]
 m = re.search(r"==> \.ci/run: commit (\w+)", text)
 commit = m.group(1) if m else ""
 tests = re.search(r"==> all tests passed in (\d+)s", text)
