@@ -11,9 +11,8 @@
 #        scripts/cu-table.sh --write [FILE]   replace the blocks in both files
 #        scripts/cu-table.sh --check [FILE]   exit 1 with a unified diff when a block differs
 # FILE defaults to $X402_ZK_CU_JSON, else target/litesvm-cu.json. Refresh the figures with
-#   rm -f target/litesvm-cu.json && cargo test --workspace --ignore-rust-version --test verify --test batch \
-#     --test policy --test recycle --test vk --test admin --test fuzz && bash scripts/cu-table.sh --write
-#   (the LiteSVM test targets; the anchor-client `admin` of the same name is #[ignore]d there)
+#   rm -f target/litesvm-cu.json && cargo test --workspace --ignore-rust-version && bash scripts/cu-table.sh --write
+#   (the LiteSVM tests run with the workspace's, as in scripts/test.sh: one feature set, nothing rebuilt)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE=print

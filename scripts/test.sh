@@ -41,11 +41,13 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "monitoring: promtool check/test rules, dashboards, compose (monitoring/test-static.sh)" \
     timeout 300 bash monitoring/test-static.sh
   run_step "x402 scheme docs agree with the code (docs/x402/check.sh)" bash docs/x402/check.sh
-  # The program first: the workspace's tests include the LiteSVM tests of the built .so (tests/litesvm).
-  run_step "program build (anchor build)" bash scripts/build.sh
-  # The SDK's committed IDL and TypeScript types are what this program build made (or, when the program's
-  # sources have not changed since, what build.sh took them from): a stale copy fails here, not at run time.
-  run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
+fi
+# The program first: the workspace's tests include the LiteSVM tests of the built .so (tests/litesvm).
+run_step "program build (anchor build)" bash scripts/build.sh
+# The SDK's committed IDL and TypeScript types are what this program build made (or, when the program's
+# sources have not changed since, what build.sh took them from): a stale copy fails here, not at run time.
+run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
+if [[ $ONLY_ANCHOR == 0 ]]; then
   # One build of one dependency tree (issue #20): the services, the circuit, the anchor-client and the
   # LiteSVM tests. The bench targets are only built (linted) here; `scripts/bench-prove.sh` runs them.
   # --ignore-rust-version: litesvm's agave crates (root Cargo.toml).
@@ -61,11 +63,6 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "WebAssembly prover build" bash scripts/build-wasm.sh
   run_step "WebAssembly prover smoke test (Node)" node --test app/prover-wasm/test/
   run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
-fi
-if [[ $ONLY_ANCHOR == 1 ]]; then
-  run_step "program build (anchor build)" bash scripts/build.sh
-  run_step "the SDK's IDL is the program's (app/scripts/sync-idl.mjs --check)" node app/scripts/sync-idl.mjs --check
-else
   # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
   # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
   # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
