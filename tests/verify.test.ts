@@ -29,9 +29,10 @@ const hex = (h: string) => Array.from(Buffer.from(h, "hex"));
 
 let fixturesBin: string | undefined;
 
-/** Proves `count` payments for `payTo` at `now` (seconds) with the dev keys. */
-function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, seed: number): Fixtures {
-  const out = path.join(os.tmpdir(), `x402-fixtures-${process.pid}-${seed}.json`);
+/** The `make-fixtures` binary, built first if needed. Call it before reading the clock: when the build has
+ * work to do (another cargo environment built the tree last) it takes minutes, and proofs made for a
+ * `now` read before it would be outside the allowed clock skew. */
+function fixturesBinary(): string {
   if (!fixturesBin) {
     // The feature set of scripts/test.sh's `cargo test --workspace` (--workspace --tests), so after
     // that step this is a no-op; another selection (-p, cargo run) resolves other features and
@@ -42,8 +43,14 @@ function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, 
     });
     fixturesBin = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "make-fixtures");
   }
+  return fixturesBin;
+}
+
+/** Proves `count` payments for `payTo` at `now` (seconds) with the dev keys. */
+function makeFixtures(payTo: anchor.web3.PublicKey, now: number, count: number, seed: number): Fixtures {
+  const out = path.join(os.tmpdir(), `x402-fixtures-${process.pid}-${seed}.json`);
   execFileSync(
-    fixturesBin,
+    fixturesBinary(),
     [program.programId.toBase58(), payTo.toBase58(), String(now), String(count), String(seed), out],
     { stdio: ["ignore", "inherit", "inherit"] }
   );
@@ -100,6 +107,7 @@ describe("verify_payment and verify_batch (real proofs)", () => {
   let fx: Fixtures;
 
   before(async () => {
+    fixturesBinary();
     const slot = await provider.connection.getSlot("confirmed");
     const now = (await provider.connection.getBlockTime(slot)) ?? Math.floor(Date.now() / 1000);
     const merchant = Keypair.generate().publicKey;
