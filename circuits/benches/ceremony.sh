@@ -13,7 +13,7 @@ if [ -z "${X402_ZK_BIN:-}" ]; then
 fi
 BIN=$X402_ZK_BIN
 JS_CLI=$ROOT/circuits/js/node_modules/snarkjs/build/cli.cjs
-[ -x "$BIN" ] || { echo "build first: cargo build --release -p x402-zk-circuits --bin x402-zk" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "build first: cargo build --release -p x402-zk-ceremony --bin x402-zk" >&2; exit 1; }
 [ -f "$JS_CLI" ] || { echo "npm ci --prefix circuits/js" >&2; exit 1; }
 command -v bc > /dev/null || { echo "needs bc" >&2; exit 1; }
 snarkjs() { node "$JS_CLI" "$@"; }

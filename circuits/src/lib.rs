@@ -25,17 +25,17 @@
 //! Each gadget sits next to its native twin: [`poseidon`], [`babyjubjub`], [`eddsa`]; [`r1cs`] is the small
 //! hand-tuned constraint layer; [`circuit`] is the statement; [`groth16`] keys/prove/verify.
 //!
-//! ## Features (all on by default)
-//! - `parallel`: multi-threaded proving (rayon).
-//! - `ceremony`: the trusted-setup ceremony (`ceremony` module).
-//! - `cli`: the `x402-zk` binary.
+//! ## Features
+//! - `parallel` (default): multi-threaded proving (rayon).
+//! - `openapi`: `utoipa` schemas of the wire types (the services' generated OpenAPI documents).
+//!
+//! The trusted-setup ceremony and the `x402-zk` CLI are the crate `x402-zk-ceremony` (`circuits/ceremony`),
+//! so the services that link this crate do not link them.
 //!
 //! With `default-features = false` the crate builds for `wasm32-unknown-unknown` without threads (the client
 //! prover, `circuits/wasm`): statement, witness, Groth16 prove/verify, JSON wire types, exports.
 
 pub mod babyjubjub;
-#[cfg(feature = "ceremony")]
-pub mod ceremony;
 pub mod circuit;
 pub mod eddsa;
 pub mod error;

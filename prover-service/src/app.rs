@@ -5,7 +5,6 @@ use crate::backend::ProverBackend;
 use crate::cache::ProofCache;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::limits::{client_ip, RateLimiter};
 use crate::metrics::Metrics;
 use crate::pool::ProverPool;
 use crate::routes;
@@ -20,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use x402_zk_circuits::wire::describe_serde;
+use x402_zk_service_kit::limits::{client_ip, RateLimiter};
 
 /// Everything the handlers share. One per server; cheap to clone as `web::Data`.
 pub struct AppState {

@@ -1,18 +1,10 @@
 //! Service configuration: command-line flags, each with an environment-variable fallback.
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// One JSON object per line (default; for log shippers).
-    Json,
-    /// Human-readable lines.
-    Pretty,
-}
+use x402_zk_service_kit::telemetry::LogFormat;
 
 /// `x402-zk-prover` configuration.
 #[derive(Debug, Clone, Parser)]

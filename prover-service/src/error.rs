@@ -2,21 +2,16 @@
 //!
 //! Every error the service can return — its own, actix's extractor errors (routed here by the
 //! handlers configured in [`crate::app`]), 404 and 405 — is an [`ApiError`], so a client always
-//! receives a JSON problem document whose `type` is a stable URI naming the reason.
+//! receives a JSON problem document whose `type` is a stable URI naming the reason (the shape is
+//! the service kit's [`Problem`], shared with the facilitator).
 //!
 //! Problem details never echo private inputs: `detail` names the offending *field*, never its value.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
 use std::time::Duration;
 use x402_zk_circuits::wire::reason;
-
-/// Prefix of every problem `type` URI. The suffix is [`ApiError::reason`] with `_` replaced by `-`.
-pub const PROBLEM_TYPE_PREFIX: &str = "urn:x402-zk:problem:";
-
-/// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+use x402_zk_service_kit::problem::{self, Problem};
 
 /// Everything a request can fail with. One variant per reason a client can act on.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -119,7 +114,7 @@ impl ApiError {
 
     /// The problem `type` URI for this error.
     pub fn type_uri(&self) -> String {
-        format!("{PROBLEM_TYPE_PREFIX}{}", self.reason().replace('_', "-"))
+        problem::type_uri(self.reason())
     }
 
     fn title(&self) -> &'static str {
@@ -160,30 +155,6 @@ impl ApiError {
     }
 }
 
-/// `Retry-After` in whole seconds, rounded up, at least 1.
-pub fn retry_after_secs(d: Duration) -> u64 {
-    let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-    s.max(1)
-}
-
-/// The JSON body of every error response.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Problem {
-    /// Stable URI naming the reason, e.g. `urn:x402-zk:problem:invalid-signature`.
-    #[serde(rename = "type")]
-    pub type_uri: String,
-    /// Short human-readable summary of the reason.
-    pub title: &'static str,
-    /// HTTP status code.
-    pub status: u16,
-    /// Human-readable explanation for this occurrence (never contains private inputs).
-    pub detail: String,
-    /// Seconds to wait before retrying, when applicable (mirrors `Retry-After`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -204,24 +175,17 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let retry = self.retry_after().map(retry_after_secs);
-        let body = Problem {
-            type_uri: self.type_uri(),
-            title: self.title(),
-            status: status.as_u16(),
-            detail: self.detail(),
-            retry_after: retry,
-        };
-        let mut res = HttpResponse::build(status);
-        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let Some(secs) = retry {
-            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        let mut body =
+            Problem::new(self.status_code(), self.reason(), self.detail()).title(self.title());
+        if let Some(wait) = self.retry_after() {
+            body = body.retry_after(wait);
         }
+        let mut res = body.response();
         if matches!(self, ApiError::MethodNotAllowed) {
-            res.insert_header((header::ALLOW, "GET, POST"));
+            res.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
         }
-        res.body(serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()))
+        res
     }
 }
 
@@ -243,13 +207,5 @@ mod tests {
             ApiError::AmountBelowMinimum.type_uri(),
             "urn:x402-zk:problem:amount-below-minimum"
         );
-    }
-
-    #[test]
-    fn retry_after_rounds_up() {
-        assert_eq!(retry_after_secs(Duration::from_millis(1)), 1);
-        assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
-        assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
-        assert_eq!(retry_after_secs(Duration::ZERO), 1);
     }
 }

@@ -2,10 +2,11 @@
 //! secret into a Groth16 proof of the receipt statement (see `docs/PROTOCOL.md`).
 //!
 //! Layout: [`config`] (flags + env), [`app`] (the `App` and server lifecycle), [`routes`],
-//! [`cache`] (moka, keyed by the full witness hash), [`limits`] (per-IP governor),
+//! [`cache`] (moka, keyed by the full witness hash),
 //! [`pool`] (bounded prover threads), [`metrics`] (a Prometheus recorder per app),
-//! [`error`] (problem+json), [`telemetry`] (JSON logs, request ids), [`backend`] (the seam to
-//! the circuits crate).
+//! [`error`] (the reasons, as problem+json), [`telemetry`] (request ids, access log), [`backend`]
+//! (the seam to the circuits crate). What the facilitator shares with this service (problem+json,
+//! rate limits, HTTP metrics, logging set-up, clock) is in `x402_zk_service_kit`.
 
 pub mod app;
 pub mod backend;
@@ -13,7 +14,6 @@ pub mod cache;
 pub mod circuits_backend;
 pub mod config;
 pub mod error;
-pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod pool;

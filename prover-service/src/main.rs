@@ -2,7 +2,8 @@
 //! then shuts down gracefully (new proofs get 503, in-flight proofs finish).
 
 use clap::Parser;
-use x402_zk_prover_service::{app, circuits_backend, config::Config, telemetry};
+use x402_zk_prover_service::{app, circuits_backend, config::Config};
+use x402_zk_service_kit::telemetry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

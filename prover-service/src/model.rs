@@ -11,13 +11,7 @@ pub use x402_zk_circuits::wire::{
     WireError,
 };
 
-/// Current unix time in seconds.
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub use x402_zk_service_kit::clock::unix_now;
 
 impl From<WireError> for ApiError {
     fn from(e: WireError) -> Self {

@@ -6,7 +6,6 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::metrics::method_label;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -14,39 +13,10 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use std::time::Instant;
 use tracing::Instrument;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::EnvFilter;
-
-use crate::config::LogFormat;
+use x402_zk_service_kit::http_metrics::method_label;
 
 /// The request-id header, echoed (or generated) on every response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Installs the global subscriber writing to stdout. Errors if one is already installed.
-pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
-    init_with_writer(filter, format, std::io::stdout)
-}
-
-/// Installs the global subscriber writing to `writer` (tests capture logs with this).
-pub fn init_with_writer<W>(filter: &str, format: LogFormat, writer: W) -> anyhow::Result<()>
-where
-    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
-{
-    let filter = EnvFilter::try_new(filter)?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    match format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
-        LogFormat::Pretty => builder.try_init(),
-    }
-    .map_err(|e| anyhow::anyhow!("installing the tracing subscriber: {e}"))
-}
 
 /// A client-supplied request id is kept if it is 1–64 chars of `[A-Za-z0-9._-]`; otherwise a
 /// UUID v4 is generated (so a client cannot inject anything into logs through it).

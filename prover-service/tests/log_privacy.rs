@@ -9,8 +9,7 @@ use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::fmt::MakeWriter;
-use x402_zk_prover_service::config::LogFormat;
-use x402_zk_prover_service::telemetry;
+use x402_zk_service_kit::telemetry::{self, LogFormat};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

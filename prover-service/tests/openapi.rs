@@ -12,14 +12,12 @@ use openapi_fuzz::*;
 use common::fixtures::valid_request;
 use common::*;
 use serde_json::{json, Value};
-use x402_zk_prover_service::error::{ApiError, PROBLEM_TYPE_PREFIX};
+use x402_zk_prover_service::error::ApiError;
+use x402_zk_service_kit::problem::type_uri;
 
 /// The reasons a client can get, as problem `type` URIs.
 fn vocabulary() -> Vec<String> {
-    ApiError::ALL_REASONS
-        .iter()
-        .map(|r| format!("{PROBLEM_TYPE_PREFIX}{}", r.replace('_', "-")))
-        .collect()
+    ApiError::ALL_REASONS.iter().map(|r| type_uri(r)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,10 +81,7 @@ async fn document_is_openapi_and_matches_the_routes() {
             allow.sort();
             assert_eq!(allow, documented, "Allow of {path}");
             let body: Value = res.json().await.unwrap();
-            assert_eq!(
-                body["type"],
-                format!("{PROBLEM_TYPE_PREFIX}method-not-allowed")
-            );
+            assert_eq!(body["type"], type_uri("method_not_allowed"));
         }
     }
     srv.shutdown().await.unwrap();

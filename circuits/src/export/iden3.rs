@@ -1,6 +1,6 @@
 //! iden3 binary formats (`.r1cs` v1, `.wtns` v2), so snarkjs can set up and prove *this* circuit from a
 //! witness we compute: the like-for-like proving-time comparison of issue #17 (`scripts/bench-prove.sh`)
-//! and an independent satisfiability check (`snarkjs wtns check`, `circuits/tests/snarkjs_interop.rs`).
+//! and an independent satisfiability check (`snarkjs wtns check`, `circuits/ceremony/tests/snarkjs_interop.rs`).
 //!
 //! Layout (iden3 `r1csfile` / `wtnsfile`): a 4-byte magic, `u32` version, `u32` section count, then per
 //! section `u32` type, `u64` byte size, body. Integers little-endian; field elements `n8 = 32` bytes,

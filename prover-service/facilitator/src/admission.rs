@@ -2,7 +2,7 @@
 //! (`/verify`, `/settle`, `/v1/settlement`, `/v1/attest`) at once; the next one is refused at once
 //! with `503`, `Retry-After` and the route's refusal shape carrying the reason word `overloaded`,
 //! so that under overload the facilitator says no quickly instead of slowing everyone down (the
-//! prover's bounded pool does the same for proofs, [`x402_zk_prover_service::pool`]).
+//! prover's bounded pool does the same for proofs).
 //!
 //! A request takes its permit (a tokio [`Semaphore`] permit) as the first step of its handler, once
 //! its body has been read ([`enter`]): a client that trickles its body holds none. It keeps it until
@@ -18,7 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use x402_zk_prover_service::error::{retry_after_secs, PROBLEM_TYPE_PREFIX};
+use x402_zk_service_kit::problem::{retry_after_secs, Problem};
 
 use crate::app::State;
 use crate::metrics::{IN_FLIGHT, IN_FLIGHT_LIMIT};
@@ -85,24 +85,22 @@ pub fn overloaded(path: &str, max: usize, network: &str) -> HttpResponse {
     let message = format!(
         "the facilitator is at its limit of {max} requests in flight; retry after {secs} s"
     );
-    let mut res = HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE);
-    res.insert_header(("Retry-After", secs.to_string()));
+    let x402 = |body: serde_json::Value| {
+        HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
+            .insert_header(("Retry-After", secs.to_string()))
+            .json(body)
+    };
     match path {
-        "/verify" => res.json(json!({
+        "/verify" => x402(json!({
             "isValid": false, "invalidReason": word, "invalidMessage": message,
         })),
-        "/settle" => res.json(json!({
+        "/settle" => x402(json!({
             "success": false, "errorReason": word, "errorMessage": message,
             "transaction": "", "network": network,
         })),
-        _ => res.content_type("application/problem+json").json(json!({
-            "type": format!("{PROBLEM_TYPE_PREFIX}{word}"),
-            "title": word,
-            "status": 503,
-            "detail": message,
-            "reason": word,
-            "retryAfter": secs,
-        })),
+        _ => Problem::new(StatusCode::SERVICE_UNAVAILABLE, word, message)
+            .retry_after(OVERLOAD_RETRY)
+            .response(),
     }
 }
 

@@ -1,13 +1,13 @@
 //! Routes and server lifecycle. Every error is JSON: x402 endpoints answer in the x402 shapes
 //! (`isValid:false` / `success:false` with a stable reason), the attester in problem+json.
 //!
-//! `/verify`, `/settle`, `/v1/settlement` and `/v1/attest` are rate limited per client IP (the prover's limiter and
+//! `/verify`, `/settle`, `/v1/settlement` and `/v1/attest` are rate limited per client IP (the service kit's limiter, shared with the prover, and
 //! 429 problem+json with `Retry-After`); once their body is read, at most `--max-in-flight` of them
 //! work at once ([`crate::admission::enter`]: beyond it 503 `overloaded` with `Retry-After`). `/verify` and `/settle` answer 503 `config_mismatch` while
 //! the chain config guard ([`crate::chain_config`]) is closed.
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -20,8 +20,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::groth16::VerifierKey;
-use x402_zk_prover_service::error::ApiError;
-use x402_zk_prover_service::limits::{client_ip, RateLimiter};
+use x402_zk_service_kit::limits::{client_ip, RateLimiter};
+use x402_zk_service_kit::problem::Problem;
 
 use crate::admission::Admission;
 use crate::attester::{pubkey_bytes, AttestRequest, AttesterService};
@@ -238,13 +238,7 @@ pub fn load_attester_key(path: &std::path::Path) -> anyhow::Result<Attester> {
     Ok(Attester::from_secret(secret))
 }
 
-/// Unix seconds now (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub(crate) use x402_zk_service_kit::clock::unix_now;
 
 fn invalid(status: StatusCode, reason: Reason, message: String) -> HttpResponse {
     HttpResponse::build(status).json(VerifyResponse {
@@ -493,15 +487,10 @@ pub async fn supported_route(state: web::Data<Arc<State>>) -> HttpResponse {
     })
 }
 
+/// A problem+json answer (the service kit's shape, as the prover's) for the attester's and the
+/// server's own refusals; `slug` is the reason word.
 pub(crate) fn problem(status: StatusCode, slug: &str, detail: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/problem+json")
-        .json(json!({
-            "type": format!("{}{slug}", x402_zk_prover_service::error::PROBLEM_TYPE_PREFIX),
-            "title": slug.replace('-', " "),
-            "status": status.as_u16(),
-            "detail": detail,
-        }))
+    Problem::new(status, slug, detail).response()
 }
 
 /// `POST /v1/attest`: a signed receipt for a finalized payment.
@@ -604,8 +593,8 @@ pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
     })
 }
 
-/// Per-client-IP rate limit (the prover's limiter and trusted-proxy rules): refusals are the
-/// prover's 429 problem+json with `Retry-After`, counted under the route's metric as
+/// Per-client-IP rate limit (the service kit's limiter and trusted-proxy rules, as the prover's):
+/// refusals are 429 problem+json `rate_limited` with `Retry-After`, counted under the route's metric as
 /// `rate_limited` (`rate-limited` for the attester, whose results are problem slugs).
 async fn rate_limit(
     req: ServiceRequest,
@@ -622,10 +611,15 @@ async fn rate_limit(
                 };
                 state.metrics.inc(family, "result", result);
                 let (http_req, _) = req.into_parts();
-                return Ok(ServiceResponse::from_err(
-                    ApiError::RateLimited { retry_after: wait },
-                    http_req,
-                ));
+                let res = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "rate limit exceeded",
+                )
+                .title("Too many requests")
+                .retry_after(wait)
+                .response();
+                return Ok(ServiceResponse::new(http_req, res));
             }
         }
     }

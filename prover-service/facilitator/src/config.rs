@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use x402_zk_service_kit::telemetry::LogFormat;
 
 #[derive(Clone, Debug, Parser)]
 #[command(
@@ -130,6 +131,9 @@ pub struct Config {
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+    /// Log format: one JSON object per line (default) or human-readable lines.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Json)]
+    pub log_format: LogFormat,
 }
 
 impl Config {

@@ -6,10 +6,7 @@ use x402_zk_facilitator::config::Config;
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log_level))
-        .init();
+    x402_zk_service_kit::telemetry::init(&config.log_level, config.log_format)?;
     let state = State::from_config(&config)?;
     tracing::info!(bind = %config.bind, port = config.port, network = %config.network,
         pay_to = ?config.pay_to, min_amount = config.min_amount,

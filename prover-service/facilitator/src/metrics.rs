@@ -2,7 +2,7 @@
 //! `metrics` crate into a `metrics-exporter-prometheus` recorder like the prover's (one recorder per
 //! [`crate::app::State`], so several facilitators in one process (tests) never share them). The
 //! parts both services export (HTTP request metrics, process metrics, `build_info`, the memory
-//! limit) come from [`x402_zk_prover_service::metrics`].
+//! limit) come from the service kit ([`x402_zk_service_kit::http_metrics`]), as the prover's.
 //!
 //! Labels are fixed, low-cardinality values (results and stable reason strings, RPC endpoint index
 //! and `host:port`, HTTP method, route *pattern* and status), never request data.
@@ -18,7 +18,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusHandle, PrometheusRecorder}
 use metrics_process::Collector;
 use serde_json::{json, Value};
 use solana_signer::Signer;
-use x402_zk_prover_service::metrics::{
+use x402_zk_service_kit::http_metrics::{
     describe_common, method_label, record_http, recorder_builder,
 };
 

@@ -10,7 +10,10 @@ use utoipa::OpenApi;
 
 pub mod schemas;
 
-pub use schemas::{Base58Key, Problem, Scheme, TrimmedFieldElement, ZkReceiptExtra};
+pub use schemas::{Base58Key, Scheme, TrimmedFieldElement, ZkReceiptExtra};
+/// RFC 9457 problem details: the attester's and the generic errors (the service kit's type, the
+/// prover's too: one shape, one URI scheme).
+pub use x402_zk_service_kit::problem::Problem;
 
 /// The generated document.
 #[derive(OpenApi)]

@@ -33,6 +33,7 @@ use crate::rpc::RpcError;
 use crate::settle::nullifier_pda;
 use crate::verify::{check_payment, CheckedPayment};
 use crate::x402::{FacilitatorRequest, Reason, Rejection};
+use x402_zk_service_kit::problem::Problem;
 
 /// Most signatures of the nullifier PDA read (one `getSignaturesForAddress` page).
 pub const MAX_SIGNATURES: usize = 1000;
@@ -212,20 +213,11 @@ fn refusal(state: &State, r: &Rejection) -> HttpResponse {
         .metrics
         .inc("facilitator_settlement_total", "result", word);
     let status = status_of(r.reason);
-    let mut res = HttpResponse::build(status);
+    let mut body = Problem::new(status, word, r.message.clone());
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.insert_header((
-            "Retry-After",
-            crate::app::CONFIG_RETRY.as_secs().to_string(),
-        ));
+        body = body.retry_after(crate::app::CONFIG_RETRY);
     }
-    res.content_type("application/problem+json").json(json!({
-        "type": format!("{}{}", x402_zk_prover_service::error::PROBLEM_TYPE_PREFIX, word.replace('_', "-")),
-        "title": word.replace('_', " "),
-        "status": status.as_u16(),
-        "detail": r.message,
-        "reason": word,
-    }))
+    body.response()
 }
 
 /// `POST /v1/settlement`: the transaction that burned this payment's nullifier, for a resource

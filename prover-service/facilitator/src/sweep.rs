@@ -18,7 +18,7 @@
 //! stops on them. Closing is permissionless and independent of `Config.paused`, so the sweeper
 //! runs whatever the chain config guard says.
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anchor_client::anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_client::anchor_lang::Discriminator;
@@ -193,10 +193,7 @@ pub fn close_ix(program_id: &Pubkey, rent_payer: &Pubkey, nullifiers: &[Pubkey])
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    i64::try_from(x402_zk_service_kit::clock::unix_now()).unwrap_or(i64::MAX)
 }
 
 /// One tick at unix time `now`: scan, set the gauges, close what has expired (bounded).

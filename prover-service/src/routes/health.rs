@@ -2,8 +2,12 @@
 //! prover pool not saturated, not shutting down).
 
 use crate::app::AppState;
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use std::time::Duration;
+use x402_zk_service_kit::problem::Problem;
 
 /// Liveness.
 #[utoipa::path(get, path = "/health", tag = "meta", summary = "Liveness",
@@ -43,19 +47,14 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
             "pool": pool,
         }))
     } else {
-        HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "1"))
-            .content_type(crate::error::PROBLEM_JSON)
-            .body(
-                json!({
-                    "type": format!("{}not-ready", crate::error::PROBLEM_TYPE_PREFIX),
-                    "title": "Not ready",
-                    "status": 503,
-                    "detail": reasons.join("; "),
-                    "retryAfter": 1,
-                    "pool": pool,
-                })
-                .to_string(),
-            )
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady.reason(),
+            reasons.join("; "),
+        )
+        .title("Not ready")
+        .retry_after(Duration::from_secs(1))
+        .extension("pool", pool)
+        .response()
     }
 }

@@ -7,30 +7,11 @@
 use actix_web::HttpResponse;
 use serde_json::Value;
 use std::sync::OnceLock;
-use utoipa::openapi::{RefOr, Schema};
 use utoipa::OpenApi;
 
-/// The error body of every non-2xx answer (RFC 9457 problem details), `application/problem+json`.
-pub struct Problem;
-
-impl utoipa::PartialSchema for Problem {
-    fn schema() -> RefOr<Schema> {
-        serde_json::from_value(serde_json::json!({
-            "type": "object",
-            "required": ["type", "title", "status", "detail"],
-            "properties": {
-                "type": {"type": "string", "pattern": "^urn:x402-zk:problem:[a-z-]+$",
-                    "description": "Stable reason URI: urn:x402-zk:problem:<reason>, reason in kebab-case"},
-                "title": {"type": "string"},
-                "status": {"type": "integer"},
-                "detail": {"type": "string", "description": "Names the offending field, never its value"},
-                "retryAfter": {"type": "integer", "description": "Seconds; mirrors Retry-After"}
-            }
-        }))
-        .expect("static schema")
-    }
-}
-impl utoipa::ToSchema for Problem {}
+/// The error body of every non-2xx answer: the service kit's problem document (one type for the
+/// body and its schema).
+pub use x402_zk_service_kit::problem::Problem;
 
 /// The generated document.
 #[derive(OpenApi)]

@@ -262,11 +262,11 @@ impl Prover {
         Ok(p)
     }
 
-    /// Keys from a small run of the real ceremony (`x402_zk_circuits::ceremony::test_run`, cached
+    /// Keys from a small run of the real ceremony (`x402_zk_ceremony::test_run`, cached
     /// under `target/ceremony-test-keys/`, shared with the LiteSVM tests), the same attester.
     pub fn ceremony() -> Result<Self> {
         let t0 = Instant::now();
-        let dir = x402_zk_circuits::ceremony::test_run::cached_ceremony_dir(
+        let dir = x402_zk_ceremony::test_run::cached_ceremony_dir(
             &repo_root().join("target/ceremony-test-keys"),
         )?;
         let keys = ProvingKeys::load(&dir)?;

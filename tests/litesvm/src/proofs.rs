@@ -175,7 +175,7 @@ pub struct CeremonyKeys {
 pub fn ceremony_keys() -> &'static CeremonyKeys {
     static KEYS: OnceLock<CeremonyKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let dir = x402_zk_circuits::ceremony::test_run::cached_ceremony_dir(
+        let dir = x402_zk_ceremony::test_run::cached_ceremony_dir(
             &crate::repo_root().join("target/ceremony-test-keys"),
         )
         .expect("ceremony");

@@ -57,16 +57,3 @@ json_schema!(
                "resourceHash": {"$ref": "#/components/schemas/TrimmedFieldElement"}
            }})
 );
-json_schema!(
-    /// RFC 9457 problem details (`application/problem+json`): the attester's and the generic errors.
-    Problem,
-    json!({"type": "object",
-           "required": ["type", "title", "status", "detail"],
-           "properties": {
-               "type": {"type": "string", "pattern": "^urn:x402-zk:problem:[a-z-]+$"},
-               "title": {"type": "string"},
-               "status": {"type": "integer"},
-               "detail": {"type": "string"},
-               "retryAfter": {"type": "integer"}
-           }})
-);

@@ -5,11 +5,11 @@ use super::beacon::{parse_beacon_hex, participant_rng};
 use super::phase1::Phase1;
 use super::phase2::Phase2;
 use super::{hex_digest, io, ptau, Digest};
-use crate::circuit::ReceiptCircuit;
-use crate::export;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use x402_zk_circuits::circuit::ReceiptCircuit;
+use x402_zk_circuits::export;
 
 /// Ceremony steps.
 #[derive(Subcommand, Debug)]

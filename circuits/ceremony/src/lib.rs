@@ -26,7 +26,6 @@ pub mod io;
 pub mod phase1;
 pub mod phase2;
 pub mod ptau;
-#[cfg(feature = "cli")]
 pub mod test_run;
 pub mod transcript;
 

@@ -1,6 +1,7 @@
 //! Ceremony end to end: phase 1 (3 participants + beacon), phase 2 (3 participants + beacon), proofs with the
 //! final keys — on a toy circuit and on the real receipt circuit; and each kind of tampering detected with its
 //! own error.
+#[path = "../../tests/common.rs"]
 mod common;
 
 use ark_bn254::{Bn254, Fr};
@@ -11,10 +12,10 @@ use ark_relations::lc;
 use ark_snark::SNARK;
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use x402_zk_circuits::ceremony::beacon::participant_rng;
-use x402_zk_circuits::ceremony::phase1::Phase1;
-use x402_zk_circuits::ceremony::phase2::{Phase2, R1cs};
-use x402_zk_circuits::ceremony::CeremonyError;
+use x402_zk_ceremony::beacon::participant_rng;
+use x402_zk_ceremony::phase1::Phase1;
+use x402_zk_ceremony::phase2::{Phase2, R1cs};
+use x402_zk_ceremony::CeremonyError;
 use x402_zk_circuits::{export, groth16, receipt::example_witness, Error, ReceiptCircuit};
 
 /// Toy statement: knows x with x^(2^k) + x = y (public y).
@@ -275,7 +276,7 @@ fn phase1_forged_beacon_is_detected() {
     let mut p = phase1_done(4);
     let last = p.contributions.len() - 1;
     // Claim a different beacon value than the one used.
-    p.contributions[last].origin = x402_zk_circuits::ceremony::transcript::Origin::Beacon {
+    p.contributions[last].origin = x402_zk_ceremony::transcript::Origin::Beacon {
         value: b"other".to_vec(),
         iterations_exp: 4,
     };

@@ -108,7 +108,7 @@ enum Cmd {
     /// Multi-party trusted setup (powers of tau + Groth16 phase 2); see CEREMONY.md.
     Ceremony {
         #[command(subcommand)]
-        cmd: x402_zk_circuits::ceremony::cli::CeremonyCmd,
+        cmd: x402_zk_ceremony::cli::CeremonyCmd,
     },
 }
 
@@ -270,7 +270,7 @@ fn main() -> Result<()> {
             example_seed,
             out,
         } => {
-            use x402_zk_circuits::ceremony::phase2::R1cs;
+            use x402_zk_ceremony::phase2::R1cs;
             // The request is read and checked before anything is written: a bad one leaves no files.
             let witness = match (input, example_seed) {
                 (Some(input), _) => {
@@ -347,7 +347,7 @@ fn main() -> Result<()> {
                 serde_json::to_string_pretty(&SignatureJson::from(&sig))?
             );
         }
-        Cmd::Ceremony { cmd } => x402_zk_circuits::ceremony::cli::run(cmd)?,
+        Cmd::Ceremony { cmd } => x402_zk_ceremony::cli::run(cmd)?,
         Cmd::Commitment { secret, program_id } => {
             let secret = x402_zk_circuits::fr_from_str_checked(&secret, "secret")?;
             let mut doc = serde_json::json!({

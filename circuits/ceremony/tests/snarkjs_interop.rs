@@ -1,15 +1,16 @@
 //! Differential test against snarkjs: `snarkjs groth16 verify` must accept our exported vk, proof and public
 //! input. Needs `npm ci` in circuits/js (scripts/setup.sh does it).
+#[path = "../../tests/common.rs"]
 mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use x402_zk_circuits::ceremony::phase2::R1cs;
+use x402_zk_ceremony::phase2::R1cs;
 use x402_zk_circuits::msm::prover::full_assignment;
 use x402_zk_circuits::{export, groth16, receipt::example_witness, ReceiptCircuit};
 
 fn snarkjs_cli() -> PathBuf {
-    let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
+    let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../js");
     let cli = js.join("node_modules/snarkjs/build/cli.cjs");
     assert!(
         cli.exists(),

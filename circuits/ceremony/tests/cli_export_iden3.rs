@@ -1,6 +1,5 @@
 //! `x402-zk export-iden3` as a user runs it: a bad request is a clear error that writes nothing; a good one
 //! writes `receipt.r1cs` and `receipt.wtns`.
-#![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -12,9 +12,9 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use x402_zk_circuits::ceremony::phase1::Phase1;
-use x402_zk_circuits::ceremony::phase2::Phase2;
-use x402_zk_circuits::ceremony::{ptau, CeremonyError};
+use x402_zk_ceremony::phase1::Phase1;
+use x402_zk_ceremony::phase2::Phase2;
+use x402_zk_ceremony::{ptau, CeremonyError};
 
 /// Knows x, z with x·z = y and x + z = s (public y, s).
 #[derive(Clone)]
@@ -34,7 +34,7 @@ impl ConstraintSynthesizer<Fr> for Pair {
 }
 
 fn snarkjs() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("js/node_modules/snarkjs/build/cli.cjs");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../js/node_modules/snarkjs/build/cli.cjs");
     if p.exists() {
         return Some(p);
     }

@@ -21,7 +21,6 @@ use super::{
     beacon, generators, hex_digest, nonzero_scalar, progress, same_ratio, scale_g1, verifier_rng,
     CeremonyError, Digest, Result,
 };
-use crate::groth16::{ProvingKeys, VerifierKey};
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{Field, One, UniformRand};
@@ -33,6 +32,7 @@ use ark_relations::gr1cs::{
 use ark_std::rand::Rng;
 use rayon::prelude::*;
 use std::path::Path;
+use x402_zk_circuits::groth16::{ProvingKeys, VerifierKey};
 use zeroize::Zeroize;
 
 /// File magic of a phase-2 file.

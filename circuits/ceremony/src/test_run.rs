@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use super::cli::{run, CeremonyCmd};
 use super::phase2::R1cs;
-use crate::circuit::ReceiptCircuit;
-use crate::export::solana::SOLANA_VK_FILE;
+use x402_zk_circuits::circuit::ReceiptCircuit;
+use x402_zk_circuits::export::solana::SOLANA_VK_FILE;
 
 /// The public beacon values of the test run (hex), one per phase.
 const TEST_BEACON_PHASE1: &str = "7465737420626561636f6e2070686173652031";
