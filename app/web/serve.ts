@@ -80,6 +80,8 @@ export function mountWebDemo(app: express.Express, o: WebDemoOptions): void {
   app.use("/web/dist", security, express.static(join(WEB_DIR, "dist"), { index: false, fallthrough: false }));
   app.get(["/web", "/web/", "/web/index.html"], security, (_req, res) => {
     res.setHeader("cache-control", "no-store");
-    res.sendFile(join(WEB_DIR, "index.html"));
+    // `root` + a relative name: send() refuses ("ignore"s) a path with a dot-directory in it, and an
+    // absolute path includes the checkout's own (a clone under ~/.cache/… answered 404 here).
+    res.sendFile("index.html", { root: WEB_DIR });
   });
 }
