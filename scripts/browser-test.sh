@@ -64,4 +64,4 @@ run_step "Chromium: the browser demo pays against the local stack" \
   BROWSER_DEMO_OUT="$ROOT/target/browser-demo.json" BROWSER_DEMO_SCREENSHOT="$SHOT" \
   timeout 600 node --test --test-reporter=spec build-test/test-browser/demo.test.js
 echo "==> browser tests passed (timings: target/browser-prover.json, target/browser-demo.json${SHOT:+; screenshot: ${SHOT#"$ROOT"/}})"
-[[ "${BROWSER_KEEP:-0}" == 1 ]] || rm -rf "$WORK/ledger"
+[[ "${BROWSER_KEEP:-0}" == 1 ]] || STACK_RM_ON_EXIT="$WORK/ledger" # once the validator has stopped

@@ -43,4 +43,4 @@ echo "==> the payment story"
 (cd app && RESOURCE_URL="http://127.0.0.1:$SERVER_PORT/premium" SOLANA_RPC_URLS="$RPC" \
   PAYER_KEYPAIR="$WORK/payer.json" MAX_PAYMENT=2000000 node build-test/examples/demo-client.js)
 echo "==> demo passed"
-[[ "${DEMO_KEEP:-0}" == 1 ]] || rm -rf "$WORK/ledger"
+[[ "${DEMO_KEEP:-0}" == 1 ]] || STACK_RM_ON_EXIT="$WORK/ledger" # once the validator has stopped

@@ -166,4 +166,4 @@ monitoring_checks() {
 }
 run_step "monitoring: dashboards and alerts against the run's Prometheus (monitoring/check.py)" monitoring_checks
 echo "==> e2e passed"
-[[ "${E2E_KEEP:-0}" == 1 ]] || rm -rf "$WORK/ledger"
+[[ "${E2E_KEEP:-0}" == 1 ]] || STACK_RM_ON_EXIT="$WORK/ledger" # once the validator has stopped
