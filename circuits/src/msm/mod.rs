@@ -54,6 +54,13 @@ impl MsmOptions {
         batch_affine: true,
         parallel: true,
     };
+
+    /// Every technique but threads: one MSM of several run side by side (the prover's jobs).
+    pub const SERIAL: MsmOptions = MsmOptions {
+        signed: true,
+        batch_affine: true,
+        parallel: false,
+    };
 }
 
 /// Precomputed window tables for a fixed list of bases.

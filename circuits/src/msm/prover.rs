@@ -10,8 +10,10 @@
 //! For the same RNG state the proof is identical to `ark_groth16::Groth16::prove`'s: `r` then `s`
 //! are drawn the same way and every group element is the same sum (the tests compare bytes).
 
-use super::{var, FixedBaseMsm};
-use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
+use super::{var, FixedBaseMsm, MsmOptions};
+use ark_bn254::{g1, g2, Bn254, Fr, G1Affine, G1Projective, G2Projective};
+
+type BigInt = <Fr as PrimeField>::BigInt;
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
@@ -171,13 +173,7 @@ impl PreparedProver {
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
         let full = self.witness(circuit)?;
-        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &self.matrices,
-            self.num_inputs,
-            self.num_constraints,
-            &full,
-        )?;
-        Ok(self.prove_with(pk, r, s, &full, &h))
+        self.prove_with(pk, r, s, &full)
     }
 
     /// Synthesis in prove mode without building matrices: the full assignment `1 ‖ inputs ‖ witness`
@@ -194,39 +190,56 @@ impl PreparedProver {
         Ok(full)
     }
 
-    /// The group part of the proof for `r`, `s`, the full assignment and `h` (ark-groth16's
-    /// `create_proof_with_assignment`, with the table MSMs or the table-free ones).
+    /// The proof for `r`, `s` and the full assignment (ark-groth16's `create_proof_with_assignment`,
+    /// with the table MSMs or the table-free ones).
+    ///
+    /// Five independent jobs — `h` (the QAP witness map's FFTs, then its MSM) and the witness MSMs of
+    /// the L, B (G2), A and B (G1) queries — run as tasks of one `join` tree, each MSM on one thread
+    /// ([`MsmOptions::SERIAL`]): splitting every MSM across the threads instead (each half with its own
+    /// buckets, five fork-joins in a row, the FFTs alone before them) kept the second core idle for a
+    /// third of a proof (`circuits/BENCHMARKS-circuit.md`, "task-scheduled MSMs").
     fn prove_with(
         &self,
         pk: &ProvingKey<Bn254>,
         r: Fr,
         s: Fr,
         full: &[Fr],
-        h: &[Fr],
-    ) -> Proof<Bn254> {
+    ) -> Result<Proof<Bn254>, SynthesisError> {
         let assignment: Vec<_> = full[1..].iter().map(|x| x.into_bigint()).collect();
         let aux = &assignment[self.num_inputs - 1..];
-        let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
-
-        let (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc) = match &self.tables {
-            Some(t) => {
-                let (h_acc, l_acc) = join(|| t.h.msm_bigint(&h), || t.l.msm_bigint(aux));
-                let a_acc = t.a.msm_bigint(&assignment);
-                let b_g1_acc = t.b_g1.msm_bigint(&assignment);
-                let b_g2_acc = t.b_g2.msm_bigint(&assignment);
-                (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc)
-            }
-            None => {
-                let (h_acc, l_acc) = join(
-                    || var::msm_bigint(&pk.h_query, &h),
-                    || var::msm_bigint(&pk.l_query, aux),
-                );
-                let a_acc = var::msm_bigint(&pk.a_query[1..], &assignment);
-                let b_g1_acc = var::msm_bigint(&pk.b_g1_query[1..], &assignment);
-                let b_g2_acc = var::msm_bigint(&pk.b_g2_query[1..], &assignment);
-                (h_acc, l_acc, a_acc, b_g1_acc, b_g2_acc)
-            }
+        let tables = self.tables.as_ref();
+        let g1 = |t: Option<&FixedBaseMsm<g1::Config>>, bases: &[G1Affine], k: &[BigInt]| match t {
+            Some(t) => t.msm_bigint_with(k, MsmOptions::SERIAL),
+            None => var::msm_bigint(bases, k),
         };
+        let h_job = || -> Result<G1Projective, SynthesisError> {
+            let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+                &self.matrices,
+                self.num_inputs,
+                self.num_constraints,
+                full,
+            )?;
+            let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
+            Ok(g1(tables.map(|t| &t.h), &pk.h_query, &h))
+        };
+        let b_g2_job = || match tables {
+            Some(t) => t.b_g2.msm_bigint_with(&assignment, MsmOptions::SERIAL),
+            None => var::msm_bigint(&pk.b_g2_query[1..], &assignment),
+        };
+        // The two largest jobs (h with its FFTs; the G2 MSM) start first, one per thread; the three
+        // smaller G1 MSMs are stolen by whichever thread is free first.
+        let ((h_acc, l_acc), (b_g2_acc, (a_acc, b_g1_acc))) = join(
+            || join(h_job, || g1(tables.map(|t| &t.l), &pk.l_query, aux)),
+            || {
+                join(b_g2_job, || {
+                    join(
+                        || g1(tables.map(|t| &t.a), &pk.a_query[1..], &assignment),
+                        || g1(tables.map(|t| &t.b_g1), &pk.b_g1_query[1..], &assignment),
+                    )
+                })
+            },
+        );
+        let h_acc = h_acc?;
 
         let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
         let g1_b: G1Projective = if r.is_zero() {
@@ -236,11 +249,11 @@ impl PreparedProver {
         };
         let g2_b: G2Projective = pk.vk.delta_g2 * s + pk.b_g2_query[0] + b_g2_acc + pk.vk.beta_g2;
         let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + l_acc + h_acc;
-        Proof {
+        Ok(Proof {
             a: g_a.into_affine(),
             b: g2_b.into_affine(),
             c: g_c.into_affine(),
-        }
+        })
     }
 }
 
