@@ -11,6 +11,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use std::time::Duration;
 use x402_zk_circuits::wire::reason;
+use x402_zk_service_kit::limits;
 use x402_zk_service_kit::problem::{self, Problem};
 
 /// Everything a request can fail with. One variant per reason a client can act on.
@@ -41,7 +42,7 @@ pub enum ApiError {
     #[error("the receipt does not satisfy the statement: {0}")]
     StatementUnsatisfied(String),
     /// Too many requests from this client (429).
-    #[error("rate limit exceeded")]
+    #[error("{}", limits::RATE_LIMITED_DETAIL)]
     RateLimited {
         /// When the client may retry.
         retry_after: Duration,
@@ -84,7 +85,7 @@ impl ApiError {
             ApiError::InvalidSignature => reason::INVALID_SIGNATURE,
             ApiError::AmountBelowMinimum => reason::AMOUNT_BELOW_MINIMUM,
             ApiError::StatementUnsatisfied(_) => reason::STATEMENT_UNSATISFIED,
-            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::RateLimited { .. } => limits::RATE_LIMITED,
             ApiError::QueueFull { .. } => "queue_full",
             ApiError::ShuttingDown { .. } => "shutting_down",
             ApiError::NotReady => "not_ready",
@@ -103,7 +104,7 @@ impl ApiError {
         reason::INVALID_SIGNATURE,
         reason::AMOUNT_BELOW_MINIMUM,
         reason::STATEMENT_UNSATISFIED,
-        "rate_limited",
+        limits::RATE_LIMITED,
         "queue_full",
         "shutting_down",
         "not_ready",
@@ -126,7 +127,7 @@ impl ApiError {
             ApiError::InvalidSignature => "Invalid attester signature",
             ApiError::AmountBelowMinimum => "Amount below minimum",
             ApiError::StatementUnsatisfied(_) => "Statement not satisfied",
-            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::RateLimited { .. } => limits::RATE_LIMITED_TITLE,
             ApiError::QueueFull { .. } => "Proving queue full",
             ApiError::ShuttingDown { .. } => "Shutting down",
             ApiError::NotReady => "Not ready",

@@ -11,8 +11,6 @@ pub use x402_zk_circuits::wire::{
     WireError,
 };
 
-pub use x402_zk_service_kit::clock::unix_now;
-
 impl From<WireError> for ApiError {
     fn from(e: WireError) -> Self {
         match e {

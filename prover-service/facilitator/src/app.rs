@@ -20,7 +20,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use x402_zk_circuits::eddsa::Attester;
 use x402_zk_circuits::groth16::VerifierKey;
-use x402_zk_service_kit::limits::{client_ip, RateLimiter};
+use x402_zk_service_kit::clock::unix_now;
+use x402_zk_service_kit::limits::{self, client_ip, RateLimiter};
 use x402_zk_service_kit::problem::Problem;
 
 use crate::admission::Admission;
@@ -237,8 +238,6 @@ pub fn load_attester_key(path: &std::path::Path) -> anyhow::Result<Attester> {
         .map_err(|_| anyhow::anyhow!("attester key {}: secret must be 32 bytes", path.display()))?;
     Ok(Attester::from_secret(secret))
 }
-
-pub(crate) use x402_zk_service_kit::clock::unix_now;
 
 fn invalid(status: StatusCode, reason: Reason, message: String) -> HttpResponse {
     HttpResponse::build(status).json(VerifyResponse {
@@ -604,21 +603,14 @@ async fn rate_limit(
         if let Some(ip) = client_ip(&req, &state.trusted_proxies) {
             if let Err(wait) = state.limiter.check(ip) {
                 let (family, result) = match req.path() {
-                    "/verify" => ("facilitator_verify_total", "rate_limited"),
-                    "/settle" => ("facilitator_settle_total", "rate_limited"),
-                    "/v1/settlement" => ("facilitator_settlement_total", "rate_limited"),
+                    "/verify" => ("facilitator_verify_total", limits::RATE_LIMITED),
+                    "/settle" => ("facilitator_settle_total", limits::RATE_LIMITED),
+                    "/v1/settlement" => ("facilitator_settlement_total", limits::RATE_LIMITED),
                     _ => ("facilitator_attest_total", "rate-limited"),
                 };
                 state.metrics.inc(family, "result", result);
                 let (http_req, _) = req.into_parts();
-                let res = Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "rate limit exceeded",
-                )
-                .title("Too many requests")
-                .retry_after(wait)
-                .response();
+                let res = limits::rate_limited(wait).response();
                 return Ok(ServiceResponse::new(http_req, res));
             }
         }

@@ -247,7 +247,7 @@ pub async fn settlement_route(
     if let Err(detail) = state.chain.ok() {
         return refusal(&state, &Rejection::new(Reason::ConfigMismatch, detail));
     }
-    let now = crate::app::unix_now();
+    let now = x402_zk_service_kit::clock::unix_now();
     let p = match check_payment(&state.policy, &body, now, state.chain.max_receipt_age()) {
         Ok(p) => p,
         Err(r) => return refusal(&state, &r),

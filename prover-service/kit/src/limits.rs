@@ -13,6 +13,26 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use crate::problem::Problem;
+
+/// The `reason` of a rate-limit refusal, in both services' problem bodies and metrics.
+pub const RATE_LIMITED: &str = "rate_limited";
+/// Its problem `title`.
+pub const RATE_LIMITED_TITLE: &str = "Too many requests";
+/// Its problem `detail`.
+pub const RATE_LIMITED_DETAIL: &str = "rate limit exceeded";
+
+/// The 429 problem body of a rate-limit refusal, retryable after `wait` (both services answer it).
+pub fn rate_limited(wait: Duration) -> Problem {
+    Problem::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMITED,
+        RATE_LIMITED_DETAIL,
+    )
+    .title(RATE_LIMITED_TITLE)
+    .retry_after(wait)
+}
+
 /// A keyed rate limiter; `None` inside means disabled.
 pub struct RateLimiter {
     inner: Option<DefaultKeyedRateLimiter<IpAddr>>,

@@ -17,13 +17,13 @@
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::model::{
-    parse_key, unix_now, AttesterJson, FieldBytes, ProofEncoding, ProofInputs, SignatureJson,
-    U64Value,
+    parse_key, AttesterJson, FieldBytes, ProofEncoding, ProofInputs, SignatureJson, U64Value,
 };
 use crate::routes::proofs::respond;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use x402_zk_circuits::wire::openapi;
+use x402_zk_service_kit::clock::unix_now;
 
 /// OpenAPI schema of [`LegacySignature::Packed`]: what [`parse_signature`] accepts.
 pub struct PackedSignature;

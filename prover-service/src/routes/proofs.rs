@@ -8,13 +8,12 @@ use crate::app::AppState;
 use crate::backend::{BackendError, StatementError};
 use crate::cache::CacheStatus;
 use crate::error::ApiError;
-use crate::model::{
-    unix_now, ProofEncoding, ProofInputs, ProofOutput, ProofRequest, ProofResponse,
-};
+use crate::model::{ProofEncoding, ProofInputs, ProofOutput, ProofRequest, ProofResponse};
 use crate::pool::PoolError;
 use actix_web::{web, HttpResponse};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use x402_zk_service_kit::clock::unix_now;
 
 /// `Retry-After` when the proving queue is full.
 pub const QUEUE_FULL_RETRY_AFTER: Duration = Duration::from_secs(1);
