@@ -14,7 +14,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { x402Client } from "@x402/fetch";
+import assert from "node:assert/strict";
 import type { PaymentRequired } from "@x402/core/types";
 import { admissionCheck, audit, latencySummary, lcfg, machine, makeClients, prefetchAll, requirementsOf, stream, verifyBody, writeResult, type RequestRecord } from "./lib";
 
@@ -156,17 +156,33 @@ async function stressPath(): Promise<number> {
   return admissionViolations.length ? 1 : 0;
 }
 
+/**
+ * `n` payloads for the facilitator-alone run. What is measured there is `/verify`, not how the bodies
+ * were made, so they are made the quick way: receipts bought by up to 8 payers side by side, proofs
+ * from the stack's own prover service (an explicit `remoteProver`, test payers only; local
+ * WebAssembly proving took ≈ 2 s a proof here, one at a time).
+ */
 async function verifyBodies(n: number, file: string): Promise<number> {
   const required: PaymentRequired = await requirementsOf(lcfg.resourceUrl);
   const offer = required.accepts[0]!;
-  const [cl] = await makeClients(1, join(lcfg.workDir, "verify-bodies"), LAMPORTS_PER_PAYMENT * n * 2 + 10_000_000);
-  await prefetchAll([cl!], offer, n);
-  const client: x402Client = cl!.c.client;
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const payload = await client.createPaymentPayload(required);
-    lines.push(JSON.stringify(verifyBody(payload, offer)));
-  }
+  const payers = Math.max(1, Math.min(8, n));
+  const each = Math.ceil(n / payers);
+  const clients = await makeClients(payers, join(lcfg.workDir, "verify-bodies"), LAMPORTS_PER_PAYMENT * each * 2 + 10_000_000, {
+    remoteProver: lcfg.proverUrl,
+  });
+  await prefetchAll(clients, offer, each);
+  const perClient = await Promise.all(
+    clients.map(async (cl, k) => {
+      const lines: string[] = [];
+      for (let i = k * each; i < Math.min(n, (k + 1) * each); i++) {
+        const payload = await cl.c.client.createPaymentPayload(required);
+        lines.push(JSON.stringify(verifyBody(payload, offer)));
+      }
+      return lines;
+    }),
+  );
+  const lines = perClient.flat();
+  assert.equal(lines.length, n, "verify-bodies: payload count");
   writeFileSync(file, lines.join("\n") + "\n");
   console.log(`verify-bodies: ${n} payloads → ${file}`);
   return 0;

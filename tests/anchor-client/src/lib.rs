@@ -141,7 +141,14 @@ impl Validator {
             .tempdir()?;
         let base = free_base_port()?;
         let log = std::fs::File::create(ledger.path().join("validator.log"))?;
+        // Shorter slots when the suites ask for them (scripts/test.sh exports STACK_TICKS_PER_SLOT, as
+        // for its validator stacks): every confirmation these tests wait for comes that much sooner.
+        let ticks: Vec<String> = match std::env::var("STACK_TICKS_PER_SLOT") {
+            Ok(t) if !t.is_empty() => vec!["--ticks-per-slot".into(), t],
+            _ => Vec::new(),
+        };
         let child = Command::new("solana-test-validator")
+            .args(&ticks)
             .arg("--reset")
             .arg("--quiet")
             .arg("--ledger")
