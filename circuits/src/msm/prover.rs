@@ -10,10 +10,9 @@
 //! For the same RNG state the proof is identical to `ark_groth16::Groth16::prove`'s: `r` then `s`
 //! are drawn the same way and every group element is the same sum (the tests compare bytes).
 
-use super::{var, FixedBaseMsm, MsmOptions};
-use ark_bn254::{g1, g2, Bn254, Fr, G1Affine, G1Projective, G2Projective};
-
-type BigInt = <Fr as PrimeField>::BigInt;
+use super::{field::MsmField, var, BigIntOf, FixedBaseMsm, MsmOptions};
+use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
@@ -195,9 +194,9 @@ impl PreparedProver {
     ///
     /// Five independent jobs — `h` (the QAP witness map's FFTs, then its MSM) and the witness MSMs of
     /// the L, B (G2), A and B (G1) queries — run as tasks of one `join` tree, each MSM on one thread
-    /// ([`MsmOptions::SERIAL`]): splitting every MSM across the threads instead (each half with its own
-    /// buckets, five fork-joins in a row, the FFTs alone before them) kept the second core idle for a
-    /// third of a proof (`circuits/BENCHMARKS-circuit.md`, "task-scheduled MSMs").
+    /// ([`MsmOptions::SERIAL`]), rather than splitting every MSM across the threads in turn (each half
+    /// with its own buckets, five fork-joins in a row, the FFTs alone before them): 10–13 % faster on 2
+    /// threads (`circuits/BENCHMARKS-circuit.md`, "Task-scheduled MSMs").
     fn prove_with(
         &self,
         pk: &ProvingKey<Bn254>,
@@ -208,10 +207,6 @@ impl PreparedProver {
         let assignment: Vec<_> = full[1..].iter().map(|x| x.into_bigint()).collect();
         let aux = &assignment[self.num_inputs - 1..];
         let tables = self.tables.as_ref();
-        let g1 = |t: Option<&FixedBaseMsm<g1::Config>>, bases: &[G1Affine], k: &[BigInt]| match t {
-            Some(t) => t.msm_bigint_with(k, MsmOptions::SERIAL),
-            None => var::msm_bigint(bases, k),
-        };
         let h_job = || -> Result<G1Projective, SynthesisError> {
             let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
                 &self.matrices,
@@ -220,23 +215,22 @@ impl PreparedProver {
                 full,
             )?;
             let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
-            Ok(g1(tables.map(|t| &t.h), &pk.h_query, &h))
-        };
-        let b_g2_job = || match tables {
-            Some(t) => t.b_g2.msm_bigint_with(&assignment, MsmOptions::SERIAL),
-            None => var::msm_bigint(&pk.b_g2_query[1..], &assignment),
+            Ok(one_msm(tables.map(|t| &t.h), &pk.h_query, &h))
         };
         // The two largest jobs (h with its FFTs; the G2 MSM) start first, one per thread; the three
         // smaller G1 MSMs are stolen by whichever thread is free first.
         let ((h_acc, l_acc), (b_g2_acc, (a_acc, b_g1_acc))) = join(
-            || join(h_job, || g1(tables.map(|t| &t.l), &pk.l_query, aux)),
+            || join(h_job, || one_msm(tables.map(|t| &t.l), &pk.l_query, aux)),
             || {
-                join(b_g2_job, || {
-                    join(
-                        || g1(tables.map(|t| &t.a), &pk.a_query[1..], &assignment),
-                        || g1(tables.map(|t| &t.b_g1), &pk.b_g1_query[1..], &assignment),
-                    )
-                })
+                join(
+                    || one_msm(tables.map(|t| &t.b_g2), &pk.b_g2_query[1..], &assignment),
+                    || {
+                        join(
+                            || one_msm(tables.map(|t| &t.a), &pk.a_query[1..], &assignment),
+                            || one_msm(tables.map(|t| &t.b_g1), &pk.b_g1_query[1..], &assignment),
+                        )
+                    },
+                )
             },
         );
         let h_acc = h_acc?;
@@ -254,6 +248,22 @@ impl PreparedProver {
             b: g2_b.into_affine(),
             c: g_c.into_affine(),
         })
+    }
+}
+
+/// One of the prover's MSMs on the current thread: over the fixed-base tables when built, else
+/// table-free over the key's own points (`bases`, the same points the tables were built from).
+fn one_msm<P: SWCurveConfig>(
+    table: Option<&FixedBaseMsm<P>>,
+    bases: &[Affine<P>],
+    scalars: &[BigIntOf<P>],
+) -> Projective<P>
+where
+    P::BaseField: MsmField,
+{
+    match table {
+        Some(t) => t.msm_bigint_with(scalars, MsmOptions::SERIAL),
+        None => var::msm_bigint(bases, scalars),
     }
 }
 
