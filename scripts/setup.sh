@@ -11,7 +11,7 @@
 #                     default ../shared/toolchain when present) > `cargo install --locked` (~45 min)
 #
 # Options: --only STEP[,STEP]  run only these steps (apt, sbf, solana, wallet, npm, rust, wasm, monitoring, fuzz)
-# Env: X402_SBF_TOOLCHAIN, X402_SOLANA_TOOLCHAIN, X402_WASM_TOOLCHAIN, X402_WASM_TOOLS_DIR,
+# Env: X402_SHARED_DIR (default ../shared), X402_SBF_TOOLCHAIN, X402_SOLANA_TOOLCHAIN, X402_WASM_TOOLCHAIN, X402_WASM_TOOLS_DIR,
 #      X402_TOOLS_PREFIX, X402_BIN_DIR,
 #      X402_NO_SOURCE_BUILD=1 (stop instead of building Solana/Anchor from source).
 set -euo pipefail
@@ -32,7 +32,9 @@ wanted() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 
 PREFIX="${X402_TOOLS_PREFIX:-$X402_TOOLS_PREFIX_DEFAULT}"
 BIN_DIR="${X402_BIN_DIR:-$X402_BIN_DIR_DEFAULT}"
-SHARED="$(cd "$ROOT/.." && pwd)/shared"
+# The shared toolchains beside the clone (../shared); .ci/run passes the clone's own when it runs in
+# its persistent checkout elsewhere (X402_SHARED_DIR).
+SHARED="${X402_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"
 export PATH="$BIN_DIR:$PREFIX/bin:$HOME/.cargo/bin:$PATH"
 SUDO=""
 [[ $(id -u) -eq 0 ]] || SUDO="sudo"
