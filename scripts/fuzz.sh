@@ -58,10 +58,12 @@ run() {
   return "$rc"
 }
 
-# target/readiness/fuzz.json (READINESS.md, scripts/readiness.sh): each target's latest run from $LOG.
+# fuzz.json in $READINESS_DIR (default target/readiness; READINESS.md's committed results:
+# READINESS_DIR=docs/readiness/results): each target's latest run from $LOG.
 readiness_json() {
-  mkdir -p target/readiness
-  python3 - "$LOG" target/readiness/fuzz.json <<'PY'
+  local dir="${READINESS_DIR:-target/readiness}"
+  mkdir -p "$dir"
+  python3 - "$LOG" "$dir/fuzz.json" <<'PY'
 import json, os, sys
 log, out = sys.argv[1], sys.argv[2]
 doc = json.load(open(out)) if os.path.exists(out) else {}

@@ -30,6 +30,9 @@ export interface WasmProverModule {
   ReceiptProver: new (provingKey: Uint8Array) => WasmReceiptProver;
 }
 
+/** Most worker threads one key may prove in (Node; each holds the key and a wasm instance). */
+export const MAX_PROVER_WORKERS = 16;
+
 /** The npm name of the WebAssembly prover. */
 export const PROVER_WASM_PACKAGE = "@x402-zk/prover-wasm";
 
@@ -140,7 +143,7 @@ export function verifyFailed(message: string, cause?: unknown): ProverError {
 }
 
 /** The Node-only worker host, or undefined outside Node or where it cannot be loaded (an ES-module bundle). */
-async function workerHost(): Promise<{ openInWorker(provingKey: Uint8Array): Promise<ReceiptProverHandle> } | undefined> {
+async function workerHost(): Promise<{ openInWorker(provingKey: Uint8Array, workers?: number): Promise<ReceiptProverHandle> } | undefined> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return undefined;
   // A variable: bundlers (the browser build) neither follow nor bundle it; the CommonJS build
@@ -149,7 +152,7 @@ async function workerHost(): Promise<{ openInWorker(provingKey: Uint8Array): Pro
   try {
     const m = (await import(specifier)) as { openInWorker?: unknown; default?: { openInWorker?: unknown } };
     const open = m.openInWorker ?? m.default?.openInWorker;
-    return typeof open === "function" ? { openInWorker: open as (pk: Uint8Array) => Promise<ReceiptProverHandle> } : undefined;
+    return typeof open === "function" ? { openInWorker: open as (pk: Uint8Array, workers?: number) => Promise<ReceiptProverHandle> } : undefined;
   } catch {
     return undefined;
   }
@@ -180,13 +183,13 @@ export class LocalProver {
 
   /**
    * Loads `provingKey`: with `load`, into that module on the calling thread; without, in Node into
-   * a worker thread (`@x402-zk/prover-wasm` loaded there), elsewhere into {@link loadProverWasm}'s
-   * module on the calling thread.
+   * `workers` worker threads (default 1; `@x402-zk/prover-wasm` loaded in each), elsewhere into
+   * {@link loadProverWasm}'s module on the calling thread (`workers` is then ignored).
    */
-  static async open(provingKey: Uint8Array, load?: () => Promise<WasmProverModule>): Promise<LocalProver> {
+  static async open(provingKey: Uint8Array, load?: () => Promise<WasmProverModule>, workers = 1): Promise<LocalProver> {
     if (!load) {
       const host = await workerHost();
-      if (host) return LocalProver.fromHandle(await host.openInWorker(provingKey));
+      if (host) return LocalProver.fromHandle(await host.openInWorker(provingKey, workers));
     }
     return LocalProver.create(await (load ?? loadProverWasm)(), provingKey);
   }

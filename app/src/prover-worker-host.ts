@@ -13,7 +13,7 @@
 import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { ProverError, describe } from "./errors";
-import { PROVER_WASM_PACKAGE, keyRefused, proofRefused, verifyFailed, type LocalProver, type ReceiptProverHandle } from "./local-prover";
+import { MAX_PROVER_WORKERS, PROVER_WASM_PACKAGE, keyRefused, proofRefused, verifyFailed, type LocalProver, type ReceiptProverHandle } from "./local-prover";
 import type { HostToWorker, WorkerToHost } from "./prover-worker";
 
 /** The worker script, emitted by tsc next to this module (dist/, build-test/src/). */
@@ -139,12 +139,64 @@ export class WorkerProverHandle implements ReceiptProverHandle {
   }
 }
 
-/** Opens `provingKey` in a new worker thread (what `LocalProver.open` does in Node without a loader). */
-export function openInWorker(provingKey: Uint8Array): Promise<ReceiptProverHandle> {
-  return WorkerProverHandle.open(provingKey);
+/**
+ * Several workers with the same key, for a process that proves for many payers at once (an agent, a
+ * load driver): one proof runs on one thread (the wasm prover has no threads), so `n` workers use up to
+ * `n` cores. Each proof goes to the worker with the fewest proofs queued; each worker holds its own copy
+ * of the key and its own wasm memory.
+ */
+export class WorkerPoolHandle implements ReceiptProverHandle {
+  readonly runsIn = "worker" as const;
+  private readonly queued: number[];
+  /** Proofs each member has answered (or refused). */
+  readonly answered: number[];
+
+  constructor(readonly members: WorkerProverHandle[]) {
+    this.queued = members.map(() => 0);
+    this.answered = members.map(() => 0);
+  }
+
+  get vkHash(): string {
+    return this.members[0]!.vkHash;
+  }
+
+  async proveAndVerify(requestJson: string): Promise<ProofAnswer> {
+    const i = this.queued.indexOf(Math.min(...this.queued));
+    this.queued[i]!++;
+    try {
+      return await this.members[i]!.proveAndVerify(requestJson);
+    } finally {
+      this.queued[i]!--;
+      this.answered[i]!++;
+    }
+  }
+
+  free(): void {
+    for (const m of this.members) m.free();
+  }
 }
 
-/** Test hook: terminates `prover`'s worker as a crash would; false when it runs on the calling thread or has none. */
+/**
+ * Opens `provingKey` in `workers` new worker threads (default 1; what `LocalProver.open` does in Node
+ * without a loader). With more than one, a {@link WorkerPoolHandle}; all must load the same key.
+ */
+export async function openInWorker(provingKey: Uint8Array, workers = 1): Promise<ReceiptProverHandle> {
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_PROVER_WORKERS) {
+    throw new ProverError("PROVER_LOAD_FAILED", `proverWorkers must be an integer from 1 to ${MAX_PROVER_WORKERS}, not ${workers}`);
+  }
+  if (workers === 1) return WorkerProverHandle.open(provingKey);
+  const opened = await Promise.allSettled(Array.from({ length: workers }, () => WorkerProverHandle.open(provingKey)));
+  const members = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed || new Set(members.map((m) => m.vkHash)).size !== 1) {
+    for (const m of members) m.free();
+    throw failed ? failed.reason : new ProverError("PROVER_LOAD_FAILED", "the prover workers loaded keys with different vk hashes");
+  }
+  return new WorkerPoolHandle(members);
+}
+
+/** Test hook: terminates `prover`'s worker (a pool's first) as a crash would; false when it runs on the calling thread or has none. */
 export async function terminateProverWorker(prover: LocalProver): Promise<boolean> {
-  return prover.handle instanceof WorkerProverHandle ? prover.handle.terminateWorker() : false;
+  const h = prover.handle instanceof WorkerPoolHandle ? prover.handle.members[0] : prover.handle;
+  return h instanceof WorkerProverHandle ? h.terminateWorker() : false;
 }

@@ -75,6 +75,8 @@ export async function openCheckedProver(o: {
   cache?: ProvingKeyCache;
   /** Loads the prover module onto the calling thread; default: in Node a worker thread ({@link LocalProver.open}). */
   load?: () => Promise<WasmProverModule>;
+  /** Node, without `load`: worker threads proving side by side (default 1). */
+  workers?: number;
   fetch?: typeof globalThis.fetch;
   /** Told when a cached key or the cache write failed (the key is then fetched again next time). */
   onCacheProblem?: (message: string) => void;
@@ -90,7 +92,7 @@ export async function openCheckedProver(o: {
     }
     if (cached) {
       try {
-        const p = await LocalProver.open(cached, o.load);
+        const p = await LocalProver.open(cached, o.load, o.workers);
         if (p.vkHash === expected) return p;
         p.free();
         o.onCacheProblem?.(`cached proving key for ${expected} has vk hash ${p.vkHash}; ignoring it`);
@@ -111,7 +113,7 @@ export async function openCheckedProver(o: {
   } else {
     throw new ProverError("PROVING_KEY_UNAVAILABLE", "no proving key: set provingKey or provingKeyUrl, or use a facilitator that advertises extra.provingKeyUrl (or configure remoteProver)");
   }
-  const p = await LocalProver.open(bytes, o.load);
+  const p = await LocalProver.open(bytes, o.load, o.workers);
   if (p.vkHash !== expected) {
     p.free();
     throw new ProverError("VK_HASH_MISMATCH", `the proving key from ${source} has vk hash ${p.vkHash}, but the chain's Config.vk_hash is ${expected}: refusing it`);

@@ -4,9 +4,9 @@
  * `../test-e2e/common` — the payer, the paying client, the outcome of a paid request — are reused).
  *
  * A {@link LoadClient} is one payer: its own key pair (funded by the stack's payer), its own
- * receipt wallet file (`FileReceiptStore`) and a real @x402/fetch client proving locally (one
- * WebAssembly worker per process, shared by every client of the process). {@link audit} proves from
- * the chain and the wallets that no payment was lost and none settled twice.
+ * receipt wallet file (`FileReceiptStore`) and a real @x402/fetch client proving locally (WebAssembly
+ * worker threads shared by every client of the process: one, or {@link PROVER_WORKERS} for the load
+ * drivers). {@link audit} proves from the chain and the wallets that no payment was lost and none settled twice.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -82,7 +82,13 @@ export interface LoadClient {
 }
 
 /** Funds `n` new payers with `lamports` each (several transfers per transaction) and builds their clients. */
-export async function makeClients(n: number, dir: string, lamports: number, opts: { prefetch?: number; remoteProver?: string } = {}): Promise<LoadClient[]> {
+/**
+ * Worker threads the local provers of a load driver use (env LOAD_PROVER_WORKERS, default one per
+ * core): the clients of one process share them, so with one worker every proof of the run waits in one queue.
+ */
+export const PROVER_WORKERS = Math.min(16, Math.max(1, Number(process.env.LOAD_PROVER_WORKERS ?? availableParallelism()) || 1));
+
+export async function makeClients(n: number, dir: string, lamports: number, opts: { prefetch?: number; remoteProver?: string; proverWorkers?: number } = {}): Promise<LoadClient[]> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const kps = Array.from({ length: n }, () => Keypair.generate());
   const funding: string[] = [];
@@ -102,6 +108,7 @@ export async function makeClients(n: number, dir: string, lamports: number, opts
       store: new FileReceiptStore(storePath),
       ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}),
       ...(opts.remoteProver ? { remoteProver: { url: opts.remoteProver, timeoutMs: 60_000 } } : {}),
+      ...(opts.proverWorkers !== undefined ? { proverWorkers: opts.proverWorkers } : {}),
       retry: { maxAttempts: 4, baseDelayMs: 200 },
     });
     return { index, keypair, storePath, c, funding: funding[index]! };

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import type { PaymentRequired } from "@x402/core/types";
-import { admissionCheck, audit, latencySummary, lcfg, machine, makeClients, prefetchAll, requirementsOf, stream, verifyBody, writeResult, type RequestRecord } from "./lib";
+import { PROVER_WORKERS, admissionCheck, audit, latencySummary, lcfg, machine, makeClients, prefetchAll, requirementsOf, stream, verifyBody, writeResult, type RequestRecord } from "./lib";
 
 const LAMPORTS_PER_PAYMENT = Number(lcfg.minAmount) + 20_000;
 
@@ -25,7 +25,7 @@ async function path(): Promise<number> {
   const requests = lcfg.sizes.requests ?? 3;
   const required = await requirementsOf(lcfg.resourceUrl);
   const offer = required.accepts[0]!;
-  const cls = await makeClients(clients, join(lcfg.workDir, "load-path"), LAMPORTS_PER_PAYMENT * requests * 2 + 10_000_000);
+  const cls = await makeClients(clients, join(lcfg.workDir, "load-path"), LAMPORTS_PER_PAYMENT * requests * 2 + 10_000_000, { proverWorkers: PROVER_WORKERS });
   const prefetchMs = await prefetchAll(cls, offer, requests);
   const loadBefore = machine().loadavg;
   const t0 = Date.now();
@@ -40,6 +40,7 @@ async function path(): Promise<number> {
     command: "bash scripts/load.sh load",
     clients,
     requestsPerClient: requests,
+    proverWorkers: PROVER_WORKERS,
     total: records.length,
     errors: errors.length,
     errorKinds: [...new Set(errors.map((r) => `${r.attempts[0]!.status} ${r.attempts[0]!.reason ?? r.attempts[0]!.error ?? ""}`))].slice(0, 10),
@@ -76,7 +77,7 @@ async function stressPath(): Promise<number> {
   const required = await requirementsOf(lcfg.resourceUrl);
   const offer = required.accepts[0]!;
   const max = Math.max(...ramp);
-  const cls = await makeClients(max, join(lcfg.workDir, "stress-path"), LAMPORTS_PER_PAYMENT * perLevel * ramp.length * 2 + 10_000_000);
+  const cls = await makeClients(max, join(lcfg.workDir, "stress-path"), LAMPORTS_PER_PAYMENT * perLevel * ramp.length * 2 + 10_000_000, { proverWorkers: PROVER_WORKERS });
   // Client i takes part in every level above i: that many requests bought ahead.
   await prefetchAll(cls.slice(0, 1), offer, perLevel * ramp.length);
   await Promise.all(cls.slice(1).map((c) => c.c.scheme.prefetch(offer, perLevel * ramp.filter((l) => l > c.index).length)));

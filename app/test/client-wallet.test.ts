@@ -115,6 +115,13 @@ test("remote prover URL guard: https anywhere, http only to loopback; anything e
   // Without a remote prover the client proves locally, which needs the chain (Config.vk_hash).
   assert.throws(() => new ZkReceiptClientScheme({ pay: async () => "s" }), (e: unknown) => e instanceof ConfigError && /local proving needs `connection`/.test(e.message));
   assert.throws(() => new ZkReceiptClientScheme({ pay: async () => "s", remoteProver: { url: "http://127.0.0.1:1" }, prefetch: 17 }), /prefetch/);
+  for (const proverWorkers of [0, 2.5, 17, Number.NaN]) {
+    assert.throws(
+      () => new ZkReceiptClientScheme({ pay: async () => "s", remoteProver: { url: "http://127.0.0.1:1" }, proverWorkers }),
+      (e: unknown) => e instanceof ConfigError && e.code === "CONFIG_INVALID" && /proverWorkers must be an integer in 1\.\.16/.test(e.message),
+      String(proverWorkers),
+    );
+  }
 });
 
 test("the offer's extra.proverUrl is never used: the secret goes only to the prover the payer configured", async () => {

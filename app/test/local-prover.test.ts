@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { NATIVE_SOL_ASSET, ProverError, VERIFIER_PROGRAM_ID, commitment, decodeProof, nullifierFor, randomFieldElement, toHex32 } from "../src/index";
 import { LocalProver, loadProverWasm, normalizeVkHash, type WasmProverModule } from "../src/local-prover";
 import { openCheckedProver } from "../src/proving-key";
-import { terminateProverWorker } from "../src/prover-worker-host";
+import { WorkerPoolHandle, terminateProverWorker } from "../src/prover-worker-host";
 import { FileProvingKeyCache } from "../src/proving-key-file";
 import { startJsonServer } from "./helpers";
 
@@ -165,6 +165,37 @@ test("worker thread: proofs queue one at a time on one worker; a killed worker f
     prover.free();
   }
   await assert.rejects(prover.prove({ receipt: receiptFor(1n, 1000), secret: 1n, public: publicFor(1000) }), (e: unknown) => e instanceof ProverError && e.code === "PROVER_LOAD_FAILED");
+});
+
+test("worker pool: proofs made at once go to different workers, all verify; a killed member fails only its proof; a bad worker count is refused", async () => {
+  const prover = await LocalProver.open(pk, undefined, 2);
+  try {
+    assert.equal(prover.runsIn, "worker");
+    const pool = prover.handle;
+    assert.ok(pool instanceof WorkerPoolHandle);
+    const single = LocalProver.create(mod, pk);
+    assert.equal(prover.vkHash, single.vkHash, "the pool answers the key's vk hash");
+    single.free();
+    const secrets = [randomFieldElement(), randomFieldElement(), randomFieldElement(), randomFieldElement()];
+    const proofs = await Promise.all(secrets.map((secret) => prover.prove({ receipt: receiptFor(secret, 1000), secret, public: publicFor(1000) })));
+    proofs.forEach((p, i) => assert.equal(p.nullifier, toHex32(nullifierFor(secrets[i]!, programId))));
+    assert.deepEqual(pool.answered, [2, 2], "four proofs at once: two per worker");
+
+    const secret = secrets[0]!;
+    const req = () => ({ receipt: receiptFor(secret, 1000), secret, public: publicFor(1000) });
+    const [first, second] = [prover.prove(req()), prover.prove(req())];
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await terminateProverWorker(prover), true, "the first member killed");
+    await assert.rejects(first, (e: unknown) => e instanceof ProverError && e.code === "PROVER_CRASHED");
+    assert.equal((await second).nullifier, proofs[0]!.nullifier, "the other member's proof is answered");
+    assert.equal((await prover.prove(req())).nullifier, proofs[0]!.nullifier, "the killed member is replaced");
+  } finally {
+    prover.free();
+  }
+  for (const n of [0, 1.5, 17]) {
+    await assert.rejects(LocalProver.open(pk, undefined, n), (e: unknown) => e instanceof ProverError && e.code === "PROVER_LOAD_FAILED" && /proverWorkers/.test(e.message));
+  }
+  await assert.rejects(LocalProver.open(new Uint8Array([1, 2, 3]), undefined, 2), (e: unknown) => e instanceof ProverError && e.code === "PROVING_KEY_UNAVAILABLE");
 });
 
 test("worker thread: a key that is not a proving key is PROVING_KEY_UNAVAILABLE with the reason word; openCheckedProver without a loader proves in a worker", async () => {

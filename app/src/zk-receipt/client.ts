@@ -24,7 +24,7 @@ import { generateProof, obtainReceipt } from "../prover";
 import type { AttestResult, ProofResult } from "../services";
 import type { RetryOptions } from "../retry";
 import { MAX_RECEIPT_AGE_SECONDS, VerifierClient, type VerifierConfig } from "../program";
-import { LocalProver, loadProverWasm, type WasmProverModule } from "../local-prover";
+import { LocalProver, MAX_PROVER_WORKERS, loadProverWasm, type WasmProverModule } from "../local-prover";
 import { openCheckedProver, type ProvingKeyCache } from "../proving-key";
 import { checkRemoteProverUrl } from "../remote-prover";
 import { MemoryReceiptStore, termsServe, type OfferMatch, type OfferTerms, type ReceiptEntry, type ReceiptState, type ReceiptStore } from "../wallet";
@@ -100,6 +100,13 @@ export interface ZkReceiptClientOptions {
    * proof); elsewhere `import("@x402-zk/prover-wasm")` on the calling thread.
    */
   loadProver?: () => Promise<WasmProverModule>;
+  /**
+   * Node, without `loadProver`: prove in this many worker threads side by side (default 1, at most
+   * {@link MAX_PROVER_WORKERS}). For a process paying for many requests at once; each worker holds
+   * its own copy of the key and wasm memory. Clients of one process with the same `proverWorkers`
+   * share the workers.
+   */
+  proverWorkers?: number;
   /** Keep up to this many receipts per offer bought ahead of time (0 = off, at most {@link MAX_PREFETCH}). */
   prefetch?: number;
   /** Refuse offers above this many base units (default: no cap here; x402Client spend controls also apply). */
@@ -117,7 +124,7 @@ export interface ZkReceiptClientOptions {
 const CONFIG_TTL_MS = 60_000;
 
 /**
- * Loaded provers, per loader and vk hash, shared by every client of the process: any key whose vk
+ * Loaded provers, per loader, vk hash and worker count, shared by every client of the process: any key whose vk
  * hash matched the chain's is the same key, and each loaded key holds megabytes of wasm memory.
  */
 const sharedProvers = new WeakMap<() => Promise<WasmProverModule>, Map<string, Promise<LocalProver>>>();
@@ -148,6 +155,10 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
     const n = opts.prefetch ?? 0;
     if (!Number.isSafeInteger(n) || n < 0 || n > MAX_PREFETCH) {
       throw new ConfigError("CONFIG_INVALID", `prefetch must be an integer in 0..${MAX_PREFETCH}, got ${opts.prefetch}`);
+    }
+    const w = opts.proverWorkers ?? 1;
+    if (!Number.isSafeInteger(w) || w < 1 || w > MAX_PROVER_WORKERS) {
+      throw new ConfigError("CONFIG_INVALID", `proverWorkers must be an integer in 1..${MAX_PROVER_WORKERS}, got ${opts.proverWorkers}`);
     }
     if (opts.provingKeyUrl !== undefined) {
       try {
@@ -557,7 +568,8 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
     const load = this.opts.loadProver;
     let byHash = sharedProvers.get(load ?? DEFAULT_LOADER);
     if (!byHash) sharedProvers.set(load ?? DEFAULT_LOADER, (byHash = new Map()));
-    const key = cfg.vkHash.toLowerCase();
+    const workers = this.opts.proverWorkers ?? 1;
+    const key = `${cfg.vkHash.toLowerCase()}/${workers}`;
     const cache = byHash;
     let p = cache.get(key);
     if (!p) {
@@ -566,6 +578,7 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
         sources: { provingKey: this.opts.provingKey, provingKeyUrl: this.opts.provingKeyUrl, offerProvingKeyUrl: req.extra.provingKeyUrl },
         cache: this.opts.keyCache,
         load,
+        workers,
         onCacheProblem: (message) => this.step({ step: "warning", message }),
       });
       cache.set(key, p);
