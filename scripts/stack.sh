@@ -86,7 +86,9 @@ stack_build() {
     # is a no-op (with -p or without --tests, features differ and ~200 crates rebuild).
     cargo build -q --workspace --bins --tests --ignore-rust-version
     (cd app && npx tsc -p tsconfig.test.json)'
-  BIN="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)/debug"
+  # X402_STACK_BIN (exported with X402_STACK_BUILT): no cargo call here, so a suite never waits for
+  # the build-directory lock of a `cargo test` running beside it (scripts/test.sh's lanes).
+  BIN="${X402_STACK_BIN:-$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)/debug}"
 }
 
 stack_keys() {
@@ -119,6 +121,11 @@ stack_validator() {
   # Shorter slots (scripts/test.sh sets STACK_TICKS_PER_SLOT): a payment is finalized ~32 slots after it
   # lands, 13 s at the default 64 ticks (400 ms), and every paid request in the suites waits for that.
   [[ -n "${STACK_TICKS_PER_SLOT:-}" ]] && args+=(--ticks-per-slot "$STACK_TICKS_PER_SLOT")
+  # The validator's busy-polling scheduler thread yields to the suite (lib.sh); test.sh runs one watch for all.
+  if [[ -z "${X402_SPIN_WATCHED:-}" ]]; then
+    validator_spin_watch &
+    PIDS+=($!)
+  fi
   if [[ -n "${STACK_VALIDATOR_SUPERVISED:-}" ]]; then
     # Restarted after a kill, on the same ledger (supervise drops --reset), PID in that file.
     supervise validator "$STACK_VALIDATOR_SUPERVISED" solana-test-validator "${args[@]}"

@@ -27,6 +27,12 @@ T0=$(date +%s)
 # instead of ~13 s, and every paid request waits for that (measured: e2e 274 -> 192 s, chaos 215 -> 148 s,
 # lost settle answers 139 -> 82 s). Blockhashes then live ~15 s. Override with STACK_TICKS_PER_SLOT=64.
 export STACK_TICKS_PER_SLOT="${STACK_TICKS_PER_SLOT:-16}"
+# Every validator this run starts (the stacks, anchor test's, the anchor-client tests') gets its
+# busy-polling scheduler thread reniced (scripts/lib.sh, validator_spin_watch): one watch for the run.
+validator_spin_watch &
+SPIN_WATCH_PID=$!
+trap 'kill $SPIN_WATCH_PID 2>/dev/null || true' EXIT
+export X402_SPIN_WATCHED=1
 
 if [[ $ONLY_ANCHOR == 0 ]]; then
   if [[ $LINT == 1 ]]; then
@@ -63,15 +69,6 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   run_step "WebAssembly prover build" bash scripts/build-wasm.sh
   run_step "WebAssembly prover smoke test (Node)" node --test app/prover-wasm/test/
   run_step "TypeScript SDK tests (app/)" bash -c "cd app && npm test --silent"
-  # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
-  # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
-  # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
-  # binaries are already built; `-p` alone resolves other features and rebuilds ~200 crates.
-  anchor_client_tests() {
-    cargo test --workspace --ignore-rust-version --test payments --test admin --test facilitator_batch \
-      -- --ignored --test-threads=1
-  }
-  run_step "anchor-client tests (solana-test-validator)" anchor_client_tests
 fi
 # A validator left over from an interrupted run holds the ports; anchor would then test against it.
 if pgrep -f "solana-test-validator.*$ROOT" >/dev/null; then
@@ -79,33 +76,51 @@ if pgrep -f "solana-test-validator.*$ROOT" >/dev/null; then
   pkill -f "solana-test-validator.*$ROOT" || true
   sleep 2
 fi
-unset RUSTUP_TOOLCHAIN
-run_step "anchor test (solana-test-validator)" anchor test --skip-build --validator legacy
+run_step "anchor test (solana-test-validator)" env -u RUSTUP_TOOLCHAIN anchor test --skip-build --validator legacy
 if [[ $ONLY_ANCHOR == 0 ]]; then
-  # The validator suites below start seven stacks; their build step runs once here, not in each.
+  # The validator suites below start their own validators; their build step runs once here, not in each.
   source scripts/stack.sh
   stack_build
-  export X402_STACK_BUILT=1
-  # The main job as a test: a real validator, prover, facilitator, @x402/express server and
-  # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
-  run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh
-  # Negative paths against real processes: underpayment, wrong merchant, expired receipt/payment,
-  # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
-  run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
-  # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
-  # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
-  run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
-  # The browser: IndexedDB wallet in Chromium, then the demo page pays against a real local stack
-  # with in-browser WebAssembly proving (bounded: each test has its own timeouts; 15 min in all).
-  run_step "browser tests in headless Chromium (scripts/browser-test.sh)" timeout 900 bash scripts/browser-test.sh
-  # Issue #19, CI-sized: chaos (facilitator, validator, prover and payers SIGKILLed, primary RPC
-  # dropped: nothing lost, nothing settled twice, proven from the chain) and the whole-path load
-  # (0 errors). The long suites and READINESS.md: bash scripts/readiness.sh.
-  run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
-  run_step "load, CI-sized (scripts/load.sh --ci load)" timeout 900 bash scripts/load.sh --ci load
-  # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
-  # every refusal x402-shaped with a reason, then a genuine payment is still served.
-  run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
+  export X402_STACK_BUILT=1 X402_STACK_BIN="$BIN"
+  # Two lanes side by side (issue #20: 416 s of suites one after the other, mostly waiting for slots).
+  # Each suite's ports are its own (scripts/*.sh headers; the anchor-client validators pick free ports
+  # in 28000-32000), and every suite stops what it started.
+  LANE_DIR="$ROOT/target/test-lanes"
+  rm -rf "$LANE_DIR"
+  lane_a() {
+    # The main job as a test: a real validator, prover, facilitator, @x402/express server and
+    # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
+    run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh
+    # Negative paths against real processes: underpayment, wrong merchant, expired receipt/payment,
+    # replay, facilitator down (from the start, and mid-payment), RPC primary down → fallback.
+    run_step "end-to-end negative paths (scripts/e2e.sh)" bash scripts/e2e.sh
+    # The browser: IndexedDB wallet in Chromium, then the demo page pays against a real local stack
+    # with in-browser WebAssembly proving (bounded: each test has its own timeouts; 15 min in all).
+    run_step "browser tests in headless Chromium (scripts/browser-test.sh)" timeout 900 bash scripts/browser-test.sh
+    # Issue #19, CI-sized: the whole-path load (0 errors, books audited from the chain).
+    run_step "load, CI-sized (scripts/load.sh --ci load)" timeout 900 bash scripts/load.sh --ci load
+  }
+  lane_b() {
+    # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
+    # (free ports in 28000-32000, temporary ledger) with the built .so and stops it at the end.
+    # `--workspace` (not `-p`): the same feature unification as `cargo test --workspace` above, so the
+    # binaries are already built; `-p` alone resolves other features and rebuilds ~200 crates.
+    run_step "anchor-client tests (solana-test-validator)" cargo test --workspace --ignore-rust-version \
+      --test payments --test admin --test facilitator_batch -- --ignored --test-threads=1
+    # Issue #19, CI-sized chaos: facilitator, validator, prover and payers SIGKILLed, primary RPC
+    # dropped: nothing lost, nothing settled twice, proven from the chain. The long suites and
+    # READINESS.md: bash scripts/readiness.sh.
+    run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
+    # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
+    # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
+    run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
+    # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
+    # every refusal x402-shaped with a reason, then a genuine payment is still served.
+    run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
+  }
+  lane_start a lane_a
+  lane_start b lane_b
+  lanes_wait
 fi
 step_table
 echo "==> all tests passed in $(( $(date +%s) - T0 ))s"
