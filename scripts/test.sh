@@ -116,7 +116,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
     # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
     # every refusal x402-shaped with a reason, then a genuine payment is still served.
-    run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
+    # LOAD_RPC_PORT: lane a's load suite holds load.sh's default ports meanwhile.
+    run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" \
+      env LOAD_RPC_PORT=25000 timeout 900 bash scripts/load.sh --ci fuzz
   }
   lane_start a lane_a
   lane_start b lane_b
