@@ -101,6 +101,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     # The main job as a test: a real validator, prover, facilitator, @x402/express server and
     # @x402/fetch client; exits non-zero unless payment, settlement, nullifier and replay refusal all hold.
     run_step "end-to-end x402 payment (scripts/demo.sh)" bash scripts/demo.sh
+    # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
+    # every refusal x402-shaped with a reason, then a genuine payment is still served.
+    run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" timeout 900 bash scripts/load.sh --ci fuzz
   }
   lane_b() {
     # Rust client (anchor-client) tests: each test binary starts its own solana-test-validator
@@ -116,11 +119,6 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
     # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
     run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
-    # The express middleware's payment headers: 1,000 deterministic malicious inputs (fast-check), no 5xx,
-    # every refusal x402-shaped with a reason, then a genuine payment is still served.
-    # LOAD_RPC_PORT: lane a's load suite holds load.sh's default ports meanwhile.
-    run_step "express header fuzz, CI-sized (scripts/load.sh --ci fuzz)" \
-      env LOAD_RPC_PORT=25000 timeout 900 bash scripts/load.sh --ci fuzz
   }
   lane_start a lane_a
   lane_start b lane_b
