@@ -23,7 +23,8 @@
 # LOAD_REQUESTS, default 100: long — local proving takes ~0.3–2 s a proof on 2 cores; `load` at 50 × 100
 # is 5,000 receipts bought ahead, 5,000 local proofs, 5,000 prover proofs and 5,000 /verify, several
 # hours on the 2-vCPU machine: READINESS.md estimates it from the last run's rates). Sizes: env
-# LOAD_CLIENTS, LOAD_REQUESTS, CHAOS_CLIENTS, CHAOS_REQUESTS, STRESS_PER_LEVEL (whole path), the ramps
+# LOAD_CLIENTS, LOAD_REQUESTS, LOAD_ROUND (receipts bought ahead per client per round, default all:
+# at 50 × 100 use e.g. 25 so none outlives the 3,600 s age cap), CHAOS_CLIENTS, CHAOS_REQUESTS, STRESS_PER_LEVEL (whole path), the ramps
 # STRESS_PROVER_LEVELS / STRESS_VERIFY_LEVELS (space-separated) / STRESS_PATH_LEVELS (comma-separated),
 # STRESS_PROVER_REQUESTS / STRESS_VERIFY_REQUESTS (per client per level), STRESS_COMPONENTS ("prover
 # facilitator path", any subset). LOAD_NO_BUILD=1 uses

@@ -174,7 +174,10 @@ if lp or lpr or lf:
         pw = lp.get("proverWorkers", 1)
         workers = "one WebAssembly prover worker" if pw == 1 else f"{pw} WebAssembly prover workers"
         w(f"Whole path: {lp['clients']} payers in one Node process (they share {workers}, so end-to-end latency "
-          f"includes waiting for one), {lp['requestsPerClient']} receipts each bought ahead in {lp['prefetchSeconds']:.0f} s. "
+          f"includes waiting for one), {lp['requestsPerClient']} receipts each bought ahead"
+          + (f" in rounds of {lp['receiptsBoughtPerRound']} (bought before each round's requests, outside their timing)"
+             if lp.get("receiptsBoughtPerRound", lp["requestsPerClient"]) < lp["requestsPerClient"] else "")
+          + f" in {lp['prefetchSeconds']:.0f} s. "
           f"Books after the run: {lp['books']['burnt']} nullifiers burnt, {lp['books']['transfers']} transfers, wallet states "
           f"{json.dumps(lp['books']['walletStates'])}, {len(lp['books']['problems'])} problems.")
         if lp["total"] < 50 * 100:
