@@ -81,11 +81,9 @@ for p in $PROVER_PORT $F_PORT $S_PORT $PROXY_PORT; do port_free "$p" "a load.sh 
 [[ "${LOAD_KEEP:-0}" == 1 ]] || STACK_RM_ON_EXIT="$WORK/ledger" # hundreds of MB per run
 mkdir -p "$OUT"
 
-if [[ "${LOAD_NO_BUILD:-0}" == 1 ]]; then # use the binaries and TypeScript already built
-  BIN="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)/debug"
-else
-  stack_build
-fi
+# LOAD_NO_BUILD=1: use the binaries and TypeScript already built (stack_build then only finds BIN).
+[[ "${LOAD_NO_BUILD:-0}" == 1 ]] && X402_STACK_BUILT=1
+stack_build
 stack_keys
 [[ $SUITE == chaos ]] && STACK_VALIDATOR_SUPERVISED="$WORK/validator.pid"
 stack_validator

@@ -33,6 +33,11 @@ export interface WasmProverModule {
 /** Most worker threads one key may prove in (Node; each holds the key and a wasm instance). */
 export const MAX_PROVER_WORKERS = 16;
 
+/** Whether `n` is a worker count {@link LocalProver.open} takes: an integer in 1..{@link MAX_PROVER_WORKERS}. */
+export function proverWorkersValid(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 1 && n <= MAX_PROVER_WORKERS;
+}
+
 /** The npm name of the WebAssembly prover. */
 export const PROVER_WASM_PACKAGE = "@x402-zk/prover-wasm";
 

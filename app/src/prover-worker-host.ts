@@ -13,7 +13,7 @@
 import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { ProverError, describe } from "./errors";
-import { MAX_PROVER_WORKERS, PROVER_WASM_PACKAGE, keyRefused, proofRefused, verifyFailed, type LocalProver, type ReceiptProverHandle } from "./local-prover";
+import { MAX_PROVER_WORKERS, PROVER_WASM_PACKAGE, proverWorkersValid, keyRefused, proofRefused, verifyFailed, type LocalProver, type ReceiptProverHandle } from "./local-prover";
 import type { HostToWorker, WorkerToHost } from "./prover-worker";
 
 /** The worker script, emitted by tsc next to this module (dist/, build-test/src/). */
@@ -181,7 +181,7 @@ export class WorkerPoolHandle implements ReceiptProverHandle {
  * without a loader). With more than one, a {@link WorkerPoolHandle}; all must load the same key.
  */
 export async function openInWorker(provingKey: Uint8Array, workers = 1): Promise<ReceiptProverHandle> {
-  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_PROVER_WORKERS) {
+  if (!proverWorkersValid(workers)) {
     throw new ProverError("PROVER_LOAD_FAILED", `proverWorkers must be an integer from 1 to ${MAX_PROVER_WORKERS}, not ${workers}`);
   }
   if (workers === 1) return WorkerProverHandle.open(provingKey);

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import type { PaymentRequirements } from "@x402/core/types";
 import { NULLIFIER_ACCOUNT_SIZE, describe, sendAndConfirm } from "../src/index";
+import { MAX_PROVER_WORKERS } from "../src/local-prover";
 import { FileReceiptStore } from "../src/node";
 import type { ReceiptEntry } from "../src/wallet";
 import { facilitatorHealth, liveRpc, nullifierOf, outcomeOf, payer, payingClient, requirementsOf, sleep, verifier } from "../test-e2e/common";
@@ -86,7 +87,7 @@ export interface LoadClient {
  * Worker threads the local provers of a load driver use (env LOAD_PROVER_WORKERS, default one per
  * core): the clients of one process share them, so with one worker every proof of the run waits in one queue.
  */
-export const PROVER_WORKERS = Math.min(16, Math.max(1, Number(process.env.LOAD_PROVER_WORKERS ?? availableParallelism()) || 1));
+export const PROVER_WORKERS = Math.min(MAX_PROVER_WORKERS, Math.max(1, Number(process.env.LOAD_PROVER_WORKERS ?? availableParallelism()) || 1));
 
 export async function makeClients(n: number, dir: string, lamports: number, opts: { prefetch?: number; remoteProver?: string; proverWorkers?: number } = {}): Promise<LoadClient[]> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });

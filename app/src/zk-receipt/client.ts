@@ -24,7 +24,7 @@ import { generateProof, obtainReceipt } from "../prover";
 import type { AttestResult, ProofResult } from "../services";
 import type { RetryOptions } from "../retry";
 import { MAX_RECEIPT_AGE_SECONDS, VerifierClient, type VerifierConfig } from "../program";
-import { LocalProver, MAX_PROVER_WORKERS, loadProverWasm, type WasmProverModule } from "../local-prover";
+import { LocalProver, MAX_PROVER_WORKERS, loadProverWasm, proverWorkersValid, type WasmProverModule } from "../local-prover";
 import { openCheckedProver, type ProvingKeyCache } from "../proving-key";
 import { checkRemoteProverUrl } from "../remote-prover";
 import { MemoryReceiptStore, termsServe, type OfferMatch, type OfferTerms, type ReceiptEntry, type ReceiptState, type ReceiptStore } from "../wallet";
@@ -156,8 +156,7 @@ export class ZkReceiptClientScheme implements SchemeNetworkClient {
     if (!Number.isSafeInteger(n) || n < 0 || n > MAX_PREFETCH) {
       throw new ConfigError("CONFIG_INVALID", `prefetch must be an integer in 0..${MAX_PREFETCH}, got ${opts.prefetch}`);
     }
-    const w = opts.proverWorkers ?? 1;
-    if (!Number.isSafeInteger(w) || w < 1 || w > MAX_PROVER_WORKERS) {
+    if (!proverWorkersValid(opts.proverWorkers ?? 1)) {
       throw new ConfigError("CONFIG_INVALID", `proverWorkers must be an integer in 1..${MAX_PROVER_WORKERS}, got ${opts.proverWorkers}`);
     }
     if (opts.provingKeyUrl !== undefined) {
