@@ -84,7 +84,7 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
   export X402_STACK_BUILT=1 X402_STACK_BIN="$BIN"
   # Two lanes side by side (issue #20: 416 s of suites one after the other, mostly waiting for slots).
   # Each suite's ports are its own (scripts/*.sh headers; the anchor-client validators pick free ports
-  # in 28000-32000), and every suite stops what it started.
+  # in 28000-32000; chaos moves off load.sh's default), and every suite stops what it started.
   LANE_DIR="$ROOT/target/test-lanes"
   rm -rf "$LANE_DIR"
   lane_a() {
@@ -115,7 +115,9 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     # Issue #19, CI-sized chaos: facilitator, validator, prover and payers SIGKILLed, primary RPC
     # dropped: nothing lost, nothing settled twice, proven from the chain. The long suites and
     # READINESS.md: bash scripts/readiness.sh.
-    run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
+    # Its own ports (25000, services 25100-25103, validator 26001-26050): load and header fuzz run in
+    # lane a on load.sh's default 23000, and the lanes' timing decides whether they overlap.
+    run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" env LOAD_RPC_PORT=25000 timeout 900 bash scripts/load.sh --ci chaos
     # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
     # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
     run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
