@@ -47,6 +47,70 @@ pub const CLOCK_SYSVAR: &str = "SysvarC1ock11111111111111111111111111111111";
 /// What every test program handle looks like: payer behind an `Arc` (thread-safe for async).
 pub type Prog = Program<Arc<Keypair>>;
 
+/// `RequestBuilder::send`, except that a transaction whose blockhash expired before it landed is
+/// signed again with a new blockhash and resent (at most [`SEND_ATTEMPTS`] times). The suites run
+/// validators with 100 ms slots (blockhashes live ~15 s) beside another lane of suites on 2 cores;
+/// `send` gives up with "unable to confirm transaction" when one is starved that long (a CI run on
+/// 2026-12-03 failed so). An expired blockhash means the transaction can never land, so resending
+/// cannot pay twice; a transaction seen as processed is waited for, never resent.
+#[allow(async_fn_in_trait)]
+pub trait SendLanded {
+    async fn send_landed(&self, program: &Prog) -> Result<Signature, ClientError>;
+}
+
+/// Tries of [`SendLanded::send_landed`] before it reports the expiry.
+pub const SEND_ATTEMPTS: usize = 3;
+
+impl SendLanded
+    for anchor_client::RequestBuilder<'_, Arc<Keypair>, Arc<dyn anchor_client::ThreadSafeSigner>>
+{
+    async fn send_landed(&self, program: &Prog) -> Result<Signature, ClientError> {
+        let rpc = program.rpc();
+        let status = |sig: Signature, c: CommitmentConfig| {
+            let rpc = &rpc;
+            async move {
+                rpc.get_signature_status_with_commitment(&sig, c)
+                    .await
+                    .map_err(Box::new)
+            }
+        };
+        for attempt in 1..=SEND_ATTEMPTS {
+            let tx = self.signed_transaction().await?;
+            let blockhash = tx.message.recent_blockhash;
+            let sig = rpc.send_transaction(&tx).await.map_err(Box::new)?;
+            let deadline = Instant::now() + Duration::from_secs(120);
+            loop {
+                if Instant::now() > deadline {
+                    return Err(ClientError::SolanaClientError(Box::new(
+                        RpcError::ForUser(format!("transaction {sig} not confirmed after 120 s"))
+                            .into(),
+                    )));
+                }
+                match status(sig, CommitmentConfig::confirmed()).await? {
+                    Some(Ok(())) => return Ok(sig),
+                    Some(Err(e)) => return Err(ClientError::SolanaClientError(Box::new(e.into()))),
+                    None => {}
+                }
+                let expired = !rpc
+                    .is_blockhash_valid(&blockhash, CommitmentConfig::processed())
+                    .await
+                    .map_err(Box::new)?;
+                if expired && status(sig, CommitmentConfig::processed()).await?.is_none() {
+                    eprintln!("transaction {sig} expired before it landed (attempt {attempt} of {SEND_ATTEMPTS}): sending it again with a new blockhash");
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+        Err(ClientError::SolanaClientError(Box::new(
+            RpcError::ForUser(format!(
+                "transaction expired {SEND_ATTEMPTS} times before it landed"
+            ))
+            .into(),
+        )))
+    }
+}
+
 /// Compute units requested for every program transaction (Groth16 needs more than the 200k default).
 pub const CU_LIMIT: u32 = 1_400_000;
 /// Seed of the attester key the config is initialized with (any BabyJubJub key works).
@@ -619,7 +683,7 @@ pub async fn initialize_config_keyed(
                 verifying_key,
             },
         })
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -643,7 +707,7 @@ pub async fn set_verifying_key(program: &Prog, key: Vec<u8>) -> Result<Signature
             verifying_key: vk_pda(),
         })
         .args(instruction::SetVerifyingKey { key })
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -663,7 +727,7 @@ pub async fn close_expired_nullifiers(
             .accounts(AccountMeta::new(*rent_payer, false));
     }
     req.args(instruction::CloseExpiredNullifiers {})
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -679,7 +743,7 @@ pub async fn admin(
             config: config_pda(),
         })
         .args(args)
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -699,7 +763,7 @@ pub async fn register_policy(program: &Prog, p: &Payment) -> Result<Signature, C
             min_amount: p.terms.min_amount,
             max_age: p.terms.max_age,
         })
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -734,7 +798,7 @@ pub async fn verify_payment(program: &Prog, p: &Payment) -> Result<Signature, Cl
             system_program: system_program::ID,
         })
         .args(instruction::VerifyPayment { payment: p.proof })
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -758,7 +822,7 @@ pub async fn verify_batch(program: &Prog, ps: &[Payment]) -> Result<Signature, C
     req.args(instruction::VerifyBatch {
         payments: ps.iter().map(|p| p.proof).collect(),
     })
-    .send()
+    .send_landed(program)
     .await
 }
 
@@ -809,7 +873,7 @@ pub async fn create_proof_buffer(program: &Prog, n: usize) -> Result<Keypair> {
         })
         .args(instruction::InitProofBuffer {})
         .signer(buffer.insecure_clone())
-        .send()
+        .send_landed(program)
         .await?;
     Ok(buffer)
 }
@@ -834,7 +898,7 @@ pub async fn init_proof_buffer(
                 })
                 .args(instruction::InitProofBuffer {})
                 .signer(k.insecure_clone())
-                .send()
+                .send_landed(program)
                 .await
         }
         None => {
@@ -846,7 +910,7 @@ pub async fn init_proof_buffer(
                 ],
                 data: instruction::InitProofBuffer {}.data(),
             };
-            program.request().instruction(ix).send().await
+            program.request().instruction(ix).send_landed(program).await
         }
     }
 }
@@ -867,7 +931,7 @@ pub async fn write_proof_buffer(
             index,
             payments: ps.iter().map(|p| p.proof).collect(),
         })
-        .send()
+        .send_landed(program)
         .await
 }
 
@@ -893,7 +957,9 @@ pub async fn verify_batch_from_buffer(
     for p in ps {
         req = req.accounts(AccountMeta::new(nullifier_pda(&p.proof.nullifier).0, false));
     }
-    req.args(instruction::VerifyBatchFromBuffer {}).send().await
+    req.args(instruction::VerifyBatchFromBuffer {})
+        .send_landed(program)
+        .await
 }
 
 pub async fn close_proof_buffer(program: &Prog, buffer: &Pubkey) -> Result<Signature, ClientError> {
@@ -904,7 +970,7 @@ pub async fn close_proof_buffer(program: &Prog, buffer: &Pubkey) -> Result<Signa
             proof_buffer: *buffer,
         })
         .args(instruction::CloseProofBuffer {})
-        .send()
+        .send_landed(program)
         .await
 }
 

@@ -146,7 +146,7 @@ async fn proof_buffer_needs_the_buffer_signature(env: &TestEnv) -> Result<()> {
     p.request()
         .instruction(create)
         .signer(buffer.insecure_clone())
-        .send()
+        .send_landed(p)
         .await?;
 
     let (_, stranger) = env.client().await?;
