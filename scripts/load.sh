@@ -20,9 +20,9 @@
 #   bash scripts/load.sh [--ci] all      the four, one after the other.
 #
 # --ci: small sizes (the CI-sized run in scripts/test.sh). Otherwise the issue's sizes (50 clients ×
-# LOAD_REQUESTS, default 100: long — local proving takes ~0.3–2 s a proof on 2 cores; `load` at 50 × 100
-# is 5,000 receipts bought ahead, 5,000 local proofs, 5,000 prover proofs and 5,000 /verify, several
-# hours on the 2-vCPU machine: READINESS.md estimates it from the last run's rates). Sizes: env
+# LOAD_REQUESTS, default 100: long — `load` at 50 × 100
+# is 5,000 receipts bought ahead, 5,000 local proofs, 5,000 prover proofs and 5,000 /verify: about 70 min
+# on the 2-vCPU machine (2026-12-03: whole path 8 min buying + 48 min paid, prover alone ~15 min). Sizes: env
 # LOAD_CLIENTS, LOAD_REQUESTS, LOAD_ROUND (receipts bought ahead per client per round, default all:
 # at 50 × 100 use e.g. 25 so none outlives the 3,600 s age cap), CHAOS_CLIENTS, CHAOS_REQUESTS, STRESS_PER_LEVEL (whole path), the ramps
 # STRESS_PROVER_LEVELS / STRESS_VERIFY_LEVELS (space-separated) / STRESS_PATH_LEVELS (comma-separated),
@@ -145,7 +145,8 @@ export E2E_CONFIG="$CONFIG" LOAD_CONFIG="$CONFIG"
 zk_load() { # zk_load OUT_FILE ARGS…
   local out="$1" line
   shift
-  line="$(timeout 900 "$BIN/x402-zk-load" "$@" | tail -n 1)" || true
+  # Bounded, with room for the issue's size: 5,000 proofs at ~5 proofs/s is ~17 min (900 s cut it off).
+  line="$(timeout "${ZK_LOAD_TIMEOUT_SECONDS:-5400}" "$BIN/x402-zk-load" "$@" | tail -n 1)" || true
   [[ "$line" == \{* ]] || die "x402-zk-load $* printed no result"
   jq -c --arg up "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg: ($up | split(" ") | map(tonumber))}' <<<"$line" >>"$out"
 }
@@ -164,20 +165,27 @@ case "$SUITE" in
     run_step "chaos (app/test-load/chaos.test.ts)" timeout 1800 bash -c "cd app && node --test --test-reporter=spec build-test/test-load/chaos.test.js"
     ;;
   load)
-    run_step "load: whole path, $CLIENTS clients × $REQUESTS paid requests" timeout 14400 node app/build-test/test-load/load.js path
-    tmp="$WORK/prover-load.jsonl"
-    run_step "load: the prover alone, $CLIENTS × $REQUESTS new proofs" \
-      zk_load "$tmp" --url "http://127.0.0.1:$PROVER_PORT" --clients "$CLIENTS" --requests "$REQUESTS" --mode uncached --rss-pid "$(cat "$WORK/prover.pid")"
-    zk_result "$tmp" load-prover "target/debug/x402-zk-load --mode uncached --clients $CLIENTS --requests $REQUESTS"
-    run_step "load: pre-made proofs for /verify" timeout 1800 node app/build-test/test-load/load.js verify-bodies 16 "$WORK/verify-bodies.jsonl"
-    tmp="$WORK/verify-load.jsonl"
-    run_step "load: the facilitator alone (/verify), $CLIENTS × $REQUESTS" \
-      zk_load "$tmp" --url "http://127.0.0.1:$F_PORT" --path /verify --mode bodies --bodies "$WORK/verify-bodies.jsonl" \
-      --clients "$CLIENTS" --requests "$REQUESTS" --rss-pid "$(cat "$WORK/facilitator.pid")"
-    zk_result "$tmp" load-facilitator "target/debug/x402-zk-load --path /verify --mode bodies --clients $CLIENTS --requests $REQUESTS"
-    for f in load-prover load-facilitator; do
-      [[ "$(jq '.runs[0].errors' "$OUT/$f.json")" == 0 ]] || die "$f: errors (see $OUT/$f.json)"
-    done
+    # LOAD_PARTS: "path prover facilitator" (default), any subset: one part can be re-run alone.
+    parts=" ${LOAD_PARTS:-path prover facilitator} "
+    if [[ $parts == *" path "* ]]; then
+      run_step "load: whole path, $CLIENTS clients × $REQUESTS paid requests" timeout 14400 node app/build-test/test-load/load.js path
+    fi
+    if [[ $parts == *" prover "* ]]; then
+      tmp="$WORK/prover-load.jsonl"
+      run_step "load: the prover alone, $CLIENTS × $REQUESTS new proofs" \
+        zk_load "$tmp" --url "http://127.0.0.1:$PROVER_PORT" --clients "$CLIENTS" --requests "$REQUESTS" --mode uncached --rss-pid "$(cat "$WORK/prover.pid")"
+      zk_result "$tmp" load-prover "target/debug/x402-zk-load --mode uncached --clients $CLIENTS --requests $REQUESTS"
+      [[ "$(jq '.runs[0].errors' "$OUT/load-prover.json")" == 0 ]] || die "load-prover: errors (see $OUT/load-prover.json)"
+    fi
+    if [[ $parts == *" facilitator "* ]]; then
+      run_step "load: pre-made proofs for /verify" timeout 1800 node app/build-test/test-load/load.js verify-bodies 16 "$WORK/verify-bodies.jsonl"
+      tmp="$WORK/verify-load.jsonl"
+      run_step "load: the facilitator alone (/verify), $CLIENTS × $REQUESTS" \
+        zk_load "$tmp" --url "http://127.0.0.1:$F_PORT" --path /verify --mode bodies --bodies "$WORK/verify-bodies.jsonl" \
+        --clients "$CLIENTS" --requests "$REQUESTS" --rss-pid "$(cat "$WORK/facilitator.pid")"
+      zk_result "$tmp" load-facilitator "target/debug/x402-zk-load --path /verify --mode bodies --clients $CLIENTS --requests $REQUESTS"
+      [[ "$(jq '.runs[0].errors' "$OUT/load-facilitator.json")" == 0 ]] || die "load-facilitator: errors (see $OUT/load-facilitator.json)"
+    fi
     ;;
   stress)
     # Each component: concurrency ramps over LEVELS; the breaking point is the first level where the

@@ -36,6 +36,11 @@ def r(name):
     return load(os.path.join(RES, f"{name}.json"))
 
 
+def nprob(books):
+    """Problems the books audit found (`problemsTotal` when the list was cut after the run)."""
+    return books.get("problemsTotal", len(books["problems"]))
+
+
 def ms(x):
     return "–" if x is None else f"{x:,.0f} ms" if x >= 10 else f"{x:.2f} ms"
 
@@ -91,7 +96,7 @@ if chaos:
                else f"**{bad} problems; failed: {', '.join(failed) or 'none'}**")
     w(f"| chaos ({len([k for k in sc if k != 'global'])} scenarios) | {verdict} | {stamp(chaos)} |")
 if lp:
-    w(f"| load, whole path ({lp['clients']} × {lp['requestsPerClient']}) | {lp['errors']} errors of {lp['total']}; {lp['requestsPerSecond']:.2f} req/s; books: {len(lp['books']['problems'])} problems | {stamp(lp)} |")
+    w(f"| load, whole path ({lp['clients']} × {lp['requestsPerClient']}) | {lp['errors']} errors of {lp['total']}; {lp['requestsPerSecond']:.2f} req/s; books: {nprob(lp['books'])} problems{' (see the audit note below)' if lp['books'].get('auditNote') else ''} | {stamp(lp)} |")
 for name, d in (("load, prover alone", lpr), ("load, facilitator /verify alone", lf)):
     if d:
         x = d["runs"][0]
@@ -118,7 +123,7 @@ if chaos:
     w("")
     w(f"`{chaos['command']}` — {chaos['clients']} payers × {chaos['requestsPerClient']} paid requests per scenario (receipts bought ahead; "
       "payer-kill: one payer per step), the fault injected after a third of them completed. After each scenario the books are "
-      "checked from the chain (each wallet entry's nullifier PDA, `getAccountInfo`; every transfer from the payer's key, "
+      "checked from the chain (each wallet entry's nullifier account, `getAccountInfo`; every transfer from the payer's key, "
       "`getSignaturesForAddress`) and from the wallet files; requests left unserved are retried once the chain's clock skew "
       "has passed and must be served.")
     w("")
@@ -179,7 +184,10 @@ if lp or lpr or lf:
              if lp.get("receiptsBoughtPerRound", lp["requestsPerClient"]) < lp["requestsPerClient"] else "")
           + f" in {lp['prefetchSeconds']:.0f} s. "
           f"Books after the run: {lp['books']['burnt']} nullifiers burnt, {lp['books']['transfers']} transfers, wallet states "
-          f"{json.dumps(lp['books']['walletStates'])}, {len(lp['books']['problems'])} problems.")
+          f"{json.dumps(lp['books']['walletStates'])}, {nprob(lp['books'])} problems.")
+        if lp['books'].get('auditNote'):
+            w("")
+            w(f"Audit note: {lp['books']['auditNote']}")
         if lp["total"] < 50 * 100:
             # The issue's size, estimated from this run's rates (sequential parts: receipts bought ahead,
             # the whole path, the prover alone, the facilitator alone).

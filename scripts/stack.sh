@@ -117,7 +117,11 @@ stack_validator() {
     --faucet-port $((RPC_PORT + 1001)) --gossip-port $((RPC_PORT + 1002))
     --dynamic-port-range "$((RPC_PORT + 1010))-$((RPC_PORT + 1050))"
     --upgradeable-program "$PROGRAM_ID" target/deploy/x402_zk_verifier.so
-    "$(solana-keygen pubkey "$HOME/.config/solana/id.json")")
+    "$(solana-keygen pubkey "$HOME/.config/solana/id.json")"
+    # Keep the whole ledger: the load and chaos audits read every payer's transfers back
+    # (getSignaturesForAddress), and the default (10,000 shreds) drops the oldest within minutes: the
+    # hour-long 50 × 100 run of 2026-12-03 found none of its 5,000 transfers at the end.
+    --limit-ledger-size 1000000000)
   # Shorter slots (scripts/test.sh sets STACK_TICKS_PER_SLOT): a payment is finalized ~32 slots after it
   # lands, 13 s at the default 64 ticks (400 ms), and every paid request in the suites waits for that.
   [[ -n "${STACK_TICKS_PER_SLOT:-}" ]] && args+=(--ticks-per-slot "$STACK_TICKS_PER_SLOT")

@@ -34,12 +34,19 @@ async function path(): Promise<number> {
   let prefetchMs = 0;
   let elapsedMs = 0;
   const records: RequestRecord[] = [];
-  for (let done = 0; done < requests; done += round) {
+  const rounds = Math.ceil(requests / round);
+  for (let done = 0, k = 1; done < requests; done += round, k++) {
     const n = Math.min(round, requests - done);
-    prefetchMs += await prefetchAll(cls, offer, n);
+    const bought = await prefetchAll(cls, offer, n);
+    prefetchMs += bought;
     const t0 = Date.now();
-    records.push(...(await stream(cls, lcfg.resourceUrl, n, { attempts: 1, backoffMs: 0, deadline: Date.now() + 4 * 3600_000 })));
-    elapsedMs += Date.now() - t0;
+    const batch = await stream(cls, lcfg.resourceUrl, n, { attempts: 1, backoffMs: 0, deadline: Date.now() + 4 * 3600_000 });
+    const ms = Date.now() - t0;
+    elapsedMs += ms;
+    records.push(...batch);
+    // Progress: at the issue's size a run takes about an hour.
+    const failed = batch.filter((r) => !r.served).length;
+    console.log(`load-path: round ${k}/${rounds}: ${clients} × ${n} receipts bought in ${(bought / 1000).toFixed(0)} s, ${batch.length} paid requests in ${(ms / 1000).toFixed(0)} s (${(batch.length / (ms / 1000)).toFixed(2)} req/s, ${failed} errors)`);
   }
   const lat = records.map((r) => r.attempts[0]!.ms);
   const server = records.flatMap((r) => (r.attempts[0]!.serverMs !== undefined ? [r.attempts[0]!.serverMs] : []));
