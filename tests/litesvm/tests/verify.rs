@@ -301,4 +301,13 @@ fn wrong_nullifier_account_fails() {
     h.svm.airdrop(&pda, 1_000_000).expect("airdrop");
     let out = h.verify_payment(&f);
     assert!(out.ok, "prefunded PDA: {:#?}", out.logs);
+    // Funded above the rent: nothing is added or taken, the record is written, a replay is refused.
+    let g = fixture(11);
+    let pda = h.nullifier_pda(&g.nullifier);
+    h.svm.airdrop(&pda, 5_000_000).expect("airdrop");
+    let out = h.verify_payment(&g);
+    assert!(out.ok, "prefunded above the rent: {:#?}", out.logs);
+    assert_eq!(h.svm.get_account(&pda).expect("account").lamports, 5_000_000);
+    assert!(h.nullifier_record(&pda).is_some(), "the record is written");
+    expect_err(&h.verify_payment(&g), "NullifierAlreadyUsed");
 }
