@@ -307,7 +307,10 @@ fn wrong_nullifier_account_fails() {
     h.svm.airdrop(&pda, 5_000_000).expect("airdrop");
     let out = h.verify_payment(&g);
     assert!(out.ok, "prefunded above the rent: {:#?}", out.logs);
-    assert_eq!(h.svm.get_account(&pda).expect("account").lamports, 5_000_000);
+    assert_eq!(
+        h.svm.get_account(&pda).expect("account").lamports,
+        5_000_000
+    );
     assert!(h.nullifier_record(&pda).is_some(), "the record is written");
     expect_err(&h.verify_payment(&g), "NullifierAlreadyUsed");
 }
