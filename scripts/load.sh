@@ -31,8 +31,8 @@
 # the binaries and app/build-test as they are; LOAD_KEEP=1 keeps the validator's ledger (removed on exit).
 # Results: JSON in target/readiness/ (READINESS_DIR) with date, machine and load average;
 # scripts/readiness.sh renders READINESS.md from them.
-# Each suite starts its own stack (scripts/stack.sh) on RPC port LOAD_RPC_PORT (23000) and services on
-# 23100–23199, and stops every process it started on exit (supervised ones included).
+# Each suite starts its own stack (scripts/stack.sh) on RPC port LOAD_RPC_PORT (default 23000, chaos
+# 25000) and services on the next hundred ports, and stops every process it started on exit (supervised ones included).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/versions.env"
@@ -53,7 +53,9 @@ case "$SUITE" in
   *) sed -n '2,/^set -euo/{/^set -euo/!p}' "$0" && exit 2 ;;
 esac
 
-RPC_PORT="${LOAD_RPC_PORT:-23000}"
+# Each suite has its own default ports (chaos runs beside load and fuzz in scripts/test.sh's lanes).
+if [[ $SUITE == chaos ]]; then DEFAULT_RPC_PORT=25000; else DEFAULT_RPC_PORT=23000; fi
+RPC_PORT="${LOAD_RPC_PORT:-$DEFAULT_RPC_PORT}"
 PROVER_PORT=$((RPC_PORT + 100)) F_PORT=$((RPC_PORT + 101)) S_PORT=$((RPC_PORT + 102)) PROXY_PORT=$((RPC_PORT + 103))
 OUT="${READINESS_DIR:-$ROOT/target/readiness}"
 MIN_AMOUNT=1000000
@@ -150,6 +152,10 @@ zk_load() { # zk_load OUT_FILE ARGS…
   [[ "$line" == \{* ]] || die "x402-zk-load $* printed no result"
   jq -c --arg up "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg: ($up | split(" ") | map(tonumber))}' <<<"$line" >>"$out"
 }
+# Fails unless the result file NAME.json (zk_result) counts no errors.
+require_no_errors() { # require_no_errors NAME
+  [[ "$(jq '.runs[0].errors' "$OUT/$1.json")" == 0 ]] || die "$1: errors (see $OUT/$1.json)"
+}
 # A JSON result file from the lines zk_load appended: {command, date, machine, runs: [...]}.
 zk_result() { # zk_result FILE NAME COMMAND [EXTRA_JSON]
   local extra="${4:-}"
@@ -175,7 +181,7 @@ case "$SUITE" in
       run_step "load: the prover alone, $CLIENTS × $REQUESTS new proofs" \
         zk_load "$tmp" --url "http://127.0.0.1:$PROVER_PORT" --clients "$CLIENTS" --requests "$REQUESTS" --mode uncached --rss-pid "$(cat "$WORK/prover.pid")"
       zk_result "$tmp" load-prover "target/debug/x402-zk-load --mode uncached --clients $CLIENTS --requests $REQUESTS"
-      [[ "$(jq '.runs[0].errors' "$OUT/load-prover.json")" == 0 ]] || die "load-prover: errors (see $OUT/load-prover.json)"
+      require_no_errors load-prover
     fi
     if [[ $parts == *" facilitator "* ]]; then
       run_step "load: pre-made proofs for /verify" timeout 1800 node app/build-test/test-load/load.js verify-bodies 16 "$WORK/verify-bodies.jsonl"
@@ -184,7 +190,7 @@ case "$SUITE" in
         zk_load "$tmp" --url "http://127.0.0.1:$F_PORT" --path /verify --mode bodies --bodies "$WORK/verify-bodies.jsonl" \
         --clients "$CLIENTS" --requests "$REQUESTS" --rss-pid "$(cat "$WORK/facilitator.pid")"
       zk_result "$tmp" load-facilitator "target/debug/x402-zk-load --path /verify --mode bodies --clients $CLIENTS --requests $REQUESTS"
-      [[ "$(jq '.runs[0].errors' "$OUT/load-facilitator.json")" == 0 ]] || die "load-facilitator: errors (see $OUT/load-facilitator.json)"
+      require_no_errors load-facilitator
     fi
     ;;
   stress)

@@ -115,9 +115,8 @@ if [[ $ONLY_ANCHOR == 0 ]]; then
     # Issue #19, CI-sized chaos: facilitator, validator, prover and payers SIGKILLed, primary RPC
     # dropped: nothing lost, nothing settled twice, proven from the chain. The long suites and
     # READINESS.md: bash scripts/readiness.sh.
-    # Its own ports (25000, services 25100-25103, validator 26001-26050): load and header fuzz run in
-    # lane a on load.sh's default 23000, and the lanes' timing decides whether they overlap.
-    run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" env LOAD_RPC_PORT=25000 timeout 900 bash scripts/load.sh --ci chaos
+    # On its own ports (load.sh: 25000 for chaos, 23000 for load and fuzz in lane a).
+    run_step "chaos, CI-sized (scripts/load.sh --ci chaos)" timeout 900 bash scripts/load.sh --ci chaos
     # A /settle answer lost after its transaction landed: the payer's retry is served exactly once from
     # the merchant's journal + /v1/settlement, and replays, forged proofs, other resources are refused.
     run_step "end-to-end lost settle answers (scripts/e2e-settle.sh)" timeout 900 bash scripts/e2e-settle.sh
