@@ -105,20 +105,70 @@ impl Point {
     }
 
     /// `k·self` (double-and-add, not constant time: use for public data and tests only).
+    ///
+    /// In projective coordinates with one inversion at the end: the affine law costs two field
+    /// inversions per step, ≈ 1,500 for the two multiplications of a signature check, which every
+    /// proof makes before proving (issue #17).
     pub fn mul(&self, k: &BigUint) -> Point {
-        let mut acc = Point::identity();
+        let p = Projective::from(*self);
+        let mut acc = Projective::from(Point::identity());
         for i in (0..k.bits()).rev() {
-            acc = acc.double();
+            acc = acc.add(&acc);
             if k.bit(i) {
-                acc = acc.add(self);
+                acc = acc.add(&p);
             }
         }
-        acc
+        acc.to_affine()
     }
 
     /// True if `8·self` is the identity (identity or small order).
     pub fn is_small_order(&self) -> bool {
         self.double().double().double() == Point::identity()
+    }
+}
+
+/// A point in projective coordinates `(X : Y : Z)`, `x = X/Z`, `y = Y/Z` (native arithmetic only).
+#[derive(Clone, Copy, Debug)]
+struct Projective {
+    x: Fr,
+    y: Fr,
+    z: Fr,
+}
+
+impl From<Point> for Projective {
+    fn from(p: Point) -> Self {
+        Projective {
+            x: p.x,
+            y: p.y,
+            z: Fr::one(),
+        }
+    }
+}
+
+impl Projective {
+    /// The projective form of the complete twisted Edwards law (Bernstein–Birkner–Joye–Lange–Peters,
+    /// "add-2008-bbjlp"): complete for this curve as the affine law is (a square, d not).
+    fn add(&self, o: &Projective) -> Projective {
+        let a = self.z * o.z;
+        let b = a.square();
+        let c = self.x * o.x;
+        let d = self.y * o.y;
+        let e = coeff_d() * c * d;
+        let f = b - e;
+        let g = b + e;
+        Projective {
+            x: a * f * ((self.x + self.y) * (o.x + o.y) - c - d),
+            y: a * g * (d - coeff_a() * c),
+            z: f * g,
+        }
+    }
+
+    fn to_affine(self) -> Point {
+        let zi = self.z.inverse().expect("complete law: Z ≠ 0");
+        Point {
+            x: self.x * zi,
+            y: self.y * zi,
+        }
     }
 }
 
@@ -237,13 +287,16 @@ fn lookup3_const(cs: &Cs, b: &[Bit; 3], b01: &Num, v: &[Fr; 8]) -> R<Num> {
 /// 3-bit windows with constant tables `j·8^w·P`: 3 constraints per window lookup plus one complete addition
 /// (6 constraints) per window, i.e. about 3 constraints per scalar bit.
 pub fn fixed_base_mul(cs: &Cs, base: &Point, bits: &[Bit]) -> R<PointVar> {
+    let windows = bits.len().div_ceil(3);
+    let computed;
+    let tables: &[[Point; 8]] = if *base == Point::base8() && windows <= B8_WINDOWS {
+        &base8_tables()[..windows]
+    } else {
+        computed = window_tables(base, windows);
+        &computed
+    };
     let mut acc: Option<PointVar> = None;
-    let mut wbase = *base;
-    for chunk in bits.chunks(3) {
-        let mut table = [Point::identity(); 8];
-        for j in 1..8 {
-            table[j] = table[j - 1].add(&wbase);
-        }
+    for (chunk, table) in bits.chunks(3).zip(tables) {
         let xs: [Fr; 8] = std::array::from_fn(|j| table[j].x);
         let ys: [Fr; 8] = std::array::from_fn(|j| table[j].y);
         let zero = Bit::constant(false);
@@ -283,11 +336,36 @@ pub fn fixed_base_mul(cs: &Cs, base: &Point, bits: &[Bit]) -> R<PointVar> {
             None => pt,
             Some(a) => a.add(cs, &pt)?,
         });
-        for _ in 0..3 {
-            wbase = wbase.double();
-        }
     }
     Ok(acc.unwrap_or_else(|| PointVar::constant(&Point::identity())))
+}
+
+/// Windows of [`base8_tables`]: enough for a 256-bit scalar.
+const B8_WINDOWS: usize = 86;
+
+/// The constant lookup tables of [`fixed_base_mul`]: for window `w`, `j·8^w·base`, `j < 8`.
+fn window_tables(base: &Point, windows: usize) -> Vec<[Point; 8]> {
+    let mut wbase = *base;
+    (0..windows)
+        .map(|_| {
+            let mut table = [Point::identity(); 8];
+            for j in 1..8 {
+                table[j] = table[j - 1].add(&wbase);
+            }
+            for _ in 0..3 {
+                wbase = wbase.double();
+            }
+            table
+        })
+        .collect()
+}
+
+/// B8's tables (the only base the circuit multiplies), once per process: they cost 10 native affine
+/// additions — 20 field inversions — per window, ≈ 1,700 inversions, which were about half of every
+/// witness synthesis (issue #17's profile: `MontConfig::inverse` the largest symbol).
+fn base8_tables() -> &'static [[Point; 8]] {
+    static T: OnceLock<Vec<[Point; 8]>> = OnceLock::new();
+    T.get_or_init(|| window_tables(&Point::base8(), B8_WINDOWS))
 }
 
 /// Selects between two values with a bit (1 constraint): `a + b·(c - a)`.
@@ -352,6 +430,50 @@ mod tests {
         Point::base8().mul(&(k % subgroup_order()))
     }
     use ark_ff::BigInteger;
+
+    /// The affine double-and-add `mul` used before the projective one.
+    fn mul_affine(p: &Point, k: &BigUint) -> Point {
+        let mut acc = Point::identity();
+        for i in (0..k.bits()).rev() {
+            acc = acc.double();
+            if k.bit(i) {
+                acc = acc.add(p);
+            }
+        }
+        acc
+    }
+
+    #[test]
+    fn projective_mul_matches_the_affine_law() {
+        let mut rng = StdRng::seed_from_u64(17);
+        let l = subgroup_order().clone();
+        // (0, -1) has order 2: the law is complete, small-order points included.
+        let order2 = Point {
+            x: Fr::zero(),
+            y: -Fr::one(),
+        };
+        let mut points = vec![Point::identity(), Point::base8(), order2];
+        points.extend((0..4).map(|_| rand_point(&mut rng)));
+        let mut scalars: Vec<BigUint> = vec![
+            0u32.into(),
+            1u32.into(),
+            2u32.into(),
+            &l - 1u32,
+            l.clone(),
+            &l + 1u32,
+            (BigUint::from(1u32) << 256) - 1u32,
+        ];
+        scalars.extend(
+            (0..4).map(|_| BigUint::from_bytes_le(&Fr::rand(&mut rng).into_bigint().to_bytes_le())),
+        );
+        for p in &points {
+            for k in &scalars {
+                let got = p.mul(k);
+                assert_eq!(got, mul_affine(p, k), "{k}·{p:?}");
+                assert!(got.is_on_curve());
+            }
+        }
+    }
 
     #[test]
     fn base8_has_order_l() {

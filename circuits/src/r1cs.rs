@@ -54,7 +54,7 @@ impl Num {
     pub fn witness(cs: &Cs, val: Option<Fr>) -> R<Self> {
         let v = cs.new_witness_variable(|| val.ok_or(SynthesisError::AssignmentMissing))?;
         Ok(Num {
-            lc: LinearCombination(vec![(Fr::one(), v)]),
+            lc: var_lc(cs, v),
             val,
         })
     }
@@ -63,7 +63,7 @@ impl Num {
     pub fn input(cs: &Cs, val: Option<Fr>) -> R<Self> {
         let v = cs.new_input_variable(|| val.ok_or(SynthesisError::AssignmentMissing))?;
         Ok(Num {
-            lc: LinearCombination(vec![(Fr::one(), v)]),
+            lc: var_lc(cs, v),
             val,
         })
     }
@@ -154,6 +154,21 @@ impl Num {
     pub fn enforce_nonzero(&self, cs: &Cs) -> R<()> {
         let inv = Num::witness(cs, self.val.map(|v| v.inverse().unwrap_or(Fr::zero())))?;
         enforce(cs, self, &inv, &Num::one())
+    }
+}
+
+/// The linear combination of a new variable: `1·v`, or empty when `cs` builds no matrices (witness
+/// synthesis for a prover with cached matrices, `msm::prover::full_assignment`). There the system
+/// records no constraint, so every linear combination the gadgets would build (and clone, and sort)
+/// is dropped unread; without them a [`Num`] is just its value and synthesis costs the arithmetic.
+/// Gadgets never branch on a linear combination's shape, so the variables allocated (the assignment)
+/// are the same either way (`tests/prove_fast.rs` compares proofs with ark-groth16's, which
+/// synthesizes with matrices).
+fn var_lc(cs: &Cs, v: Variable) -> LinearCombination<Fr> {
+    if cs.should_construct_matrices() {
+        LinearCombination(vec![(Fr::one(), v)])
+    } else {
+        LinearCombination::new()
     }
 }
 
