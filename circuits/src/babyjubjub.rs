@@ -220,36 +220,55 @@ impl PointVar {
 
     /// Complete addition (6 constraints). Both inputs must be on the curve.
     pub fn add(&self, cs: &Cs, o: &PointVar) -> R<PointVar> {
+        self.add_hinted(cs, o, None)
+    }
+
+    /// [`PointVar::add`] whose result's value is given (`hint`, from a scalar multiplication computed
+    /// natively with one batched inversion, [`Hints`]): the same constraints, no field inversion.
+    fn add_hinted(&self, cs: &Cs, o: &PointVar, hint: Option<Point>) -> R<PointVar> {
         let (a, d) = (coeff_a(), coeff_d());
         let beta = self.x.mul(cs, &o.y)?;
         let gamma = self.y.mul(cs, &o.x)?;
         let delta = self.x.scale(-a).add(&self.y).mul(cs, &o.x.add(&o.y))?;
         let tau = beta.mul(cs, &gamma)?;
-        let x3 = Num::div(&beta.add(&gamma), cs, &tau.scale(d).add_const(Fr::one()))?;
-        let y3 = Num::div(
+        let x3 = div(
+            &beta.add(&gamma),
+            cs,
+            &tau.scale(d).add_const(Fr::one()),
+            hint.map(|h| h.x),
+        )?;
+        let y3 = div(
             &Num::lin(&[(Fr::one(), &delta), (a, &beta), (-Fr::one(), &gamma)]),
             cs,
             &tau.scale(-d).add_const(Fr::one()),
+            hint.map(|h| h.y),
         )?;
         Ok(PointVar { x: x3, y: y3 })
     }
 
     /// Doubling (5 constraints). The input must be on the curve.
     pub fn double(&self, cs: &Cs) -> R<PointVar> {
+        self.double_hinted(cs, None)
+    }
+
+    /// [`PointVar::double`] with its result's value given (see [`PointVar::add_hinted`]).
+    fn double_hinted(&self, cs: &Cs, hint: Option<Point>) -> R<PointVar> {
         let (a, d) = (coeff_a(), coeff_d());
         let xy = self.x.mul(cs, &self.y)?;
         let t = xy.square(cs)?;
         // u = (y - a x)(x + y) = y² - a x² + (1 - a) xy
         let u = self.y.sub(&self.x.scale(a)).mul(cs, &self.x.add(&self.y))?;
-        let x3 = Num::div(
+        let x3 = div(
             &xy.scale(Fr::from(2u64)),
             cs,
             &t.scale(d).add_const(Fr::one()),
+            hint.map(|h| h.x),
         )?;
-        let y3 = Num::div(
+        let y3 = div(
             &u.sub(&xy.scale(Fr::one() - a)),
             cs,
             &t.scale(-d).add_const(Fr::one()),
+            hint.map(|h| h.y),
         )?;
         Ok(PointVar { x: x3, y: y3 })
     }
@@ -259,6 +278,55 @@ impl PointVar {
         self.x.enforce_equal(cs, &o.x)?;
         self.y.enforce_equal(cs, &o.y)
     }
+}
+
+/// `num / den` as [`Num::div`] (the same constraint `out · den = num`), its value taken from `hint`
+/// when given instead of computed with a field inversion.
+fn div(num: &Num, cs: &Cs, den: &Num, hint: Option<Fr>) -> R<Num> {
+    match hint {
+        Some(v) => {
+            let out = Num::witness(cs, Some(v))?;
+            enforce(cs, &out, den, num)?;
+            Ok(out)
+        }
+        None => Num::div(num, cs, den),
+    }
+}
+
+/// The results of a scalar multiplication's additions and doublings, in the order its gadget makes
+/// them, computed natively in projective coordinates and made affine with one batched inversion. The
+/// affine gadgets would invert twice per step (≈ 940 inversions in a signature check, about half of
+/// witness synthesis once the other inversions were gone, issue #17). Empty without values (setup).
+struct Hints(std::vec::IntoIter<Point>);
+
+impl Hints {
+    fn new(steps: Option<Vec<Projective>>) -> Self {
+        let Some(mut steps) = steps else {
+            return Hints(Vec::new().into_iter());
+        };
+        let mut zs: Vec<Fr> = steps.iter().map(|p| p.z).collect();
+        ark_ff::batch_inversion(&mut zs);
+        for (p, zi) in steps.iter_mut().zip(&zs) {
+            p.x *= zi;
+            p.y *= zi;
+        }
+        Hints(
+            steps
+                .into_iter()
+                .map(|p| Point { x: p.x, y: p.y })
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )
+    }
+
+    fn next(&mut self) -> Option<Point> {
+        self.0.next()
+    }
+}
+
+/// The bits' values, if all known (prove mode).
+fn bit_values(bits: &[Bit]) -> Option<Vec<bool>> {
+    bits.iter().map(|b| b.0.val.map(|v| !v.is_zero())).collect()
 }
 
 /// Selects among 8 constant values with 3 bits (b0 least significant); `b01 = b0·b1` is shared.
@@ -295,6 +363,27 @@ pub fn fixed_base_mul(cs: &Cs, base: &Point, bits: &[Bit]) -> R<PointVar> {
         computed = window_tables(base, windows);
         &computed
     };
+    let mut hints = Hints::new(bit_values(bits).map(|bits| {
+        let mut acc: Option<Projective> = None;
+        let mut steps = Vec::with_capacity(windows);
+        for (chunk, table) in bits.chunks(3).zip(tables) {
+            let digit: usize = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| usize::from(b) << i)
+                .sum();
+            let pt = Projective::from(table[digit]);
+            acc = Some(match acc {
+                None => pt,
+                Some(a) => {
+                    let sum = a.add(&pt);
+                    steps.push(sum);
+                    sum
+                }
+            });
+        }
+        steps
+    }));
     let mut acc: Option<PointVar> = None;
     for (chunk, table) in bits.chunks(3).zip(tables) {
         let xs: [Fr; 8] = std::array::from_fn(|j| table[j].x);
@@ -334,7 +423,7 @@ pub fn fixed_base_mul(cs: &Cs, base: &Point, bits: &[Bit]) -> R<PointVar> {
         };
         acc = Some(match acc {
             None => pt,
-            Some(a) => a.add(cs, &pt)?,
+            Some(a) => a.add_hinted(cs, &pt, hints.next())?,
         });
     }
     Ok(acc.unwrap_or_else(|| PointVar::constant(&Point::identity())))
@@ -382,9 +471,31 @@ fn mux(cs: &Cs, bit: &Bit, a: &Num, c: &Num) -> R<Num> {
 /// Variable-base scalar multiplication `k·P` (`P` on the curve), little-endian bits, 2-bit windows:
 /// per window two doublings (10), a 4-entry lookup (6) and one addition (6).
 pub fn var_base_mul(cs: &Cs, p: &PointVar, bits: &[Bit]) -> R<PointVar> {
+    let mut hints = Hints::new(p.value().zip(bit_values(bits)).map(|(p, bits)| {
+        let p = Projective::from(p);
+        let p2 = p.add(&p);
+        let p3 = p2.add(&p);
+        let table = [Projective::from(Point::identity()), p, p2, p3];
+        let mut steps = vec![p2, p3];
+        let mut acc: Option<Projective> = None;
+        for chunk in bits.chunks(2).rev() {
+            let pt = table[usize::from(chunk[0]) + 2 * usize::from(chunk.get(1) == Some(&true))];
+            acc = Some(match acc {
+                None => pt,
+                Some(a) => {
+                    let a2 = a.add(&a);
+                    let a4 = a2.add(&a2);
+                    let sum = a4.add(&pt);
+                    steps.extend([a2, a4, sum]);
+                    sum
+                }
+            });
+        }
+        steps
+    }));
     let id = PointVar::constant(&Point::identity());
-    let p2 = p.double(cs)?;
-    let p3 = p2.add(cs, p)?;
+    let p2 = p.double_hinted(cs, hints.next())?;
+    let p3 = p2.add_hinted(cs, p, hints.next())?;
     let table = [id, p.clone(), p2, p3];
     let lookup = |cs: &Cs, lo: &Bit, hi: Option<&Bit>| -> R<PointVar> {
         let sel = |f: &dyn Fn(&PointVar) -> &Num| -> R<Num> {
@@ -409,8 +520,9 @@ pub fn var_base_mul(cs: &Cs, p: &PointVar, bits: &[Bit]) -> R<PointVar> {
         acc = Some(match acc {
             None => pt,
             Some(a) => {
-                let a = a.double(cs)?.double(cs)?;
-                a.add(cs, &pt)?
+                let a = a.double_hinted(cs, hints.next())?;
+                let a = a.double_hinted(cs, hints.next())?;
+                a.add_hinted(cs, &pt, hints.next())?
             }
         });
     }
