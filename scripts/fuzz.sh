@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh — the cargo-fuzz (libFuzzer) targets of tests/fuzz/, each for a bounded time.
+# scripts/fuzz.sh — the cargo-fuzz (libFuzzer) targets of tests/fuzz/, each for a bounded time. What a
+# target checks is in tests/fuzz-cases/ (a main-workspace crate: `cargo test` compiles it and replays
+# the seeds, so a target cannot silently stop compiling against the program and services).
 #
 #   bash scripts/fuzz.sh TARGET SECONDS     fuzz one target (proof_decode, prover_json, facilitator_json, program_ix)
 #   bash scripts/fuzz.sh all SECONDS        every target, SECONDS each
@@ -26,7 +28,7 @@ source scripts/lib.sh
 x402_tool_path
 
 # program_ix: the verifier program's instruction data through its own Anchor types and host-side
-# checks (tests/fuzz/fuzz_targets/program_ix.rs); it compiles the program crate (anchor-lang) too.
+# checks (tests/fuzz-cases/src/program_ix.rs); it compiles the program crate (anchor-lang) too.
 TARGETS=(proof_decode prover_json facilitator_json program_ix)
 FUZZ_FLAGS="-O --debug-assertions --sanitizer ${X402_FUZZ_SANITIZER:-none}"
 FUZZ_DIR=tests/fuzz

@@ -17,6 +17,8 @@
 #       --ci 1,000, else 5,000) deterministic malicious PAYMENT-SIGNATURE / X-PAYMENT headers (fast-check,
 #       seed HEADER_FUZZ_SEED, default 19) against the real server: no 5xx, no crash, every refusal
 #       x402-shaped with a reason, then a genuine paid request is served (app/test-load/header-fuzz.test.ts).
+#       Without --ci also the prover's and the facilitator's routes (HTTP_FUZZ_RUNS, default 5,000 byte
+#       mutations per route: tests/openapi.rs of each; cargo test runs them at 1,000 in CI).
 #   bash scripts/load.sh [--ci] all      the four, one after the other.
 #
 # --ci: small sizes (the CI-sized run in scripts/test.sh). Otherwise the issue's sizes (50 clients ×
@@ -73,6 +75,7 @@ PROVER_LEVELS="${STRESS_PROVER_LEVELS:-$PROVER_LEVELS}" VERIFY_LEVELS="${STRESS_
 PATH_LEVELS="${STRESS_PATH_LEVELS:-$PATH_LEVELS}" PROVER_REQ="${STRESS_PROVER_REQUESTS:-$PROVER_REQ}"
 VERIFY_REQ="${STRESS_VERIFY_REQUESTS:-$VERIFY_REQ}"
 HEADER_FUZZ=${HEADER_FUZZ_RUNS:-$([[ $CI == 1 ]] && echo 1000 || echo 5000)}
+HTTP_FUZZ=${HTTP_FUZZ_RUNS:-5000}
 # Chaos: a short clock skew, so a proof handed out before a fault stops being acceptable soon and its
 # receipt is released for the retry. Load/stress: receipts bought ahead must outlive the run.
 if [[ $SUITE == chaos ]]; then SKEW=20 MAX_AGE=600; else SKEW=300 MAX_AGE=3600; fi
@@ -244,6 +247,13 @@ case "$SUITE" in
     fi
     ;;
   fuzz)
+    # The prover's and facilitator's HTTP surfaces: their byte-fuzz tests at HTTP_FUZZ_RUNS per route
+    # (cargo test runs them at 1,000 in every CI run, writing target/readiness/; here the long size into $OUT).
+    if [[ $CI == 0 ]]; then
+      run_step "prover + facilitator HTTP fuzz, $HTTP_FUZZ inputs per route (tests/openapi.rs byte_fuzz)" \
+        env HTTP_FUZZ_RUNS="$HTTP_FUZZ" READINESS_DIR="$OUT" timeout 3000 \
+        cargo test --workspace --ignore-rust-version --test openapi byte_fuzz
+    fi
     run_step "express middleware header fuzz, $HEADER_FUZZ inputs (app/test-load/header-fuzz.test.ts)" timeout 1500 \
       bash -c "cd app && node --test --test-reporter=spec build-test/test-load/header-fuzz.test.js"
     ;;

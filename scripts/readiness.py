@@ -36,6 +36,23 @@ def r(name):
     return load(os.path.join(RES, f"{name}.json"))
 
 
+def fuzz_results():
+    """fuzz.json (scripts/fuzz.sh's cargo-fuzz runs, the express header fuzz) with the surfaces of every
+    fuzz-http-*.json (the prover's and facilitator's HTTP fuzz tests, one file per surface)."""
+    doc = r("fuzz") or {}
+    try:
+        names = sorted(os.listdir(RES))
+    except OSError:
+        names = []
+    for name in names:
+        if name.startswith("fuzz-http-") and name.endswith(".json"):
+            for k, v in (load(os.path.join(RES, name)) or {}).get("surfaces", {}).items():
+                if "date" not in v and v.get("unixTime"):
+                    v["date"] = datetime.fromtimestamp(v["unixTime"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                doc.setdefault("surfaces", {})[k] = v
+    return doc or None
+
+
 def nprob(books):
     """Problems the books audit found (`problemsTotal` when the list was cut after the run)."""
     return books.get("problemsTotal", len(books["problems"]))
@@ -83,7 +100,7 @@ w("")
 chaos = r("chaos")
 lp, lpr, lf = r("load-path"), r("load-prover"), r("load-facilitator")
 sp, spr, sf = r("stress-path"), r("stress-prover"), r("stress-facilitator")
-fuzz = r("fuzz")
+fuzz = fuzz_results()
 w("## Summary")
 w("")
 w("| suite | result | when |")
@@ -259,6 +276,15 @@ if fuzz:
         w(f"| cargo-fuzz `{k}` ({v.get('seconds', '?')} s, `{v.get('command', '')}`) | {v.get('runs') or 0:,} runs | – | {v.get('crashes') or 0} |")
     for k, v in fuzz.get("surfaces", {}).items():
         if "reasons" not in v:
+            continue
+        if "how" in v:  # the Rust HTTP fuzz tests
+            w("")
+            doc5 = (f" ({v['documented5xx']} of them the documented 503 `rpc-unavailable` with Retry-After: a well-formed "
+                    "request reaches the attester's chain read, and the test's RPC is a closed port)") if v.get("documented5xx") else ""
+            w(f"**{k}**: {v['inputs']:,} inputs ({v['how']}) in {v.get('seconds', 0):.1f} s, load average "
+              f"{(v.get('machine', {}).get('loadavg') or ['?'])[0]}; answers {json.dumps(v.get('statuses', {}), sort_keys=True)}{doc5}. "
+              "Reasons given: " + ", ".join(f"`{r.removeprefix('urn:x402-zk:problem:')}` {n}"
+                                            for r, n in sorted(v["reasons"].items(), key=lambda t: -t[1])) + ".")
             continue
         w("")
         w(f"**{k}**: {v['inputs']:,} inputs in {v.get('seconds', 0):.0f} s, load average {v.get('machine', {}).get('loadavg', ['?'])[0]}; "

@@ -167,7 +167,8 @@ async fn byte_fuzz_answers_typed_4xx_only() {
         ("/v1/proofs", base.to_string(), 0x5eed_0001),
         ("/generate-proof", legacy.to_string(), 0x5eed_0002),
     ] {
-        for input in byte_mutations(&body, seed, 1000) {
+        let mut tally = SurfaceTally::new(&format!("prover POST {path}"));
+        for input in byte_mutations(&body, seed, fuzz_runs()) {
             let res = c
                 .post(format!("{}{path}", srv.url()))
                 .header("content-type", "application/json")
@@ -187,7 +188,14 @@ async fn byte_fuzz_answers_typed_4xx_only() {
                 .unwrap_or_else(|_| panic!("{path}: non-JSON {status} {text} for {input}"));
             let t = problem["type"].as_str().unwrap_or_default().to_string();
             assert!(vocab.contains(&t), "{path}: reason {t} not documented");
+            tally.record(status, &t, false);
         }
+        tally.write(
+            &format!("prover{}", path.replace('/', "-")),
+            seed,
+            "bash scripts/load.sh fuzz (HTTP_FUZZ_RUNS; CI: cargo test)",
+            "byte mutations of a JSON body over HTTP to the running service (loopback)",
+        );
     }
     eprintln!("byte fuzz answers (path, status) → count: {statuses:?}");
     assert_eq!(get(&srv, "/health").await.status().as_u16(), 200);

@@ -75,17 +75,19 @@ disc = lambda name: hashlib.sha256(b"global:" + name.encode()).digest()[:8]
 payment = bytes.fromhex(vectors["payment"]["example"]["bytes"][2:])
 assert len(payment) == 328
 GEN_PAYMENT = GEN_PROOF + struct.pack("<Q", 1760000600) + be(1) + be(5)
-terms = bytes(32) + struct.pack("<QQ", 1_000_000, 600)
 vec = lambda items: struct.pack("<I", len(items)) + b"".join(items)
 vk = (ROOT / "keys/dev/solana_vk.bin").read_bytes()
 attester = be(1) + be(2)
+pay_to, asset = bytes(range(1, 33)), bytes(32)
 ix = {
-    "verify_payment": terms + GEN_PAYMENT,
-    "verify_payment-vector": terms + payment,
-    "verify_batch": terms + vec([GEN_PAYMENT, payment]),
-    "check_batch": terms + vec([payment]),
-    "verify_batch_from_buffer": terms,
+    "verify_payment": GEN_PAYMENT,
+    "verify_payment-vector": payment,
+    "verify_batch": vec([GEN_PAYMENT, payment]),
+    "check_batch": vec([payment]),
+    "verify_batch_from_buffer": b"",
     "write_proof_buffer": struct.pack("<I", 0) + vec([GEN_PAYMENT, payment]),
+    "register_policy": pay_to + asset + struct.pack("<QQ", 1_000_000, 600),
+    "close_policy": b"",
     "set_verifying_key": vk,
     "set_attester": attester,
     "set_paused": b"\x01",
@@ -98,8 +100,8 @@ ix = {
 }
 for name, body in ix.items():
     write("program_ix", name, disc(name.split("-")[0]) + body)
-write("program_ix", "verify_payment-truncated", disc("verify_payment") + terms + GEN_PAYMENT[:-1])
-write("program_ix", "verify_payment-nullifier-r", disc("verify_payment") + terms + GEN_PAYMENT[:-32] + be(R))
-write("program_ix", "verify_batch-forged-len", disc("verify_batch") + terms + struct.pack("<I", 0xFFFFFFFF) + payment)
+write("program_ix", "verify_payment-truncated", disc("verify_payment") + GEN_PAYMENT[:-1])
+write("program_ix", "verify_payment-nullifier-r", disc("verify_payment") + GEN_PAYMENT[:-32] + be(R))
+write("program_ix", "verify_batch-forged-len", disc("verify_batch") + struct.pack("<I", 0xFFFFFFFF) + payment)
 write("program_ix", "set_paused-not-bool", disc("set_paused") + b"\x02")
 write("program_ix", "proof-buffer-account", b"x402pbuf" + bytes(32) + struct.pack("<I", 328) + payment)

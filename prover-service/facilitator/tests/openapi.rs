@@ -285,7 +285,8 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
         ("/v1/attest", attest_request().to_string(), 0x5eed_0013),
     ] {
         let mut seen = std::collections::HashSet::new();
-        for input in byte_mutations(&body, seed, 1000) {
+        let mut tally = SurfaceTally::new(&format!("facilitator POST {path}"));
+        for input in byte_mutations(&body, seed, fuzz_runs()) {
             seen.insert(input.clone());
             let resp = test::call_service(
                 &app,
@@ -328,11 +329,22 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
                     assert!(t.starts_with("urn:x402-zk:problem:"), "{t}");
                 }
             }
+            let reason = ["invalidReason", "errorReason", "reason", "type"]
+                .iter()
+                .find_map(|k| answer[*k].as_str())
+                .unwrap_or_default();
+            tally.record(status, reason, chain_read);
         }
         assert!(
             seen.len() > 900,
             "{path}: only {} distinct inputs",
             seen.len()
+        );
+        tally.write(
+            &format!("facilitator{}", path.replace('/', "-")),
+            seed,
+            "bash scripts/load.sh fuzz (HTTP_FUZZ_RUNS; CI: cargo test)",
+            "byte mutations of a JSON body through the service's actix App (in process, no socket)",
         );
     }
     eprintln!("byte fuzz answers (path, status) → count: {statuses:?}");

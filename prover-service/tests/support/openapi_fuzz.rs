@@ -216,3 +216,100 @@ pub fn mutations(base: &Value) -> Vec<Value> {
     out.extend([json!(null), json!([]), json!("x"), json!(1), json!({})]);
     out
 }
+
+/// Mutations per route: `HTTP_FUZZ_RUNS` (the long run of `scripts/load.sh fuzz`), default and
+/// minimum 1,000 (the CI size, what the issue asks of every surface).
+pub fn fuzz_runs() -> usize {
+    std::env::var("HTTP_FUZZ_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+        .max(1000)
+}
+
+/// One HTTP surface's fuzz answers, written for READINESS.md: `fuzz-http-SLUG.json` in
+/// `$READINESS_DIR` (relative to the workspace root; default `target/readiness`), one file per
+/// surface so concurrent test binaries never write the same file. scripts/readiness.py merges
+/// every `fuzz*.json`.
+pub struct SurfaceTally {
+    name: String,
+    started: std::time::Instant,
+    inputs: u64,
+    status5xx: u64,
+    documented5xx: u64,
+    statuses: std::collections::BTreeMap<String, u64>,
+    reasons: std::collections::BTreeMap<String, u64>,
+}
+
+impl SurfaceTally {
+    pub fn new(name: &str) -> Self {
+        SurfaceTally {
+            name: name.to_string(),
+            started: std::time::Instant::now(),
+            inputs: 0,
+            status5xx: 0,
+            documented5xx: 0,
+            statuses: Default::default(),
+            reasons: Default::default(),
+        }
+    }
+
+    /// One answer. `documented_5xx`: a 5xx the route documents for this case (the attester's 503
+    /// when its RPC is down), counted in `statuses` but not as a failure.
+    pub fn record(&mut self, status: u16, reason: &str, documented_5xx: bool) {
+        self.inputs += 1;
+        if status >= 500 {
+            if documented_5xx {
+                self.documented5xx += 1;
+            } else {
+                self.status5xx += 1;
+            }
+        }
+        *self.statuses.entry(status.to_string()).or_default() += 1;
+        *self.reasons.entry(reason.to_string()).or_default() += 1;
+    }
+
+    /// Writes the result (the assertions of the test decide pass or fail; this only reports).
+    pub fn write(&self, slug: &str, seed: u64, command: &str, how: &str) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .find(|d| d.join("Anchor.toml").exists())
+            .expect("the workspace root (Anchor.toml) above the crate")
+            .to_path_buf();
+        let dir = match std::env::var("READINESS_DIR") {
+            Ok(d) if !d.is_empty() => root.join(d),
+            _ => root.join("target/readiness"),
+        };
+        let loadavg: Vec<f64> = std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let doc = json!({ "surfaces": { &self.name: {
+            "inputs": self.inputs,
+            "status5xx": self.status5xx,
+            "documented5xx": self.documented5xx,
+            "panics": 0,
+            "statuses": self.statuses,
+            "reasons": self.reasons,
+            "seed": seed,
+            "seconds": self.started.elapsed().as_secs_f64(),
+            "command": command,
+            "how": how,
+            "unixTime": unix,
+            "machine": {
+                "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+                "loadavg": loadavg,
+            },
+        }}});
+        std::fs::create_dir_all(&dir).expect("readiness dir");
+        let file = dir.join(format!("fuzz-http-{slug}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap() + "\n")
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    }
+}

@@ -1,45 +1,7 @@
-//! The prover's request and response bodies (`x402_zk_circuits::wire`, what `POST /v1/proofs`
-//! and the WebAssembly prover parse): any bytes, no panic; an error is typed with a reason word
-//! and never quotes the input; what parses re-serializes and parses back to the same inputs.
+//! libFuzzer entry point; the properties checked are in `tests/fuzz-cases/src/prover_json.rs` (compiled and
+//! seed-replayed by `cargo test --workspace`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use x402_zk_circuits::wire::{reason, FieldBytes, ProofRequest, ProofResponse, WireError};
-
-fn check_error(e: &WireError) {
-    assert!([reason::MALFORMED_REQUEST, reason::VALUE_NOT_IN_FIELD].contains(&e.reason()));
-}
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    match ProofRequest::from_json(text) {
-        Ok(req) => {
-            let again = serde_json::to_string(&req).expect("serializes");
-            match req.into_inputs(1_750_000_000) {
-                Ok(inputs) => {
-                    let back = ProofRequest::from_json(&again).expect("re-parses");
-                    assert_eq!(
-                        back.into_inputs(1_750_000_000).expect("same inputs"),
-                        inputs
-                    );
-                    let _ = inputs.cache_key();
-                }
-                Err(e) => check_error(&e),
-            }
-        }
-        Err(e) => check_error(&e),
-    }
-    if let Ok(resp) = ProofResponse::from_json(text) {
-        if let Ok(p) = resp.proof_bytes() {
-            assert_eq!(p.len(), 256);
-        }
-        let _ = resp.public_input();
-    }
-    // The field-element parser alone, on the raw text (decimal / 0x-hex, < r, never reduced).
-    if let Ok(f) = FieldBytes::parse(text, "fuzz") {
-        assert_eq!(FieldBytes::parse(&f.to_hex(), "fuzz").unwrap(), f);
-        assert_eq!(FieldBytes::parse(&f.to_decimal(), "fuzz").unwrap(), f);
-    }
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = x402_zk_fuzz_cases::prover_json::run(data);
 });
