@@ -193,7 +193,10 @@ async fn byte_fuzz_answers_typed_4xx_only() {
         tally.write(
             &format!("prover{}", path.replace('/', "-")),
             seed,
-            "bash scripts/load.sh fuzz (HTTP_FUZZ_RUNS; CI: cargo test)",
+            &format!(
+                "HTTP_FUZZ_RUNS={} cargo test --workspace --test openapi byte_fuzz (bash scripts/load.sh fuzz; CI: cargo test, 1,000)",
+                fuzz_runs()
+            ),
             "byte mutations of a JSON body over HTTP to the running service (loopback)",
         );
     }

@@ -343,7 +343,10 @@ async fn byte_fuzz_answers_typed_json_never_5xx() {
         tally.write(
             &format!("facilitator{}", path.replace('/', "-")),
             seed,
-            "bash scripts/load.sh fuzz (HTTP_FUZZ_RUNS; CI: cargo test)",
+            &format!(
+                "HTTP_FUZZ_RUNS={} cargo test --workspace --test openapi byte_fuzz (bash scripts/load.sh fuzz; CI: cargo test, 1,000)",
+                fuzz_runs()
+            ),
             "byte mutations of a JSON body through the service's actix App (in process, no socket)",
         );
     }
