@@ -117,7 +117,9 @@ if lp:
 for name, d in (("load, prover alone", lpr), ("load, facilitator /verify alone", lf)):
     if d:
         x = d["runs"][0]
-        w(f"| {name} ({x['clients']} × {x['requestsPerClient']}) | {x['errors']} errors of {x['total']}; {x['requestsPerSecond']:.1f} req/s | {d['date']}, load average {x['loadavg'][0]:.2f} |")
+        # The suites' stacks run the debug build (our crates at opt-level 1): say so next to the figure.
+        build = " (debug build of the services; the release prover: BENCHMARKS.md, `scripts/bench-service.sh`)" if "target/debug" in d.get("command", "") else ""
+        w(f"| {name} ({x['clients']} × {x['requestsPerClient']}) | {x['errors']} errors of {x['total']}; {x['requestsPerSecond']:.1f} req/s{build} | {d['date']}, load average {x['loadavg'][0]:.2f} |")
 for name, d in (("stress, prover", spr), ("stress, facilitator /verify", sf), ("stress, whole path", sp)):
     if d:
         b = d.get("breakingConcurrency")
@@ -326,7 +328,8 @@ if lp:
 if lpr:
     x = lpr["runs"][0]
     w(f"- prover service, native (load run, {x['clients']} concurrent): p50 {ms(x['latencyMs']['p50'])}, p99 {ms(x['latencyMs']['p99'])} "
-      f"per request including queueing; {x['requestsPerSecond']:.2f} proofs/s.")
+      f"per request including queueing; {x['requestsPerSecond']:.2f} proofs/s"
+      + (" (the debug build the suites run; release: BENCHMARKS.md, `scripts/bench-service.sh`)." if "target/debug" in lpr.get("command", "") else "."))
 w("")
 
 with open(os.path.join(ROOT, "READINESS.md"), "w") as f:
