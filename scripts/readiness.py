@@ -53,6 +53,11 @@ def fuzz_results():
     return doc or None
 
 
+def debug_build(d, text):
+    """`text` when a result was measured on the suites' debug build (our crates at opt-level 1)."""
+    return text if "target/debug" in d.get("command", "") else ""
+
+
 def nprob(books):
     """Problems the books audit found (`problemsTotal` when the list was cut after the run)."""
     return books.get("problemsTotal", len(books["problems"]))
@@ -117,8 +122,7 @@ if lp:
 for name, d in (("load, prover alone", lpr), ("load, facilitator /verify alone", lf)):
     if d:
         x = d["runs"][0]
-        # The suites' stacks run the debug build (our crates at opt-level 1): say so next to the figure.
-        build = " (debug build of the services; the release prover: BENCHMARKS.md, `scripts/bench-service.sh`)" if "target/debug" in d.get("command", "") else ""
+        build = debug_build(d, " (debug build of the services; the release prover: BENCHMARKS.md, `scripts/bench-service.sh`)")
         w(f"| {name} ({x['clients']} × {x['requestsPerClient']}) | {x['errors']} errors of {x['total']}; {x['requestsPerSecond']:.1f} req/s{build} | {d['date']}, load average {x['loadavg'][0]:.2f} |")
 for name, d in (("stress, prover", spr), ("stress, facilitator /verify", sf), ("stress, whole path", sp)):
     if d:
@@ -329,7 +333,7 @@ if lpr:
     x = lpr["runs"][0]
     w(f"- prover service, native (load run, {x['clients']} concurrent): p50 {ms(x['latencyMs']['p50'])}, p99 {ms(x['latencyMs']['p99'])} "
       f"per request including queueing; {x['requestsPerSecond']:.2f} proofs/s"
-      + (" (the debug build the suites run; release: BENCHMARKS.md, `scripts/bench-service.sh`)." if "target/debug" in lpr.get("command", "") else "."))
+      + debug_build(lpr, " (the debug build the suites run; release: BENCHMARKS.md, `scripts/bench-service.sh`)") + ".")
 w("")
 
 with open(os.path.join(ROOT, "READINESS.md"), "w") as f:
