@@ -757,7 +757,7 @@ export type X402ZkVerifier = {
         {
           "name": "config",
           "docs": [
-            "The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,",
+            "The config. Owner and discriminator suffice (only `initialize_config` writes a `Config`,",
             "at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification."
           ]
         },

@@ -45,12 +45,16 @@ pub mod vk_account {
 /// `Config`: discriminator 8 ‖ authority 32 ‖ attester 64 ‖ skew u32 ‖ paused u8 ‖ bump u8 ‖
 /// domain 32 ‖ `vk_hash` 32 ‖ `max_receipt_age_seconds` u32.
 pub mod config_account {
+    /// Offset of `authority`.
+    pub const AUTHORITY_OFFSET: usize = 8;
     /// Offset of `attester` (`Ax ‖ Ay`).
     pub const ATTESTER_OFFSET: usize = 40;
     /// Offset of `max_clock_skew_seconds`.
     pub const SKEW_OFFSET: usize = 104;
     /// Offset of `paused`.
     pub const PAUSED_OFFSET: usize = 108;
+    /// Offset of `bump` (of the config PDA).
+    pub const BUMP_OFFSET: usize = 109;
     /// Offset of `domain`.
     pub const DOMAIN_OFFSET: usize = 110;
     /// Offset of `vk_hash`.

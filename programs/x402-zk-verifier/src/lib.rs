@@ -71,6 +71,7 @@ macro_rules! cu_probe {
 
 pub mod batch;
 pub mod bn254;
+pub mod cpi;
 pub mod errors;
 pub mod events;
 pub mod heap;
@@ -79,6 +80,7 @@ pub mod pda;
 pub mod public_input;
 pub mod state;
 pub mod verify;
+pub mod views;
 pub mod vk;
 
 use instructions::*;

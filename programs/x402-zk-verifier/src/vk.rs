@@ -17,21 +17,20 @@
 //! and validates each (the product's value is irrelevant).
 //!
 //! ## Reading it ([`load`])
-//! The account must be owned by this program, carry the `VerifyingKeyAccount` discriminator and
-//! be the PDA `[VK_SEED, bump]` with its stored bump, checked by hashing (no address search, no
-//! `create_program_address` per payment) (`VerifyingKeyAccountMismatch`); its stored
-//! hash must equal `Config.vk_hash` (`VerifyingKeyHashMismatch`). The hash was computed by this
-//! program from these bytes when they were written, so it is not recomputed per payment.
+//! The account must be owned by this program and carry the `VerifyingKeyAccount` discriminator
+//! and size (`VerifyingKeyAccountMismatch`); its stored hash must equal `Config.vk_hash`
+//! (`VerifyingKeyHashMismatch`). The hash was computed by this program from these bytes when they
+//! were written, so it is not recomputed per payment. Its address is not re-derived (~170 CU a
+//! payment): as for the config, only this program writes a `VerifyingKeyAccount` (at `[VK_SEED]`,
+//! `initialize_config`; rewritten in place by `set_verifying_key`), always with the hash of the
+//! key beside it, so any account passing these checks holds a key whose hash is `Config.vk_hash`.
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 use groth16_solana::groth16::Groth16Verifyingkey;
 
 use crate::batch::FQ_MODULUS_BE;
 use crate::errors::ErrorCode;
-use crate::state::{Config, VerifyingKeyAccount, VK_SEED};
-
-/// Suffix of a program-derived address's preimage (`create_program_address`).
-const PDA_MARKER: &[u8] = b"ProgramDerivedAddress";
+use crate::state::{Config, VerifyingKeyAccount};
 
 /// Number of public inputs of the receipt statement (`pubHash` only).
 pub const NR_PUBLIC_INPUTS: usize = 1;
@@ -135,13 +134,6 @@ pub fn load(account: &AccountInfo, config: &Config, program_id: &Pubkey) -> Resu
     {
         return Err(mismatch());
     }
-    // The PDA `[VK_SEED, bump]`: `create_program_address` is this SHA-256 plus an off-curve check
-    // (1,500 CU); the check adds nothing here, since the stored bump is the one `init` found.
-    let bump = [data[VerifyingKeyAccount::BUMP_OFFSET]];
-    let pda = solana_sha256_hasher::hashv(&[VK_SEED, &bump, program_id.as_ref(), PDA_MARKER]);
-    if account.key.as_ref() != pda.as_ref() {
-        return Err(mismatch());
-    }
     let h = VerifyingKeyAccount::HASH_OFFSET;
     require!(
         data[h..h + 32] == config.vk_hash,
@@ -173,14 +165,6 @@ mod tests {
         assert_eq!(data[h..h + 32], [7; 32]);
         let k = VerifyingKeyAccount::KEY_OFFSET;
         assert_eq!(data[k..], [9; VK_LEN]);
-    }
-
-    #[test]
-    fn pda_by_hashing_is_create_program_address() {
-        let program_id = crate::ID;
-        let (pda, bump) = Pubkey::find_program_address(&[VK_SEED], &program_id);
-        let h = solana_sha256_hasher::hashv(&[VK_SEED, &[bump], program_id.as_ref(), PDA_MARKER]);
-        assert_eq!(h.as_ref(), pda.as_ref());
     }
 
     #[test]

@@ -210,23 +210,21 @@ fn paused_and_unapproved_vk_fail() {
     expect_err(&h.verify_payment(&f), "Paused");
     assert!(h.set_paused(None, false).ok);
 
-    // The key account must be the `[b"vk"]` PDA whose hash is `Config.vk_hash`.
+    // The key account must be a program-owned `VerifyingKeyAccount` whose hash is
+    // `Config.vk_hash` (its address is not re-derived: only the program writes one, at `[b"vk"]`).
     let vk = h.vk_pda();
     let mut acc = h.svm.get_account(&vk).expect("vk account");
-    // The same bytes at another program-owned address: not the PDA.
+    // The key's bytes in an account the program does not own (anyone can fill one with them).
     let copy = Address::new_from_array([0x76; 32]);
-    h.svm.set_account(copy, acc.clone()).expect("set");
+    let mut foreign = acc.clone();
+    foreign.owner = Address::new_from_array([0x11; 32]);
+    h.svm.set_account(copy, foreign).expect("set");
     h.vk_account = copy;
     expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
     expect_err(
         &h.check_batch(std::slice::from_ref(&f)),
         "VerifyingKeyAccountMismatch",
     );
-    // Not owned by the program (an account anyone can fill with these bytes).
-    let mut foreign = acc.clone();
-    foreign.owner = Address::new_from_array([0x11; 32]);
-    h.svm.set_account(copy, foreign).expect("set");
-    expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");
     // The config account in its place (wrong discriminator).
     h.vk_account = h.config_pda();
     expect_err(&h.verify_payment(&f), "VerifyingKeyAccountMismatch");

@@ -8,9 +8,7 @@
 //! several addresses and be spent once per bump. The search is `crate::pda`'s (same result,
 //! ~300 instead of 1,500 CU per bump tried).
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{
-    allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer,
-};
+use anchor_lang::system_program::{allocate, assign, transfer, Allocate, Assign, Transfer};
 use anchor_lang::Discriminator;
 
 use crate::errors::ErrorCode;
@@ -120,19 +118,7 @@ pub fn create_pda<'info>(
     let sys = system_program.key();
     let current = account.lamports();
     if current == 0 {
-        create_account(
-            CpiContext::new_with_signer(
-                sys,
-                CreateAccount {
-                    from: payer.clone(),
-                    to: account.clone(),
-                },
-                signer,
-            ),
-            rent,
-            space as u64,
-            program_id,
-        )?;
+        crate::cpi::create_account(payer, account, rent, space as u64, program_id, seeds)?;
     } else {
         if current < rent {
             transfer(

@@ -6,8 +6,8 @@ use crate::events::PaymentVerified;
 use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::public_input::{pub_hash, ProofPublic};
-use crate::state::{Config, Policy};
 use crate::verify::{check_clock, verify_single};
+use crate::views::{read_config, read_policy};
 
 /// One payment proof and its per-proof public values. Borsh layout: 328 bytes, fixed
 /// (`proof` 256 ‖ `now` u64 LE ‖ `resource_hash` 32 ‖ `nullifier` 32).
@@ -34,14 +34,16 @@ pub struct VerifyPayment<'info> {
     /// Pays the nullifier PDA's rent (the facilitator).
     #[account(mut)]
     pub payer: Signer<'info>,
-    /// The config: owner and discriminator suffice (only `initialize_config` writes a `Config`,
+    /// The config. Owner and discriminator suffice (only `initialize_config` writes a `Config`,
     /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
-    pub config: Account<'info, Config>,
+    /// CHECK: `views::read_config` (`Account<Config>`'s checks, without its borsh pass).
+    pub config: UncheckedAccount<'info>,
     /// CHECK: the verifying key PDA `[b"vk"]`; owner, discriminator, address (stored bump) and
     /// hash (= `config.vk_hash`) are checked in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
     /// The merchant's terms (`register_policy`); its `policy_hash` is bound into `pubHash`.
-    pub policy: Account<'info, Policy>,
+    /// CHECK: `views::read_policy` (`Account<Policy>`'s checks, without its borsh pass).
+    pub policy: UncheckedAccount<'info>,
     /// CHECK: the nullifier PDA `[b"nullifier", payment.nullifier]`, created here; verified in `burn`.
     #[account(mut)]
     pub nullifier: UncheckedAccount<'info>,
@@ -50,8 +52,8 @@ pub struct VerifyPayment<'info> {
 
 pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Result<()> {
     crate::cu_probe!("verify_payment: handler");
-    let config = &ctx.accounts.config;
-    let policy = &ctx.accounts.policy;
+    let config = &read_config(&ctx.accounts.config, ctx.program_id)?;
+    let policy = &read_policy(&ctx.accounts.policy, ctx.program_id)?;
     require!(!config.paused, ErrorCode::Paused);
     let vk = crate::vk::load(&ctx.accounts.verifying_key, config, ctx.program_id)?;
     crate::cu_probe!("verify_payment: vk loaded");
@@ -95,7 +97,7 @@ pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Res
         resource_hash: payment.resource_hash,
         now: payment.now,
         slot: clock.slot,
-        policy: policy.key(),
+        policy: ctx.accounts.policy.key(),
     });
     crate::cu_probe!("verify_payment: event");
     Ok(())
