@@ -55,6 +55,11 @@ met = lambda ok: "met" if ok else "**not met**"
 # of their own under their recorded name, so a new measurement shows up without editing this script.
 ROWS = [
     ("verify_payment (incl. nullifier PDA)", "`verify_payment` (dev key; proof, public-input hash, nullifier account, event)"),
+    ("verify_payment (mean over 32 nullifiers)", "`verify_payment`, mean over 32 nullifiers (the PDA search is the only data-dependent cost)"),
+    ("verify_payment (min over 32 nullifiers)", "`verify_payment`, cheapest of the 32"),
+    ("verify_payment (max over 32 nullifiers)", "`verify_payment`, dearest of the 32"),
+    ("verify_payment (1 bump tried)", "`verify_payment` whose nullifier's PDA is found at the first bump (half of all nullifiers)"),
+    ("verify_payment (per bump tried)", "each further bump the nullifier's PDA search tries (`sol_sha256` + `sol_curve_validate_point`)"),
     ("verify_payment (ceremony key)", "`verify_payment`, key from a small ceremony run (another nullifier: its PDA bump search differs)"),
     ("register_policy + verify_payment (one transaction)", "`register_policy` + `verify_payment` in one transaction (a facilitator's first payment under new terms)"),
     ("register_policy", "`register_policy` (computes `policyHash`, Poseidon of 9; creates the policy account)"),
@@ -86,7 +91,8 @@ w("| instruction | CU (LiteSVM) | goal (#15) |")
 w("|---|---:|---|")
 for key, label in ROWS:
     v = take(key)
-    goal = f" ≤ {n_(GOAL_VERIFY_PAYMENT)}: {met(v <= GOAL_VERIFY_PAYMENT)}" if key == ROWS[0][0] else ""
+    goal = (f" ≤ {n_(GOAL_VERIFY_PAYMENT)}: {met(v <= GOAL_VERIFY_PAYMENT)}"
+            if key in (ROWS[0][0], "verify_payment (mean over 32 nullifiers)") else "")
     w(f"| {label} | {n_(v)} |{goal} |")
 for key in sorted(k for k in cu if k not in used and not BATCH.match(k)):
     w(f"| `{key}` | {n_(take(key))} | |")
@@ -120,7 +126,9 @@ w(f"Largest measured batch within {n_(MAX_TX_CU)} CU, with nullifiers: **n = {ma
   f"({n_(cu[f'verify_batch_from_buffer n={max(fit)}'])} CU).")
 w(f"Goals (issue #15, n = 16): verify-only ≤ {n_(GOAL_CHECK_PER_PROOF_16)} CU per proof — {n_(c16)}, {met(c16 <= GOAL_CHECK_PER_PROOF_16)}; "
   f"with nullifiers ≤ {n_(GOAL_NULLIFIERS_PER_PROOF_16)} CU per proof — {n_(b16)}, {met(b16 <= GOAL_NULLIFIERS_PER_PROOF_16)}; "
-  f"`verify_payment` ≤ {n_(GOAL_VERIFY_PAYMENT)} — {n_(vp)}, {met(vp <= GOAL_VERIFY_PAYMENT)}.")
+  f"`verify_payment` ≤ {n_(GOAL_VERIFY_PAYMENT)} — {n_(vp)} for the dev fixture, "
+  f"{n_(cu['verify_payment (mean over 32 nullifiers)'])} on average over 32 nullifiers, "
+  f"{met(max(vp, cu['verify_payment (mean over 32 nullifiers)']) <= GOAL_VERIFY_PAYMENT)}.")
 w(END)
 block = "\n".join(out) + "\n"
 

@@ -20,15 +20,16 @@
 //! The scalars therefore depend on every proof and every public input of the batch, so a prover
 //! cannot choose invalid proofs that cancel.
 //!
-//! ## Scalar arithmetic without a modular reduction
+//! ## Scalar arithmetic
 //! The mul syscall accepts any 256-bit scalar, so `Σ rᵢ < 2¹³⁶` is used as is. `Σ rᵢ·xᵢⱼ` is
-//! accumulated exactly in 512 bits (`< 2³⁹⁸` for up to 2¹⁶ proofs) and split as
-//! `S = S_hi·2²⁵⁶ + S_lo`; then `S·P = S_lo·P + S_hi·((2²⁵⁶ mod r)·P)`: one extra mul instead of a
-//! 512-bit reduction mod r.
+//! accumulated exactly in 512 bits (`< 2³⁹⁸` for up to 2¹⁶ proofs) and reduced mod r in software
+//! ([`U512::reduce_mod_r`]: two Montgomery reductions, a few hundred CU) — splitting it as
+//! `S_hi·2²⁵⁶ + S_lo` instead cost two more muls and an add (~8,000 CU) per batch.
 //!
 //! ## Cost (syscalls only)
-//! per proof: 2 G1 muls + 2 adds + 1 pairing pair ≈ 20,470 CU (proof 0: no muls, `r₀ = 1`);
-//! per batch: 4 muls + pairing base ≈ 51,700 CU.
+//! per proof: 2 G1 muls (`rᵢ·A'ᵢ`, `rᵢ·Cᵢ`) + 1 add + 1 pairing pair (proof 0: no muls, `r₀ = 1`);
+//! per batch: 3 muls (`Σrᵢ·α`, `Σrᵢ·IC₀`, `(Σrᵢxᵢ mod r)·IC₁`) + 1 add, the pairing's base price and
+//! its three key pairs. Measured figures: `BENCHMARKS-program.md`.
 use groth16_solana::groth16::Groth16Verifyingkey;
 use solana_keccak_hasher::hashv;
 
@@ -37,10 +38,21 @@ use crate::bn254::{self, pairing};
 /// Domain separation tag of the batch transcript.
 pub const TRANSCRIPT_TAG: &[u8] = b"x402-zk/batch/v1";
 
-/// `2²⁵⁶ mod r`, big-endian.
-pub const TWO_256_MOD_R: [u8; 32] = [
-    0x0e, 0x0a, 0x77, 0xc1, 0x9a, 0x07, 0xdf, 0x2f, 0x66, 0x6e, 0xa3, 0x6f, 0x78, 0x79, 0x46, 0x2e,
-    0x36, 0xfc, 0x76, 0x95, 0x9f, 0x60, 0xcd, 0x29, 0xac, 0x96, 0x34, 0x1c, 0x4f, 0xff, 0xff, 0xfb,
+/// The scalar-field modulus `r`, little-endian 64-bit limbs.
+const R_LIMBS: [u64; 4] = [
+    0x43e1_f593_f000_0001,
+    0x2833_e848_79b9_7091,
+    0xb850_45b6_8181_585d,
+    0x3064_4e72_e131_a029,
+];
+/// `−r⁻¹ mod 2⁶⁴` (Montgomery reduction's per-limb factor).
+const R_INV_NEG: u64 = 0xc2e1_f593_efff_ffff;
+/// `2⁵¹² mod r`, little-endian limbs (turns a Montgomery reduction's `·2⁻²⁵⁶` back).
+const TWO_512_MOD_R: [u64; 4] = [
+    0x1bb8_e645_ae21_6da7,
+    0x53fe_3ab1_e35c_59e3,
+    0x8c49_833d_53bb_8085,
+    0x0216_d0b1_7f4e_44a5,
 ];
 
 /// Size of one proof in groth16-solana's layout: `−A` (64) ‖ `B` (128) ‖ `C` (64), big-endian.
@@ -146,10 +158,86 @@ impl U512 {
         }
     }
 
-    /// `(hi, lo)` as two 32-byte big-endian scalars: `self = hi·2²⁵⁶ + lo`.
-    pub fn split_be(&self) -> ([u8; 32], [u8; 32]) {
-        (be_from_limbs(&self.0[4..8]), be_from_limbs(&self.0[0..4]))
+    /// The low 256 bits as a 32-byte big-endian scalar (all of `self` when it is `< 2²⁵⁶`).
+    pub fn low_be(&self) -> [u8; 32] {
+        be_from_limbs(&self.0[0..4])
     }
+
+    /// A 32-byte big-endian scalar `≡ self (mod r)` for the mul syscall, which takes any 256-bit
+    /// scalar: `self` itself when it is below 2²⁵⁶ (a batch of one, `r₀ = 1`), else
+    /// [`Self::reduce_mod_r`] (~2,000 CU on SBF: its 128-bit products are library calls there).
+    pub fn scalar_be(&self) -> [u8; 32] {
+        if self.0[4..] == [0; 4] {
+            self.low_be()
+        } else {
+            self.reduce_mod_r()
+        }
+    }
+
+    /// `self mod r` as a 32-byte big-endian scalar, for any `self < r·2²⁵⁶` (every sum this module
+    /// accumulates: `< 2³⁹⁸`). Montgomery: `a = self·2⁻²⁵⁶ mod r`, then `a·2⁵¹²·2⁻²⁵⁶ = self`.
+    pub fn reduce_mod_r(&self) -> [u8; 32] {
+        let a = redc(self.0);
+        be_from_limbs(&redc(mul_4x4(&a, &TWO_512_MOD_R)))
+    }
+}
+
+/// `a·b` for 256-bit `a`, `b` (little-endian limbs), exactly.
+fn mul_4x4(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+    let mut out = [0u64; 8];
+    for (i, ai) in a.iter().enumerate() {
+        let mut carry: u128 = 0;
+        for (j, bj) in b.iter().enumerate() {
+            let t = (*ai as u128) * (*bj as u128) + out[i + j] as u128 + carry;
+            out[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        out[i + 4] = carry as u64;
+    }
+    out
+}
+
+/// Montgomery reduction: `t·2⁻²⁵⁶ mod r` in `[0, r)`, for `t < r·2²⁵⁶`.
+fn redc(t: [u64; 8]) -> [u64; 4] {
+    let mut t = [t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], 0];
+    for i in 0..4 {
+        let m = t[i].wrapping_mul(R_INV_NEG);
+        let mut carry: u128 = 0;
+        for (j, rj) in R_LIMBS.iter().enumerate() {
+            let x = (m as u128) * (*rj as u128) + t[i + j] as u128 + carry;
+            t[i + j] = x as u64;
+            carry = x >> 64;
+        }
+        let mut k = i + 4;
+        while carry != 0 && k < t.len() {
+            let x = t[k] as u128 + carry;
+            t[k] = x as u64;
+            carry = x >> 64;
+            k += 1;
+        }
+    }
+    // (t + m·r)/2²⁵⁶ < 2r < 2²⁵⁵: t[8] is 0 and one subtraction makes it canonical.
+    let mut out = [t[4], t[5], t[6], t[7]];
+    if !lt(&out, &R_LIMBS) {
+        let mut borrow = 0u64;
+        for (o, rj) in out.iter_mut().zip(R_LIMBS.iter()) {
+            let (d1, b1) = o.overflowing_sub(*rj);
+            let (d2, b2) = d1.overflowing_sub(borrow);
+            *o = d2;
+            borrow = u64::from(b1 | b2);
+        }
+    }
+    out
+}
+
+/// `a < b` for little-endian limbs.
+fn lt(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    for k in (0..4).rev() {
+        if a[k] != b[k] {
+            return a[k] < b[k];
+        }
+    }
+    false
 }
 
 fn limbs_le(be: &[u8; 32]) -> [u64; 4] {
@@ -176,18 +264,6 @@ fn scalar_from_u128(r: u128) -> [u8; 32] {
     let mut s = [0u8; 32];
     s[16..].copy_from_slice(&r.to_be_bytes());
     s
-}
-
-/// `S·P` for a 512-bit scalar `S` (see the module doc).
-fn mul_wide(p: &[u8; 64], s: &U512) -> Result<[u8; 64], BatchError> {
-    let (hi, lo) = s.split_be();
-    let lo_p = bn254::mul(p, &lo).map_err(|_| BatchError::VerifyingKeyInvalid)?;
-    if hi == [0u8; 32] {
-        return Ok(lo_p);
-    }
-    let shifted = bn254::mul(p, &TWO_256_MOD_R).map_err(|_| BatchError::VerifyingKeyInvalid)?;
-    let hi_p = bn254::mul(&shifted, &hi).map_err(|_| BatchError::VerifyingKeyInvalid)?;
-    bn254::add(&lo_p, &hi_p).map_err(|_| BatchError::VerifyingKeyInvalid)
 }
 
 /// Verifies `entries` against `vk` in one pairing product. `vk_hash` binds the transcript to the key.
@@ -244,7 +320,7 @@ pub fn verify_batch<const N: usize>(
 
     crate::cu_probe!("batch: per-proof loop");
     // Σr < 2^(128+8) for MAX_BATCH proofs: it fits the low 256 bits.
-    let (_, sum_r_be) = sum_r.split_be();
+    let sum_r_be = sum_r.low_be();
     let ic0 = vk.vk_ic.first().ok_or(BatchError::VerifyingKeyMismatch)?;
     let mut l = bn254::mul(ic0, &sum_r_be).map_err(|_| BatchError::VerifyingKeyInvalid)?;
     for (j, s) in sum_rx.iter().enumerate() {
@@ -252,7 +328,7 @@ pub fn verify_batch<const N: usize>(
             .vk_ic
             .get(j + 1)
             .ok_or(BatchError::VerifyingKeyMismatch)?;
-        let term = mul_wide(ic, s)?;
+        let term = bn254::mul(ic, &s.scalar_be()).map_err(|_| BatchError::VerifyingKeyInvalid)?;
         l = bn254::add(&l, &term).map_err(|_| BatchError::VerifyingKeyInvalid)?;
     }
     let alpha =
@@ -276,13 +352,87 @@ pub fn verify_batch<const N: usize>(
 mod tests {
     use super::*;
 
+    use ark_bn254::Fr;
+    use ark_ff::{BigInteger, PrimeField};
+    use proptest::prelude::*;
+
+    /// `x mod r` by arkworks, big-endian (the reference for [`U512::reduce_mod_r`]).
+    fn ark_mod_r(x: &U512) -> [u8; 32] {
+        let le: Vec<u8> = x.0.iter().flat_map(|l| l.to_le_bytes()).collect();
+        let be = Fr::from_le_bytes_mod_order(&le).into_bigint().to_bytes_be();
+        be.try_into().expect("32 bytes")
+    }
+
+    /// `r·2²⁵⁶ − 1`, the largest input `reduce_mod_r` takes.
+    fn max_input() -> U512 {
+        let mut r = [0u64; 8];
+        r[4..].copy_from_slice(&R_LIMBS);
+        let mut out = [0u64; 8];
+        let mut borrow = 1u64;
+        for (o, x) in out.iter_mut().zip(r) {
+            let (d, b) = x.overflowing_sub(borrow);
+            *o = d;
+            borrow = u64::from(b);
+        }
+        U512(out)
+    }
+
     #[test]
-    fn two_256_mod_r_is_right() {
-        // 2^256 = q·r + TWO_256_MOD_R, checked as r·5 + c = 2^256 (q = 5 for BN254's r).
-        let mut acc = U512::default();
-        acc.mul_add(&crate::public_input::FR_MODULUS_BE, 5);
-        acc.mul_add(&TWO_256_MOD_R, 1);
-        assert_eq!(acc.0, [0, 0, 0, 0, 1, 0, 0, 0]);
+    fn reduce_mod_r_edges() {
+        let mut r = U512::default();
+        r.0[..4].copy_from_slice(&R_LIMBS);
+        let mut r_minus_1 = r;
+        r_minus_1.0[0] -= 1;
+        let mut two_256 = U512::default();
+        two_256.0[4] = 1;
+        let mut all_398 = U512([u64::MAX; 8]);
+        all_398.0[6] = (1u64 << 14) - 1; // 2³⁹⁸ − 1
+        all_398.0[7] = 0;
+        for x in [
+            U512::default(),
+            U512([1, 0, 0, 0, 0, 0, 0, 0]),
+            r_minus_1,
+            r,
+            two_256,
+            all_398,
+            max_input(),
+        ] {
+            assert_eq!(x.reduce_mod_r(), ark_mod_r(&x), "{x:?}");
+        }
+        assert_eq!(r.reduce_mod_r(), [0u8; 32]);
+    }
+
+    proptest! {
+        /// Sums as `verify_batch` accumulates them: random 254-bit inputs times 128-bit scalars.
+        #[test]
+        fn reduce_mod_r_matches_arkworks(
+            terms in proptest::collection::vec((any::<[u8; 32]>(), any::<u128>()), 1..64),
+        ) {
+            let mut s = U512::default();
+            for (mut x, r) in terms {
+                x[0] &= 0x1f; // < 2²⁵³ < r, as public inputs are
+                s.mul_add(&x, r);
+            }
+            prop_assert_eq!(s.reduce_mod_r(), ark_mod_r(&s));
+        }
+
+        /// Any input below `r·2²⁵⁶` (its top limb below r's).
+        #[test]
+        fn reduce_mod_r_matches_arkworks_on_any_input(mut limbs in any::<[u64; 8]>()) {
+            limbs[7] %= R_LIMBS[3];
+            let x = U512(limbs);
+            prop_assert_eq!(x.reduce_mod_r(), ark_mod_r(&x));
+        }
+    }
+
+    #[test]
+    fn montgomery_constants_are_r_s() {
+        assert_eq!(be_from_limbs(&R_LIMBS), crate::public_input::FR_MODULUS_BE);
+        assert_eq!(
+            R_LIMBS[0].wrapping_mul(R_INV_NEG),
+            u64::MAX,
+            "r·(−r⁻¹) ≡ −1 mod 2⁶⁴"
+        );
     }
 
     #[test]

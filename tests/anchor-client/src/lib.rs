@@ -1004,13 +1004,27 @@ impl Landed {
 }
 
 /// Fetches the confirmed transaction's slot, compute units and logs.
+///
+/// `getTransaction` can still answer `null` for a signature whose status is already `confirmed`
+/// (the validator writes transaction details to its ledger store after the status; seen once in a
+/// CI-sized run with the other lane busy), so it is asked again for up to 15 s.
 pub async fn landed(program: &Prog, sig: &Signature) -> Result<Landed> {
     let cfg = RpcTransactionConfig {
         encoding: Some(UiTransactionEncoding::Json),
         commitment: Some(CommitmentConfig::confirmed()),
         max_supported_transaction_version: Some(0),
     };
-    let tx = program.rpc().get_transaction_with_config(sig, cfg).await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let tx = loop {
+        match program.rpc().get_transaction_with_config(sig, cfg).await {
+            Ok(tx) => break tx,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("getTransaction {sig}: {e}; asking again");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("getTransaction {sig} for 15 s")),
+        }
+    };
     let meta = tx.transaction.meta.context("transaction without meta")?;
     if let Some(err) = meta.err {
         bail!("transaction {sig} failed: {err:?}");
