@@ -316,7 +316,7 @@ fn wrong_nullifier_account_fails() {
 /// What a payment costs across nullifiers. The one data-dependent step of `verify_payment` that
 /// matters is the canonical search for the nullifier's PDA (one SHA-256 and one curve check per
 /// bump tried, each bump off the curve with probability ½), so the dev fixture above — whose
-/// nullifier needs 5 tries — is not the typical payment. Records the mean, minimum and maximum over
+/// nullifier needs 4 tries — is not the typical payment. Records the mean, minimum and maximum over
 /// 32 nullifiers, and holds the cost to `base + tries × per_try` within a few CU (byte comparisons
 /// of the proof's coordinates stop at the first differing byte: measured up to 12 CU apart).
 #[test]
