@@ -38,9 +38,10 @@ for sid, dt in zip(prof["samples"], prof["timeDeltas"]):
     self_us[names[sid]] += dt
 # What each function does, first match wins (Rust symbol names as the name section spells them).
 GROUPS = [
-    ("G1 bucket additions (`msm::batch::accumulate`, batch-affine, 32-bit-limb multiplications inlined)",
+    ("G1 bucket additions (`msm::batch`, batch-affine; their field multiplications counted apart)",
      r"msm::batch::\w+::<ark_bn254\[\w+\]::curves::g1::"),
-    ("G2 bucket additions (`msm::batch`, Fq2 on 32-bit limbs)", r"msm::batch::\w+::<ark_bn254\[\w+\]::curves::g2::"),
+    ("G2 bucket additions (`msm::batch`, batch-affine; their field multiplications counted apart)", r"msm::batch::\w+::<ark_bn254\[\w+\]::curves::g2::"),
+    ("base-field multiplications of the bucket additions (`msm::field`, 29-bit limbs, out of line)", r"msm::field::"),
     ("Fr arithmetic in ark-ff (64-bit limbs: QAP FFTs, witness map, synthesis)", r"FrConfig"),
     ("Fq / Fq2 arithmetic in ark-ff (64-bit limbs), under ark-ec's projective operators (the running-sum "
      "bucket reduction, window joins) and the rounds' inversions", r"FqConfig|Fp2Config|fq2|fq::"),

@@ -1,6 +1,6 @@
 //! Batch-affine bucket accumulation: every bucket's points are summed pairwise in rounds, and each round
 //! shares one field inversion among all its additions (Montgomery's trick). The multiplications are
-//! [`MsmField::mul_msm`] (32-bit limbs in WebAssembly, [`super::field`]).
+//! [`MsmField::mul_msm`] (29-bit limbs in WebAssembly, [`super::field`]).
 
 use super::field::MsmField;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};

@@ -2,19 +2,22 @@
 //!
 //! `ark-ff` multiplies 64-bit limbs into 128-bit products. WebAssembly has no 64×64→128-bit
 //! multiply, so each of those becomes four 32-bit multiplies plus carry checks on emulated 128-bit
-//! sums (≈ 2,800 instructions per BN254 base-field multiplication after wasm-opt, 2026-12-01). With
-//! 32-bit limbs every partial product `t + a·b + carry` fits a 64-bit integer exactly, so Montgomery
-//! multiplication (CIOS, the "no-carry" variant for a modulus whose top bit is clear, as `ark-ff`'s)
-//! needs no carry checks at all. Same `R = 2^256`, same canonical result (the Montgomery product
-//! `a·b·R⁻¹ mod p` in `[0, p)` is unique): tests compare it with `ark-ff` on random and edge values.
+//! sums. [`mul_fq_u29`] works on 29-bit limbs instead: a product of two limbs is below 2^58, so a
+//! 64-bit column takes the whole schoolbook product and every Montgomery reduction term (at most 18
+//! terms, < 2^63) with no carry handling until a reduction step reads its low limb. `R` stays
+//! ark-ff's `2^256` (eight reduction steps of 29 bits and a last one of 24), so values cross over by
+//! re-slicing their bits, and the result is the canonical Montgomery product: tests compare it with
+//! `ark-ff` on random and edge values. Measured in Node 20 (a dependent chain of multiplications,
+//! 2026-12-03): ark-ff ≈ 90–100 ns, the 32-bit-limb CIOS this replaced ≈ 70–84 ns, 29-bit limbs ≈ 57–64
+//! ns; whole proofs: `BENCHMARKS.md` and `circuits/BENCHMARKS-circuit.md`.
 //!
 //! Used only on `wasm32` ([`MsmField::mul_msm`]); natively `ark-ff`'s (assembly-friendly) multiply stays.
 
 use ark_bn254::{Fq, Fq2};
-use ark_ff::{BigInt, Field, PrimeField};
+use ark_ff::{BigInt, Field, MontConfig, PrimeField};
 
 /// The multiplication the bucket additions use ([`super::batch`]): `ark-ff`'s, except for the BN254
-/// base field and its quadratic extension on `wasm32` ([`mul_fq_u32`], [`mul_fq2_u32`]).
+/// base field and its quadratic extension on `wasm32` ([`mul_fq_u29`], [`mul_fq2_u29`]).
 pub trait MsmField: Field {
     /// `self · other`.
     #[inline(always)]
@@ -33,13 +36,13 @@ impl MsmField for Fq {
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
     fn mul_msm(self, other: &Self) -> Self {
-        mul_fq_u32(&self, other)
+        mul_fq_u29(&self, other)
     }
 
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
     fn square_msm(self) -> Self {
-        mul_fq_u32(&self, &self)
+        mul_fq_u29(&self, &self)
     }
 }
 
@@ -47,94 +50,102 @@ impl MsmField for Fq2 {
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
     fn mul_msm(self, other: &Self) -> Self {
-        mul_fq2_u32(&self, other)
+        mul_fq2_u29(&self, other)
     }
 
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
     fn square_msm(self) -> Self {
-        mul_fq2_u32(&self, &self)
+        mul_fq2_u29(&self, &self)
     }
 }
 
-/// The modulus as eight little-endian 32-bit words.
-const P: [u32; 8] = words(&Fq::MODULUS);
-/// `−p⁻¹ mod 2^32`.
-const P_INV: u32 = neg_inverse(P[0]);
+/// Mask of a 29-bit limb.
+const M29: u64 = (1 << 29) - 1;
+/// Mask of the top (24-bit) limb of a 256-bit value and of the last reduction step.
+const M24: u64 = (1 << 24) - 1;
+/// The modulus as nine 29-bit limbs (the top one 24 bits wide).
+const P29: [u64; 9] = to29(&Fq::MODULUS.0);
+/// `−p⁻¹ mod 2^29` and `mod 2^24` (the low bits of ark-ff's `−p⁻¹ mod 2^64`).
+const P_INV29: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV & M29;
+const P_INV24: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV & M24;
 
-// The no-carry CIOS needs the modulus's top word below 2^31 − 1 (BN254: 0x30644e72).
-const _: () = assert!(P[7] < 0x7fff_ffff);
-
-const fn words(b: &BigInt<4>) -> [u32; 8] {
-    let mut w = [0u32; 8];
-    let mut i = 0;
-    while i < 4 {
-        w[2 * i] = b.0[i] as u32;
-        w[2 * i + 1] = (b.0[i] >> 32) as u32;
-        i += 1;
-    }
-    w
-}
-
-const fn neg_inverse(p0: u32) -> u32 {
-    // Newton's iteration doubles the correct low bits: 1 → 2 → … → 32 (p0 is odd, x = 1 is right mod 2).
-    let mut x: u32 = 1;
-    let mut i = 0;
-    while i < 5 {
-        x = x.wrapping_mul(2u32.wrapping_sub(p0.wrapping_mul(x)));
-        i += 1;
-    }
-    x.wrapping_neg()
-}
-
-/// Montgomery product of two BN254 base-field elements on 32-bit limbs; equals `a * b`.
+/// A 256-bit value (four little-endian 64-bit limbs) as nine 29-bit limbs, the top one 24 bits.
 #[inline(always)]
-pub fn mul_fq_u32(a: &Fq, b: &Fq) -> Fq {
-    let a = words(&a.0);
-    let b = words(&b.0);
-    let mut t = [0u32; 8];
-    for &bi in &b {
-        let bi = u64::from(bi);
-        // t + a·b_i, then + m·p with m making the lowest word zero, shifted down one word.
-        let s = u64::from(t[0]) + u64::from(a[0]) * bi;
-        let mut carry_a = s >> 32;
-        let t0 = s as u32;
-        let m = u64::from(t0.wrapping_mul(P_INV));
-        let mut carry_m = (u64::from(t0) + m * u64::from(P[0])) >> 32;
-        for j in 1..8 {
-            let s = u64::from(t[j]) + u64::from(a[j]) * bi + carry_a;
-            carry_a = s >> 32;
-            let s = (s & 0xffff_ffff) + m * u64::from(P[j]) + carry_m;
-            carry_m = s >> 32;
-            t[j - 1] = s as u32;
-        }
-        t[7] = (carry_a + carry_m) as u32;
-    }
-    // t < 2p: one conditional subtraction gives the canonical value.
-    let mut r = [0u32; 8];
-    let mut borrow = 0u64;
-    for j in 0..8 {
-        let d = u64::from(t[j])
-            .wrapping_sub(u64::from(P[j]))
-            .wrapping_sub(borrow);
-        r[j] = d as u32;
-        borrow = (d >> 63) & 1;
-    }
-    let out = if borrow == 0 { r } else { t };
-    let mut limbs = [0u64; 4];
-    for i in 0..4 {
-        limbs[i] = u64::from(out[2 * i]) | u64::from(out[2 * i + 1]) << 32;
-    }
-    Fq::new_unchecked(BigInt::new(limbs))
+const fn to29(x: &[u64; 4]) -> [u64; 9] {
+    [
+        x[0] & M29,
+        (x[0] >> 29) & M29,
+        ((x[0] >> 58) | (x[1] << 6)) & M29,
+        (x[1] >> 23) & M29,
+        ((x[1] >> 52) | (x[2] << 12)) & M29,
+        (x[2] >> 17) & M29,
+        ((x[2] >> 46) | (x[3] << 18)) & M29,
+        (x[3] >> 11) & M29,
+        x[3] >> 40,
+    ]
 }
 
-/// BN254's `Fq2 = Fq[u]/(u² + 1)` product with [`mul_fq_u32`] (Karatsuba: three base-field
+/// Montgomery product (`R = 2^256`) of two BN254 base-field elements on 29-bit limbs; equals `a * b`
+/// (see the module doc). Out of line: one copy in the `.wasm`; inlined at every site it added 35 KB
+/// (to 1,032,578 bytes, near #16's 1 MiB) and proved no faster.
+#[inline(never)]
+pub fn mul_fq_u29(a: &Fq, b: &Fq) -> Fq {
+    let a = to29(&a.0 .0);
+    let b = to29(&b.0 .0);
+    // Columns: t[k] = Σ_{i+j=k} a_i·b_j (each < 9·2^58), then the reduction terms m·p.
+    let mut t = [0u64; 18];
+    for (i, ai) in a.iter().enumerate() {
+        for (j, bj) in b.iter().enumerate() {
+            t[i + j] += ai * bj;
+        }
+    }
+    // Steps 0..8: clear the low 29 bits of column k, carry the rest up (columns stay < 2^63).
+    for k in 0..8 {
+        let m = ((t[k] & M29) * P_INV29) & M29;
+        for (j, pj) in P29.iter().enumerate() {
+            t[k + j] += m * pj;
+        }
+        t[k + 1] += t[k] >> 29;
+    }
+    // Last step: the low 24 bits of column 8 (bit 232): 8·29 + 24 = 256.
+    let m = ((t[8] & M24) * P_INV24) & M24;
+    for (j, pj) in P29.iter().enumerate() {
+        t[8 + j] += m * pj;
+    }
+    for k in 8..17 {
+        t[k + 1] += t[k] >> 29;
+        t[k] &= M29;
+    }
+    // t / 2^256: from bit 24 of column 8 on, re-sliced into 29-bit limbs. Below 2p.
+    let mut r = [0u64; 9];
+    for j in 0..9 {
+        r[j] = (t[8 + j] >> 24) | ((t[9 + j] << 5) & M29);
+    }
+    // One conditional subtraction of p.
+    let mut d = [0u64; 9];
+    let mut borrow = 0u64;
+    for j in 0..9 {
+        let x = r[j].wrapping_sub(P29[j]).wrapping_sub(borrow);
+        d[j] = x & M29;
+        borrow = x >> 63;
+    }
+    let out = if borrow == 0 { d } else { r };
+    Fq::new_unchecked(BigInt::new([
+        out[0] | out[1] << 29 | out[2] << 58,
+        out[2] >> 6 | out[3] << 23 | out[4] << 52,
+        out[4] >> 12 | out[5] << 17 | out[6] << 46,
+        out[6] >> 18 | out[7] << 11 | out[8] << 40,
+    ]))
+}
+
+/// BN254's `Fq2 = Fq[u]/(u² + 1)` product on [`mul_fq_u29`] (Karatsuba: three base-field
 /// multiplications); equals `a * b`.
 #[inline(always)]
-pub fn mul_fq2_u32(a: &Fq2, b: &Fq2) -> Fq2 {
-    let v0 = mul_fq_u32(&a.c0, &b.c0);
-    let v1 = mul_fq_u32(&a.c1, &b.c1);
-    let cross = mul_fq_u32(&(a.c0 + a.c1), &(b.c0 + b.c1));
+pub fn mul_fq2_u29(a: &Fq2, b: &Fq2) -> Fq2 {
+    let v0 = mul_fq_u29(&a.c0, &b.c0);
+    let v1 = mul_fq_u29(&a.c1, &b.c1);
+    let cross = mul_fq_u29(&(a.c0 + a.c1), &(b.c0 + b.c1));
     Fq2::new(v0 - v1, cross - v0 - v1)
 }
 
@@ -145,11 +156,26 @@ mod tests {
     use ark_std::rand::{rngs::StdRng, SeedableRng};
 
     #[test]
-    fn constants() {
-        assert_eq!(P_INV.wrapping_mul(P[0]), u32::MAX, "p·(−p⁻¹) ≡ −1 mod 2^32");
+    fn limbs29_round_trip() {
+        let x = [
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+            u64::MAX,
+            0x8000_0000_0000_0001,
+        ];
+        let l = to29(&x);
+        assert!(l[..8].iter().all(|w| *w <= M29) && l[8] <= M24);
+        let back = [
+            l[0] | l[1] << 29 | l[2] << 58,
+            l[2] >> 6 | l[3] << 23 | l[4] << 52,
+            l[4] >> 12 | l[5] << 17 | l[6] << 46,
+            l[6] >> 18 | l[7] << 11 | l[8] << 40,
+        ];
+        assert_eq!(back, x);
         assert_eq!(
-            u64::from(P_INV),
-            <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::INV & 0xffff_ffff
+            P_INV29.wrapping_mul(P29[0]) & M29,
+            M29,
+            "p·(−p⁻¹) ≡ −1 mod 2^29"
         );
     }
 
@@ -171,12 +197,12 @@ mod tests {
         let random: Vec<Fq> = (0..2_000).map(|_| Fq::rand(&mut rng)).collect();
         for a in edge.iter().chain(&random[..40]) {
             for b in edge.iter().chain(&random[40..80]) {
-                assert_eq!(mul_fq_u32(a, b), *a * b, "{a} · {b}");
+                assert_eq!(mul_fq_u29(a, b), *a * b, "{a} · {b} (29-bit limbs)");
             }
         }
         for w in random.windows(2) {
-            assert_eq!(mul_fq_u32(&w[0], &w[1]), w[0] * w[1]);
-            assert_eq!(mul_fq_u32(&w[0], &w[0]), w[0].square());
+            assert_eq!(mul_fq_u29(&w[0], &w[1]), w[0] * w[1]);
+            assert_eq!(mul_fq_u29(&w[0], &w[0]), w[0].square());
             assert_eq!(w[0].mul_msm(&w[1]), w[0] * w[1]);
             assert_eq!(w[0].square_msm(), w[0].square());
         }
@@ -195,9 +221,9 @@ mod tests {
         ]);
         for a in &values {
             for b in values.iter().rev().take(12) {
-                assert_eq!(mul_fq2_u32(a, b), *a * b);
+                assert_eq!(mul_fq2_u29(a, b), *a * b);
             }
-            assert_eq!(mul_fq2_u32(a, a), a.square());
+            assert_eq!(mul_fq2_u29(a, a), a.square());
             assert_eq!(a.mul_msm(a), a.square());
         }
     }

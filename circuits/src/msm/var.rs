@@ -5,7 +5,7 @@
 //! base-`2^c` digits (`2^(c-1)` buckets; a scalar close to the group order is written as the negation
 //! of a small one) and batch-affine bucket accumulation ([`super::batch`]: one field inversion per
 //! round of pairwise additions, ≈ 6 multiplications per addition instead of ≈ 10 for `ark-ec`'s
-//! buckets; in WebAssembly with 32-bit-limb field multiplications, [`super::field`]). Windows are processed from the top one down, joined by `c` doublings each. The sum is
+//! buckets; in WebAssembly with 29-bit-limb field multiplications, [`super::field`]). Windows are processed from the top one down, joined by `c` doublings each. The sum is
 //! the same group element as `ark-ec`'s `VariableBaseMSM::msm` (tests compare them).
 
 use super::field::MsmField;
