@@ -489,15 +489,14 @@ async fn close_after_expiry_returns_the_rent(
 
     // A receipt paid 1 s before `now`, maxAge = the cap; proven for a moment a few seconds ahead
     // (proving takes a while), sent once the validator clock is within the skew of it.
-    let pay = prove_ahead(env, prover, merchant, &[40], AGE)
-        .await?
-        .remove(0);
     // The policy for these terms (maxAge = the cap) is registered first: its rent is not the
     // payment's.
-    ensure_policy(p, &pay).await?;
-    wait_for_clock(env, pay.proof.now as i64).await?;
+    let probe = prove_ahead(env, prover, merchant, &[40], AGE)
+        .await?
+        .remove(0);
+    ensure_policy(p, &probe).await?;
     let b0 = p.rpc().get_balance(&env.payer.pubkey()).await?;
-    let sig = verify_payment(p, &pay).await?;
+    let (pay, sig) = pay_within_tiny_skew(env, prover, merchant, 40, AGE).await?;
     let paid = landed(p, &sig).await?;
     assert_nullifier_account(env, &pay).await?;
     let (pda, _) = nullifier_pda(&pay.proof.nullifier);
@@ -567,11 +566,7 @@ async fn close_after_expiry_returns_the_rent(
     let mut expires = 0;
     let mut pays = Vec::new();
     for seed in [41, 42] {
-        let pay = prove_ahead(env, prover, merchant, &[seed], AGE)
-            .await?
-            .remove(0);
-        wait_for_clock(env, pay.proof.now as i64).await?;
-        let sig = verify_payment(p, &pay).await?;
+        let (pay, sig) = pay_within_tiny_skew(env, prover, merchant, seed, AGE).await?;
         fees += landed(p, &sig).await?.fee;
         let n: Nullifier = p.account(nullifier_pda(&pay.proof.nullifier).0).await?;
         expires = expires.max(n.expires_at);
@@ -629,6 +624,40 @@ async fn prove_ahead(
 }
 
 /// Waits (≤ 60 s) until the validator clock reads at least `t`.
+/// Proves receipt `seed` for a moment just ahead of the validator clock, waits for the clock to
+/// reach it and pays: under a skew of a few seconds, a transaction that lands late (a busy machine,
+/// the test validator's clock catching up in a jump) is refused with `TimestampOutOfRange` and
+/// burns nothing, so the same receipt is proven again for a fresh moment (three tries). What the
+/// callers assert is the lamport accounting, not landing latency.
+async fn pay_within_tiny_skew(
+    env: &TestEnv,
+    prover: &Prover,
+    merchant: &Pubkey,
+    seed: u64,
+    max_age: u32,
+) -> Result<(Payment, Signature)> {
+    for attempt in 1..=3 {
+        let pay = prove_ahead(env, prover, merchant, &[seed], max_age)
+            .await?
+            .remove(0);
+        wait_for_clock(env, pay.proof.now as i64).await?;
+        match verify_payment(&env.program, &pay).await {
+            Ok(sig) => return Ok((pay, sig)),
+            Err(e)
+                if attempt < 3
+                    && Failure::from_client_error(&e).custom_code
+                        == Some(u32::from(ErrorCode::TimestampOutOfRange)) =>
+            {
+                eprintln!(
+                    "payment seed {seed} landed outside the skew (attempt {attempt} of 3): proving it again"
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unreachable!("the third attempt returns")
+}
+
 async fn wait_for_clock(env: &TestEnv, t: i64) -> Result<()> {
     let t0 = std::time::Instant::now();
     loop {
