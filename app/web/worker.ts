@@ -67,22 +67,36 @@ function payerOf(secretKey: number[] | null): Keypair {
   return kp;
 }
 
+/** Airdrop requests before the page gives up (30 s each). */
+const AIRDROP_TRIES = 3;
+
 async function fund(connection: Connection, who: PublicKey, atLeast: bigint): Promise<void> {
   const balance = BigInt(await connection.getBalance(who, "confirmed"));
   if (balance >= atLeast) {
     row("funds", `payer ${short(who.toBase58(), 6)} has ${Number(balance) / LAMPORTS_PER_SOL} SOL`);
     return;
   }
-  const sig = await connection.requestAirdrop(who, 2 * LAMPORTS_PER_SOL);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const st = (await connection.getSignatureStatuses([sig])).value[0];
-    if (st?.err) throw new Error(`airdrop failed: ${JSON.stringify(st.err)}`);
-    if (st?.confirmationStatus === "confirmed" || st?.confirmationStatus === "finalized") break;
-    if (Date.now() > deadline) throw new Error("airdrop did not confirm in 60 s");
-    await new Promise((r) => setTimeout(r, 300));
+  // A busy local validator can drop the faucet's transaction (seen once in CI, with the other test
+  // lane loading the machine): one not confirmed within 30 s is asked for again, three times at most,
+  // unless the balance shows an earlier one landed after all.
+  for (let attempt = 1; attempt <= AIRDROP_TRIES; attempt++) {
+    const sig = await connection.requestAirdrop(who, 2 * LAMPORTS_PER_SOL);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const st = (await connection.getSignatureStatuses([sig])).value[0];
+      if (st?.err) throw new Error(`airdrop failed: ${JSON.stringify(st.err)}`);
+      if (st?.confirmationStatus === "confirmed" || st?.confirmationStatus === "finalized") {
+        row("funds", `localnet airdrop: 2 SOL to the page's payer ${short(who.toBase58(), 6)}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    if (BigInt(await connection.getBalance(who, "confirmed")) >= atLeast) {
+      row("funds", `localnet airdrop: landed late; the page's payer ${short(who.toBase58(), 6)} is funded`);
+      return;
+    }
   }
-  row("funds", `localnet airdrop: 2 SOL to the page's payer ${short(who.toBase58(), 6)}`);
+  throw new Error(`airdrop did not confirm in ${AIRDROP_TRIES} tries of 30 s`);
 }
 
 function onStep(s: ZkReceiptStep): void {
