@@ -764,7 +764,7 @@ export type X402ZkVerifier = {
         {
           "name": "verifyingKey",
           "docs": [
-            "hash (= `config.vk_hash`) are checked in `vk::load`."
+            "The verifying key account (`[b\"vk\"]`)."
           ]
         },
         {

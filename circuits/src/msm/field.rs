@@ -86,6 +86,17 @@ const fn to29(x: &[u64; 4]) -> [u64; 9] {
     ]
 }
 
+/// Nine 29-bit limbs (a value below 2^256) back as four little-endian 64-bit limbs ([`to29`]'s inverse).
+#[inline(always)]
+const fn from29(l: &[u64; 9]) -> [u64; 4] {
+    [
+        l[0] | l[1] << 29 | l[2] << 58,
+        l[2] >> 6 | l[3] << 23 | l[4] << 52,
+        l[4] >> 12 | l[5] << 17 | l[6] << 46,
+        l[6] >> 18 | l[7] << 11 | l[8] << 40,
+    ]
+}
+
 /// Montgomery product (`R = 2^256`) of two BN254 base-field elements on 29-bit limbs; equals `a * b`
 /// (see the module doc). Out of line: one copy in the `.wasm`; inlined at every site it added 35 KB
 /// (to 1,032,578 bytes, near #16's 1 MiB) and proved no faster.
@@ -131,12 +142,7 @@ pub fn mul_fq_u29(a: &Fq, b: &Fq) -> Fq {
         borrow = x >> 63;
     }
     let out = if borrow == 0 { d } else { r };
-    Fq::new_unchecked(BigInt::new([
-        out[0] | out[1] << 29 | out[2] << 58,
-        out[2] >> 6 | out[3] << 23 | out[4] << 52,
-        out[4] >> 12 | out[5] << 17 | out[6] << 46,
-        out[6] >> 18 | out[7] << 11 | out[8] << 40,
-    ]))
+    Fq::new_unchecked(BigInt::new(from29(&out)))
 }
 
 /// BN254's `Fq2 = Fq[u]/(u² + 1)` product on [`mul_fq_u29`] (Karatsuba: three base-field
@@ -165,13 +171,7 @@ mod tests {
         ];
         let l = to29(&x);
         assert!(l[..8].iter().all(|w| *w <= M29) && l[8] <= M24);
-        let back = [
-            l[0] | l[1] << 29 | l[2] << 58,
-            l[2] >> 6 | l[3] << 23 | l[4] << 52,
-            l[4] >> 12 | l[5] << 17 | l[6] << 46,
-            l[6] >> 18 | l[7] << 11 | l[8] << 40,
-        ];
-        assert_eq!(back, x);
+        assert_eq!(from29(&l), x);
         assert_eq!(
             P_INV29.wrapping_mul(P29[0]) & M29,
             M29,

@@ -38,13 +38,8 @@ use crate::bn254::{self, pairing};
 /// Domain separation tag of the batch transcript.
 pub const TRANSCRIPT_TAG: &[u8] = b"x402-zk/batch/v1";
 
-/// The scalar-field modulus `r`, little-endian 64-bit limbs.
-const R_LIMBS: [u64; 4] = [
-    0x43e1_f593_f000_0001,
-    0x2833_e848_79b9_7091,
-    0xb850_45b6_8181_585d,
-    0x3064_4e72_e131_a029,
-];
+/// The scalar-field modulus `r`, little-endian 64-bit limbs (from the encoding crate's bytes).
+const R_LIMBS: [u64; 4] = limbs_le(&crate::public_input::FR_MODULUS_BE);
 /// `−r⁻¹ mod 2⁶⁴` (Montgomery reduction's per-limb factor).
 const R_INV_NEG: u64 = 0xc2e1_f593_efff_ffff;
 /// `2⁵¹² mod r`, little-endian limbs (turns a Montgomery reduction's `·2⁻²⁵⁶` back).
@@ -240,13 +235,20 @@ fn lt(a: &[u64; 4], b: &[u64; 4]) -> bool {
     false
 }
 
-fn limbs_le(be: &[u8; 32]) -> [u64; 4] {
+/// A 32-byte big-endian value as little-endian 64-bit limbs (`const`: [`R_LIMBS`] is one).
+const fn limbs_le(be: &[u8; 32]) -> [u64; 4] {
     let mut out = [0u64; 4];
-    for (k, limb) in out.iter_mut().enumerate() {
+    let mut k = 0;
+    while k < 4 {
         let start = 32 - 8 * (k + 1);
         let mut b = [0u8; 8];
-        b.copy_from_slice(&be[start..start + 8]);
-        *limb = u64::from_be_bytes(b);
+        let mut i = 0;
+        while i < 8 {
+            b[i] = be[start + i];
+            i += 1;
+        }
+        out[k] = u64::from_be_bytes(b);
+        k += 1;
     }
     out
 }

@@ -623,12 +623,11 @@ async fn prove_ahead(
     }
 }
 
-/// Waits (≤ 60 s) until the validator clock reads at least `t`.
 /// Proves receipt `seed` for a moment just ahead of the validator clock, waits for the clock to
 /// reach it and pays: under a skew of a few seconds, a transaction that lands late (a busy machine,
 /// the test validator's clock catching up in a jump) is refused with `TimestampOutOfRange` and
-/// burns nothing, so the same receipt is proven again for a fresh moment (three tries). What the
-/// callers assert is the lamport accounting, not landing latency.
+/// burns nothing, so the same receipt is proven again for a fresh moment ([`PAY_TRIES`] tries). What
+/// the callers assert is the lamport accounting, not landing latency.
 async fn pay_within_tiny_skew(
     env: &TestEnv,
     prover: &Prover,
@@ -636,7 +635,7 @@ async fn pay_within_tiny_skew(
     seed: u64,
     max_age: u32,
 ) -> Result<(Payment, Signature)> {
-    for attempt in 1..=3 {
+    for attempt in 1..=PAY_TRIES {
         let pay = prove_ahead(env, prover, merchant, &[seed], max_age)
             .await?
             .remove(0);
@@ -644,20 +643,24 @@ async fn pay_within_tiny_skew(
         match verify_payment(&env.program, &pay).await {
             Ok(sig) => return Ok((pay, sig)),
             Err(e)
-                if attempt < 3
+                if attempt < PAY_TRIES
                     && Failure::from_client_error(&e).custom_code
                         == Some(u32::from(ErrorCode::TimestampOutOfRange)) =>
             {
                 eprintln!(
-                    "payment seed {seed} landed outside the skew (attempt {attempt} of 3): proving it again"
+                    "payment seed {seed} landed outside the skew (attempt {attempt} of {PAY_TRIES}): proving it again"
                 );
             }
             Err(e) => return Err(e.into()),
         }
     }
-    unreachable!("the third attempt returns")
+    unreachable!("the last attempt returns")
 }
 
+/// Tries of [`pay_within_tiny_skew`].
+const PAY_TRIES: u32 = 3;
+
+/// Waits (≤ 60 s) until the validator clock reads at least `t`.
 async fn wait_for_clock(env: &TestEnv, t: i64) -> Result<()> {
     let t0 = std::time::Instant::now();
     loop {

@@ -38,8 +38,8 @@ pub struct VerifyPayment<'info> {
     /// at `[CONFIG_SEED]`), so no address re-derivation (1,500 CU) per verification.
     /// CHECK: `views::read_config` (`Account<Config>`'s checks, without its borsh pass).
     pub config: UncheckedAccount<'info>,
-    /// CHECK: the verifying key PDA `[b"vk"]`; owner, discriminator, address (stored bump) and
-    /// hash (= `config.vk_hash`) are checked in `vk::load`.
+    /// The verifying key account (`[b"vk"]`).
+    /// CHECK: owner, discriminator, size and stored hash (= `config.vk_hash`) in `vk::load`.
     pub verifying_key: UncheckedAccount<'info>,
     /// The merchant's terms (`register_policy`); its `policy_hash` is bound into `pubHash`.
     /// CHECK: `views::read_policy` (`Account<Policy>`'s checks, without its borsh pass).
