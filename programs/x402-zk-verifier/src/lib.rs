@@ -69,9 +69,11 @@ macro_rules! cu_probe {
     };
 }
 
+pub mod account;
 pub mod batch;
 pub mod bn254;
 pub mod cpi;
+pub mod entrypoint;
 pub mod errors;
 pub mod events;
 pub mod heap;

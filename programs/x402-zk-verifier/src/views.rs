@@ -11,22 +11,23 @@ use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 use x402_zk_encoding::layout::{config_account as c, policy_account as p};
 
+use crate::account::AccountAccess;
 use crate::state::{Config, Policy};
 
 /// The data of `info` if it holds a `T` of this program (`Account<T>::try_from`'s checks).
-fn account_data<'a, T: Discriminator>(
-    info: &'a AccountInfo,
+fn account_data<'a, T: Discriminator, A: AccountAccess>(
+    info: &'a A,
     program_id: &Pubkey,
     space: usize,
-) -> Result<std::cell::Ref<'a, &'a mut [u8]>> {
-    if info.owner == &anchor_lang::system_program::ID && info.lamports() == 0 {
+) -> Result<impl core::ops::Deref<Target = [u8]> + 'a> {
+    if info.owner() == &anchor_lang::system_program::ID && info.lamports() == 0 {
         return Err(AnchorError::AccountNotInitialized.into());
     }
-    if info.owner != program_id {
+    if info.owner() != program_id {
         return Err(Error::from(AnchorError::AccountOwnedByWrongProgram)
-            .with_pubkeys((*info.owner, *program_id)));
+            .with_pubkeys((*info.owner(), *program_id)));
     }
-    let data = info.try_borrow_data()?;
+    let data = info.data()?;
     if data.len() != space || !data.starts_with(T::DISCRIMINATOR) {
         return Err(AnchorError::AccountDiscriminatorMismatch.into());
     }
@@ -41,8 +42,8 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
 }
 
 /// The `Config` in `info` (see the module doc).
-pub fn read_config(info: &AccountInfo, program_id: &Pubkey) -> Result<Config> {
-    let d = account_data::<Config>(info, program_id, c::SPACE)?;
+pub fn read_config<A: AccountAccess>(info: &A, program_id: &Pubkey) -> Result<Config> {
+    let d = account_data::<Config, A>(info, program_id, c::SPACE)?;
     Ok(Config {
         authority: Pubkey::new_from_array(bytes(&d, c::AUTHORITY_OFFSET)),
         attester: bytes(&d, c::ATTESTER_OFFSET),
@@ -56,8 +57,8 @@ pub fn read_config(info: &AccountInfo, program_id: &Pubkey) -> Result<Config> {
 }
 
 /// The `Policy` in `info` (see the module doc).
-pub fn read_policy(info: &AccountInfo, program_id: &Pubkey) -> Result<Policy> {
-    let d = account_data::<Policy>(info, program_id, p::SPACE)?;
+pub fn read_policy<A: AccountAccess>(info: &A, program_id: &Pubkey) -> Result<Policy> {
+    let d = account_data::<Policy, A>(info, program_id, p::SPACE)?;
     Ok(Policy {
         policy_hash: bytes(&d, p::POLICY_HASH_OFFSET),
         pay_to: Pubkey::new_from_array(bytes(&d, p::PAY_TO_OFFSET)),
@@ -125,9 +126,11 @@ mod tests {
 
     #[test]
     fn the_views_read_what_borsh_wrote() {
-        let c = read_with(serialized(&config()), crate::ID, read_config).expect("config");
+        let c =
+            read_with(serialized(&config()), crate::ID, |i, p| read_config(i, p)).expect("config");
         assert_eq!(serialized(&c), serialized(&config()));
-        let p = read_with(serialized(&policy()), crate::ID, read_policy).expect("policy");
+        let p =
+            read_with(serialized(&policy()), crate::ID, |i, p| read_policy(i, p)).expect("policy");
         assert_eq!(serialized(&p), serialized(&policy()));
     }
 
@@ -143,24 +146,28 @@ mod tests {
     fn foreign_short_and_mistyped_accounts_get_account_errors() {
         let foreign = Pubkey::new_unique();
         assert_eq!(
-            code(read_with(serialized(&config()), foreign, read_config)),
+            code(read_with(serialized(&config()), foreign, |i, p| {
+                read_config(i, p)
+            })),
             AnchorError::AccountOwnedByWrongProgram as u32
         );
         // A policy where a config is expected (other discriminator and size), and a short config.
         assert_eq!(
-            code(read_with(serialized(&policy()), crate::ID, read_config)),
+            code(read_with(serialized(&policy()), crate::ID, |i, p| {
+                read_config(i, p)
+            })),
             AnchorError::AccountDiscriminatorMismatch as u32
         );
         let mut short = serialized(&config());
         short.pop();
         assert_eq!(
-            code(read_with(short, crate::ID, read_config)),
+            code(read_with(short, crate::ID, |i, p| read_config(i, p))),
             AnchorError::AccountDiscriminatorMismatch as u32
         );
         let mut renamed = serialized(&policy());
         renamed[0] ^= 1;
         assert_eq!(
-            code(read_with(renamed, crate::ID, read_policy)),
+            code(read_with(renamed, crate::ID, |i, p| read_policy(i, p))),
             AnchorError::AccountDiscriminatorMismatch as u32
         );
     }

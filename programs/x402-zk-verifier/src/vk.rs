@@ -123,12 +123,16 @@ impl LoadedVk {
 }
 
 /// Reads the key every verify path uses from `account` (see the module doc for the checks).
-pub fn load(account: &AccountInfo, config: &Config, program_id: &Pubkey) -> Result<LoadedVk> {
+pub fn load<A: crate::account::AccountAccess>(
+    account: &A,
+    config: &Config,
+    program_id: &Pubkey,
+) -> Result<LoadedVk> {
     let mismatch = || error!(ErrorCode::VerifyingKeyAccountMismatch);
-    if account.owner != program_id {
+    if account.owner() != program_id {
         return Err(mismatch());
     }
-    let data = account.try_borrow_data()?;
+    let data = account.data()?;
     if data.len() != VerifyingKeyAccount::SPACE
         || !data.starts_with(VerifyingKeyAccount::DISCRIMINATOR)
     {

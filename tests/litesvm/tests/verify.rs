@@ -1,8 +1,8 @@
 //! `verify_payment` with real receipt proofs: the happy path, every way it must fail, and CU.
 use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
 use x402_zk_litesvm_tests::{
-    fixture, merchant, record_cu, Address, Harness, Keypair, Signer, DEFAULT_MAX_RECEIPT_AGE,
-    NULLIFIER_SPACE, TEST_NOW,
+    fixture, merchant, record_cu, AccountMeta, Address, Harness, Instruction, Keypair, Signer,
+    DEFAULT_MAX_RECEIPT_AGE, NULLIFIER_SPACE, TEST_NOW,
 };
 
 const SKEW: u32 = 60;
@@ -358,4 +358,77 @@ fn verify_payment_cost_depends_only_on_the_bump_search() {
     record_cu("verify_payment (max over 32 nullifiers)", c1);
     record_cu("verify_payment (per bump tried)", per_try);
     record_cu("verify_payment (1 bump tried)", c0 - (t0 - 1) * per_try);
+}
+
+/// `verify_payment` has two entries (programs/x402-zk-verifier/src/entrypoint.rs): read in place
+/// when it comes with exactly its six distinct accounts, Anchor's dispatcher otherwise (here: a
+/// seventh account). Each refusal must carry the same error code through both, both must pay and
+/// burn, and a nullifier burnt through one is spent for the other.
+#[test]
+fn both_entries_of_verify_payment_agree() {
+    let mut h = Harness::with_config(SKEW);
+    let through_anchor = |mut ix: Instruction| {
+        ix.accounts.push(AccountMeta::new_readonly(
+            Address::new_from_array([9; 32]),
+            false,
+        ));
+        ix
+    };
+    let f = fixture(40);
+    let pda = h.nullifier_pda(&f.nullifier);
+    let good = h.verify_payment_ix(&f, merchant(), pda);
+    let stranger = Address::new_from_array([5; 32]);
+    type Tweak = fn(&mut Instruction, Address);
+    let refusals: [(&str, Tweak); 5] = [
+        ("AccountNotSigner", |ix, who| {
+            ix.accounts[0] = AccountMeta::new(who, false)
+        }),
+        ("ConstraintMut", |ix, _| ix.accounts[4].is_writable = false),
+        ("InvalidProgramId", |ix, who| {
+            ix.accounts[5] = AccountMeta::new_readonly(who, false)
+        }),
+        ("InstructionDidNotDeserialize", |ix, _| {
+            ix.data.truncate(ix.data.len() - 1)
+        }),
+        ("AccountOwnedByWrongProgram", |ix, who| {
+            ix.accounts[3] = AccountMeta::new_readonly(who, false)
+        }),
+    ];
+    h.svm.airdrop(&stranger, 1_000_000).expect("airdrop");
+    for (code, tweak) in refusals {
+        let mut ix = good.clone();
+        tweak(&mut ix, stranger);
+        expect_err(&h.send_ixs(vec![ix.clone()], &[]), code);
+        expect_err(&h.send_ixs(vec![through_anchor(ix)], &[]), code);
+    }
+
+    // Trailing argument bytes are ignored by both (Anchor's borsh reads what it needs).
+    let mut in_place = good.clone();
+    in_place.data.extend_from_slice(&[7; 3]);
+    let paid = h.send_ixs(vec![in_place], &[]);
+    assert!(paid.ok, "in place: {:#?}", paid.logs);
+    assert!(h.nullifier_record(&pda).is_some(), "burnt in place");
+    expect_err(
+        &h.send_ixs(vec![through_anchor(good.clone())], &[]),
+        "NullifierAlreadyUsed",
+    );
+
+    let g = fixture(41);
+    let pda = h.nullifier_pda(&g.nullifier);
+    let good = h.verify_payment_ix(&g, merchant(), pda);
+    let anchor = h.send_ixs(vec![through_anchor(good.clone())], &[]);
+    assert!(anchor.ok, "through Anchor: {:#?}", anchor.logs);
+    assert!(h.nullifier_record(&pda).is_some(), "burnt through Anchor");
+    expect_err(&h.send_ixs(vec![good], &[]), "NullifierAlreadyUsed");
+    // Same work but for the entry: what reading the input in place saves, recorded.
+    record_cu(
+        "verify_payment through Anchor's dispatcher (7 accounts)",
+        anchor.cu,
+    );
+    assert!(
+        paid.cu < anchor.cu,
+        "in place {} CU, through Anchor {} CU",
+        paid.cu,
+        anchor.cu
+    );
 }

@@ -8,9 +8,10 @@
 //! several addresses and be spent once per bump. The search is `crate::pda`'s (same result,
 //! ~300 instead of 1,500 CU per bump tried).
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{allocate, assign, transfer, Allocate, Assign, Transfer};
 use anchor_lang::Discriminator;
 
+use crate::account::AccountAccess;
+use crate::cpi::SystemCall;
 use crate::errors::ErrorCode;
 use crate::events::NullifiersClosed;
 use crate::state::{Config, Nullifier, NULLIFIER_SEED};
@@ -51,20 +52,19 @@ pub fn require_max_age(config: &Config, max_age: u64) -> Result<()> {
 }
 
 /// Fails with `NullifierAlreadyUsed` when `account` already holds a spent nullifier.
-pub fn require_unspent(account: &AccountInfo, program_id: &Pubkey) -> Result<()> {
+pub fn require_unspent<A: AccountAccess>(account: &A, program_id: &Pubkey) -> Result<()> {
     require!(
-        !(account.owner == program_id && account.data_len() > 0),
+        !(account.owner() == program_id && account.data_len() > 0),
         ErrorCode::NullifierAlreadyUsed
     );
     Ok(())
 }
 
 /// Creates the nullifier PDA, paid by `payer`.
-pub fn burn<'info>(
+pub fn burn<A: AccountAccess>(
     program_id: &Pubkey,
-    payer: &AccountInfo<'info>,
-    system_program: &AccountInfo<'info>,
-    account: &AccountInfo<'info>,
+    payer: &A,
+    account: &A,
     rec: &NullifierRecord,
     rent: u64,
 ) -> Result<()> {
@@ -72,88 +72,61 @@ pub fn burn<'info>(
     let (expected, bump) =
         crate::pda::find_program_address(&[NULLIFIER_SEED, rec.nullifier], program_id)
             .ok_or_else(|| error!(ErrorCode::NullifierAccountMismatch))?;
-    require_keys_eq!(account.key(), expected, ErrorCode::NullifierAccountMismatch);
-    require!(account.is_writable, ErrorCode::NullifierAccountMismatch);
+    require_keys_eq!(
+        *account.key(),
+        expected,
+        ErrorCode::NullifierAccountMismatch
+    );
+    require!(account.is_writable(), ErrorCode::NullifierAccountMismatch);
     crate::cu_probe!("burn: address found");
 
     let bump_seed = [bump];
     let seeds: &[&[u8]] = &[NULLIFIER_SEED, rec.nullifier, &bump_seed];
-    create_pda(
-        program_id,
-        payer,
-        system_program,
-        account,
-        seeds,
-        Nullifier::SPACE,
-        rent,
-    )?;
+    create_pda(program_id, payer, account, seeds, Nullifier::SPACE, rent)?;
     crate::cu_probe!("burn: account created");
 
-    let mut data = account.try_borrow_mut_data()?;
+    let mut data = account.data_mut()?;
     let out: &mut [u8] = &mut data;
     let disc = Nullifier::DISCRIMINATOR;
     out[..disc.len()].copy_from_slice(disc);
     let mut w = &mut out[disc.len()..];
     Nullifier {
         expires_at: rec.expires_at,
-        rent_payer: payer.key(),
+        rent_payer: *payer.key(),
     }
     .serialize(&mut w)?;
     Ok(())
 }
 
 /// Creates the program-owned PDA `account` (signed by `seeds`, bump included) with `space` bytes
-/// and `rent` lamports (its rent-exempt minimum, from the caller), paid by `payer`. An address someone pre-funded (griefing `create_account`) is topped up,
-/// allocated and assigned instead.
-pub fn create_pda<'info>(
+/// and `rent` lamports (its rent-exempt minimum, from the caller), paid by `payer`. An address
+/// someone pre-funded (griefing `create_account`) is topped up, allocated and assigned instead.
+pub fn create_pda<A: AccountAccess>(
     program_id: &Pubkey,
-    payer: &AccountInfo<'info>,
-    system_program: &AccountInfo<'info>,
-    account: &AccountInfo<'info>,
+    payer: &A,
+    account: &A,
     seeds: &[&[u8]],
     space: usize,
     rent: u64,
 ) -> Result<()> {
-    let signer = &[seeds];
-    let sys = system_program.key();
+    let space = space as u64;
     let current = account.lamports();
     if current == 0 {
-        crate::cpi::create_account(payer, account, rent, space as u64, program_id, seeds)?;
-    } else {
-        if current < rent {
-            transfer(
-                CpiContext::new(
-                    sys,
-                    Transfer {
-                        from: payer.clone(),
-                        to: account.clone(),
-                    },
-                ),
-                rent - current,
-            )?;
-        }
-        allocate(
-            CpiContext::new_with_signer(
-                sys,
-                Allocate {
-                    account_to_allocate: account.clone(),
-                },
-                signer,
-            ),
-            space as u64,
-        )?;
-        assign(
-            CpiContext::new_with_signer(
-                sys,
-                Assign {
-                    account_to_assign: account.clone(),
-                },
-                signer,
-            ),
-            program_id,
-        )?;
+        let create = SystemCall::CreateAccount {
+            lamports: rent,
+            space,
+            owner: program_id,
+        };
+        return A::invoke_system(&create, &[payer, account], seeds);
     }
-    Ok(())
+    if current < rent {
+        let top_up = SystemCall::Transfer {
+            lamports: rent - current,
+        };
+        A::invoke_system(&top_up, &[payer, account], seeds)?;
+    }
+    A::invoke_system(&SystemCall::Allocate { space }, &[account], seeds)?;
+    A::invoke_system(&SystemCall::Assign { owner: program_id }, &[account], seeds)
 }
 
 /// No accounts of its own: the `[nullifier, rent_payer]` pairs come as `remaining_accounts`.
@@ -206,7 +179,7 @@ fn close_one<'info>(
     };
     require!(now > record.expires_at, ErrorCode::NullifierNotExpired);
     require!(
-        rent_payer.key() == record.rent_payer && rent_payer.is_writable,
+        *rent_payer.key == record.rent_payer && rent_payer.is_writable,
         ErrorCode::RentPayerMismatch
     );
     // A rent payer is a wallet (it signed the burning transaction), never the nullifier itself.

@@ -58,8 +58,7 @@ pub fn register_policy(
     let bump_seed = [bump];
     create_pda(
         ctx.program_id,
-        &ctx.accounts.payer,
-        &ctx.accounts.system_program,
+        &*ctx.accounts.payer,
         &account,
         &[POLICY_SEED, &hash, &bump_seed],
         Policy::SPACE,

@@ -145,7 +145,6 @@ struct Burner<'a, 'info> {
     verifying_key: &'a AccountInfo<'info>,
     policy: &'a Account<'info, Policy>,
     payer: &'a AccountInfo<'info>,
-    system_program: &'a AccountInfo<'info>,
 }
 
 /// A [`Burner`] from a context whose accounts carry the usual names.
@@ -157,7 +156,6 @@ macro_rules! burner {
             verifying_key: &$ctx.accounts.verifying_key,
             policy: &$ctx.accounts.policy,
             payer: &$ctx.accounts.payer,
-            system_program: &$ctx.accounts.system_program,
         }
     };
 }
@@ -193,7 +191,6 @@ fn burn_all<'info>(
         burn(
             b.program_id,
             b.payer,
-            b.system_program,
             account,
             &NullifierRecord {
                 nullifier: p.nullifier,
@@ -233,7 +230,7 @@ pub fn check_batch(ctx: Context<CheckBatch>, payments: Vec<PaymentProof>) -> Res
     crate::cu_probe!("check_batch: handler");
     let items: Vec<ProofRef> = payments.iter().map(ProofRef::from).collect();
     let vk = crate::vk::load(
-        &ctx.accounts.verifying_key,
+        &*ctx.accounts.verifying_key,
         &ctx.accounts.config,
         ctx.program_id,
     )?;
