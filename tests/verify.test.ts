@@ -154,7 +154,18 @@ describe("verify_payment and verify_batch (real proofs)", () => {
     );
     assert.ok(new PublicKey(acc!.data.subarray(16, 48)).equals(provider.wallet.publicKey), "rent payer = the payer");
     assert.equal(acc!.lamports, await provider.connection.getMinimumBalanceForRentExemption(48));
+    assert.equal(config.nullifierRentLamports.toString(), String(acc!.lamports), "funded with Config.nullifier_rent_lamports");
     console.log(`      nullifier account: ${acc!.data.length} bytes, rent ${acc!.lamports} lamports`);
+  });
+
+  it("sync_nullifier_rent needs no signer and keeps the cluster's exempt minimum", async () => {
+    const sig = await program.methods.syncNullifierRent().accountsPartial({ config: configPda }).rpc();
+    cuReport.sync_nullifier_rent = (await txInfo(sig)).cu;
+    const config = await program.account.config.fetch(configPda);
+    assert.equal(
+      config.nullifierRentLamports.toString(),
+      String(await provider.connection.getMinimumBalanceForRentExemption(48))
+    );
   });
 
   it("a replayed proof fails with NullifierAlreadyUsed", async () => {

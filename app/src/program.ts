@@ -64,6 +64,8 @@ export interface VerifierConfig {
   domain: string;
   /** `0x` hex of the verifying key's SHA-256. */
   vkHash: string;
+  /** Lamports every nullifier account is funded with (returned at close); `syncNullifierRent` refreshes it. */
+  nullifierRentLamports: bigint;
 }
 
 /**
@@ -266,6 +268,7 @@ export class VerifierClient {
       paused: c.paused,
       domain: "0x" + Buffer.from(c.domain as number[]).toString("hex"),
       vkHash: "0x" + Buffer.from(c.vkHash as number[]).toString("hex"),
+      nullifierRentLamports: BigInt(c.nullifierRentLamports.toString()),
     };
   }
 
@@ -349,6 +352,16 @@ export class VerifierClient {
   /** `set_paused` (authority only). */
   async setPaused(paused: boolean): Promise<string> {
     const ix = await this.program.methods.setPaused(paused).accountsPartial({ authority: this.payer.publicKey }).instruction();
+    return this.send([ix]);
+  }
+
+  /**
+   * `sync_nullifier_rent` (anyone): sets `Config.nullifier_rent_lamports` to the `Rent` sysvar's
+   * exempt minimum for a nullifier account. Needed only if the cluster's rent rises (payments are
+   * refused for insufficient rent until then).
+   */
+  async syncNullifierRent(): Promise<string> {
+    const ix = await this.program.methods.syncNullifierRent().accountsPartial({ config: this.configPda() }).instruction();
     return this.send([ix]);
   }
 

@@ -552,10 +552,6 @@ export type X402ZkVerifier = {
     },
     {
       "name": "setVerifyingKey",
-      "docs": [
-        "Replaces the verifying key with `key` (the ceremony export's `solana_vk.bin` bytes) and",
-        "sets `Config.vk_hash` to its SHA-256, computed on chain (authority only)."
-      ],
       "discriminator": [
         79,
         162,
@@ -620,6 +616,47 @@ export type X402ZkVerifier = {
           }
         }
       ]
+    },
+    {
+      "name": "syncNullifierRent",
+      "docs": [
+        "Replaces the verifying key with `key` (the ceremony export's `solana_vk.bin` bytes) and",
+        "sets `Config.vk_hash` to its SHA-256, computed on chain (authority only).",
+        "Permissionless: `Config.nullifier_rent_lamports` := the `Rent` sysvar's exempt minimum for",
+        "a nullifier account now (what every payment funds its nullifier with)."
+      ],
+      "discriminator": [
+        142,
+        145,
+        223,
+        2,
+        184,
+        219,
+        162,
+        171
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
     },
     {
       "name": "verifyBatch",
@@ -1229,6 +1266,18 @@ export type X402ZkVerifier = {
               "expired nullifier stays expired and its account can be closed (`close_expired_nullifiers`)."
             ],
             "type": "u32"
+          },
+          {
+            "name": "nullifierRentLamports",
+            "docs": [
+              "Lamports a nullifier account is created with: the `Rent` sysvar's exempt minimum for",
+              "[`Nullifier::SPACE`], read when the config is created and again by `sync_nullifier_rent`",
+              "(permissionless). Kept here because the sysvar read cost every payment 384 CU. A stale",
+              "figure loses nothing: above the current minimum the payer gets it all back when the",
+              "nullifier is closed; below it the runtime refuses the payment (insufficient funds for rent)",
+              "until anyone syncs it."
+            ],
+            "type": "u64"
           }
         ]
       }
@@ -1274,6 +1323,10 @@ export type X402ZkVerifier = {
           {
             "name": "maxReceiptAgeSeconds",
             "type": "u32"
+          },
+          {
+            "name": "nullifierRentLamports",
+            "type": "u64"
           }
         ]
       }

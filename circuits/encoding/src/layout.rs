@@ -61,8 +61,10 @@ pub mod config_account {
     pub const VK_HASH_OFFSET: usize = 142;
     /// Offset of `max_receipt_age_seconds`.
     pub const MAX_RECEIPT_AGE_OFFSET: usize = 174;
+    /// Offset of `nullifier_rent_lamports` (u64 LE).
+    pub const NULLIFIER_RENT_OFFSET: usize = 178;
     /// Account size.
-    pub const SPACE: usize = 178;
+    pub const SPACE: usize = 186;
 }
 
 /// `Nullifier`: discriminator 8 ‖ `expires_at` i64 LE ‖ `rent_payer` 32.

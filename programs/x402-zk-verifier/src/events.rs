@@ -10,6 +10,7 @@ pub struct ConfigUpdated {
     pub paused: bool,
     pub vk_hash: [u8; 32],
     pub max_receipt_age_seconds: u32,
+    pub nullifier_rent_lamports: u64,
 }
 
 impl ConfigUpdated {
@@ -22,6 +23,7 @@ impl ConfigUpdated {
             paused: config.paused,
             vk_hash: config.vk_hash,
             max_receipt_age_seconds: config.max_receipt_age_seconds,
+            nullifier_rent_lamports: config.nullifier_rent_lamports,
         }
     }
 }

@@ -132,6 +132,12 @@ pub mod x402_zk_verifier {
 
     /// Replaces the verifying key with `key` (the ceremony export's `solana_vk.bin` bytes) and
     /// sets `Config.vk_hash` to its SHA-256, computed on chain (authority only).
+    /// Permissionless: `Config.nullifier_rent_lamports` := the `Rent` sysvar's exempt minimum for
+    /// a nullifier account now (what every payment funds its nullifier with).
+    pub fn sync_nullifier_rent(ctx: Context<SyncNullifierRent>) -> Result<()> {
+        instructions::admin::sync_nullifier_rent(ctx)
+    }
+
     pub fn set_verifying_key(
         ctx: Context<SetVerifyingKey>,
         key: [u8; crate::vk::VK_LEN],

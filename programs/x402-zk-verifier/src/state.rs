@@ -39,6 +39,13 @@ pub struct Config {
     /// nullifier can still matter; both may only be lowered (`LifetimeMayOnlyShrink`), so an
     /// expired nullifier stays expired and its account can be closed (`close_expired_nullifiers`).
     pub max_receipt_age_seconds: u32,
+    /// Lamports a nullifier account is created with: the `Rent` sysvar's exempt minimum for
+    /// [`Nullifier::SPACE`], read when the config is created and again by `sync_nullifier_rent`
+    /// (permissionless). Kept here because the sysvar read cost every payment 384 CU. A stale
+    /// figure loses nothing: above the current minimum the payer gets it all back when the
+    /// nullifier is closed; below it the runtime refuses the payment (insufficient funds for rent)
+    /// until anyone syncs it.
+    pub nullifier_rent_lamports: u64,
 }
 
 /// Seed prefix of a [`Nullifier`] PDA: `[NULLIFIER_SEED, nullifier_be_32]`.

@@ -53,6 +53,7 @@ pub fn read_config<A: AccountAccess>(info: &A, program_id: &Pubkey) -> Result<Co
         domain: bytes(&d, c::DOMAIN_OFFSET),
         vk_hash: bytes(&d, c::VK_HASH_OFFSET),
         max_receipt_age_seconds: u32::from_le_bytes(bytes(&d, c::MAX_RECEIPT_AGE_OFFSET)),
+        nullifier_rent_lamports: u64::from_le_bytes(bytes(&d, c::NULLIFIER_RENT_OFFSET)),
     })
 }
 
@@ -108,6 +109,7 @@ mod tests {
             domain: filled(120),
             vk_hash: filled(200),
             max_receipt_age_seconds: 0x0a0b_0c0d,
+            nullifier_rent_lamports: 0x0102_0304_0506_0708,
         }
     }
 

@@ -253,6 +253,7 @@ mod tests {
             domain: [5; 32],
             vk_hash: [4; 32],
             max_receipt_age_seconds: 600,
+            nullifier_rent_lamports: 1_224_960,
         }
     }
 

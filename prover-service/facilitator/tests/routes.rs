@@ -643,6 +643,7 @@ fn config_account(edit: impl FnOnce(&mut x402_zk_verifier::state::Config)) -> (S
         domain: [0; 32],
         vk_hash: vk_sha256(&keys().verifier.vk),
         max_receipt_age_seconds: 600,
+        nullifier_rent_lamports: 1_224_960,
     };
     edit(&mut c);
     let mut data = Vec::new();

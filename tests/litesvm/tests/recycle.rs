@@ -5,8 +5,8 @@
 use x402_zk_circuits::circuit::{is_satisfied, Assignment};
 use x402_zk_litesvm_tests::proofs::{self, PaymentFixture};
 use x402_zk_litesvm_tests::{
-    fixture, legacy_tx_size, merchant, record_cu, Address, Harness, Keypair, Outcome, Signer,
-    DEFAULT_MAX_RECEIPT_AGE, NULLIFIER_SPACE, PACKET_DATA_SIZE, TEST_NOW,
+    fixture, legacy_tx_size, merchant, record_cu, AccountMeta, Address, Harness, Instruction,
+    Keypair, Outcome, Signer, DEFAULT_MAX_RECEIPT_AGE, NULLIFIER_SPACE, PACKET_DATA_SIZE, TEST_NOW,
 };
 
 const SKEW: u32 = 60;
@@ -342,4 +342,55 @@ fn lifetime_may_only_shrink() {
     let out = set_age(&mut h, 0);
     assert!(out.ok, "{:#?}", out.logs);
     assert_eq!(age(&h), (0, 30));
+}
+
+/// `Config.nullifier_rent_lamports` (what each payment funds its nullifier with, kept in the config
+/// because reading the `Rent` sysvar cost every payment 384 CU) is the exempt minimum when the
+/// config is made, and follows the sysvar when anyone sends `sync_nullifier_rent`. Under a stale,
+/// too-low figure the runtime refuses the payment and nothing is burnt.
+#[test]
+fn nullifier_rent_follows_the_rent_sysvar_when_synced() {
+    use x402_zk_encoding::layout::config_account::NULLIFIER_RENT_OFFSET;
+    let mut h = Harness::with_config(SKEW);
+    let config_rent = |h: &Harness| {
+        let data = h.svm.get_account(&h.config_pda()).expect("config").data;
+        u64::from_le_bytes(
+            data[NULLIFIER_RENT_OFFSET..][..8]
+                .try_into()
+                .expect("8 bytes"),
+        )
+    };
+    let rent: solana_rent::Rent = h.svm.get_sysvar();
+    assert_eq!(config_rent(&h), rent.minimum_balance(NULLIFIER_SPACE));
+
+    let mut dearer = rent.clone();
+    dearer.lamports_per_byte *= 2;
+    h.svm.set_sysvar(&dearer);
+    let f = fixture(60);
+    let pda = h.nullifier_pda(&f.nullifier);
+    let stale = h.verify_payment(&f);
+    assert!(
+        !stale.ok,
+        "a nullifier below the exempt minimum: {:#?}",
+        stale.logs
+    );
+    assert!(h.nullifier_record(&pda).is_none(), "nothing burnt");
+
+    let stranger = h.keypair();
+    h.fund(&stranger.pubkey());
+    let sync = Instruction::new_with_bytes(
+        h.program_id,
+        &h.discriminator("sync_nullifier_rent"),
+        vec![AccountMeta::new(h.config_pda(), false)],
+    );
+    let out = h.send_ixs_from(&stranger, vec![sync], &[]);
+    assert!(out.ok, "sync_nullifier_rent by anyone: {:#?}", out.logs);
+    record_cu("sync_nullifier_rent", out.cu);
+    assert_eq!(config_rent(&h), dearer.minimum_balance(NULLIFIER_SPACE));
+
+    let (paid, _) = pay(&mut h, &f);
+    assert_eq!(
+        h.svm.get_account(&paid).expect("nullifier").lamports,
+        dearer.minimum_balance(NULLIFIER_SPACE)
+    );
 }

@@ -24,6 +24,22 @@ impl AdminConfig<'_> {
     }
 }
 
+/// The config alone, writable, for `sync_nullifier_rent` (anyone may send it).
+#[derive(Accounts)]
+pub struct SyncNullifierRent<'info> {
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+}
+
+/// Sets `Config.nullifier_rent_lamports` to the `Rent` sysvar's current exempt minimum for a
+/// nullifier account. Permissionless: it takes no input, so the worst a caller can do is pay the fee.
+pub fn sync_nullifier_rent(ctx: Context<SyncNullifierRent>) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    config.nullifier_rent_lamports = crate::instructions::nullifier::nullifier_rent()?;
+    emit!(ConfigUpdated::of(config));
+    Ok(())
+}
+
 pub fn set_paused(ctx: Context<AdminConfig>, paused: bool) -> Result<()> {
     ctx.accounts.config.paused = paused;
     ctx.accounts.emit_updated();

@@ -84,6 +84,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.domain = crate::public_input::domain(ctx.program_id)?;
     config.vk_hash = vk_hash;
     config.max_receipt_age_seconds = args.max_receipt_age_seconds;
+    config.nullifier_rent_lamports = crate::instructions::nullifier::nullifier_rent()?;
     emit!(ConfigUpdated::of(config));
     Ok(())
 }

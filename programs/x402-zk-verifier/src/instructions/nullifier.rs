@@ -22,8 +22,9 @@ pub struct NullifierRecord<'a> {
     pub expires_at: i64,
 }
 
-/// Lamports a nullifier account holds (the rent-exempt minimum of [`Nullifier::SPACE`]); read
-/// once per instruction (the `Rent` sysvar costs ~120 CU per read), not once per burn.
+/// The rent-exempt minimum of [`Nullifier::SPACE`] now (the `Rent` sysvar read and the float
+/// arithmetic: 384 CU). The payment paths use `Config.nullifier_rent_lamports`, which
+/// `initialize_config` and `sync_nullifier_rent` set from this.
 pub fn nullifier_rent() -> Result<u64> {
     Ok(Rent::get()?.minimum_balance(Nullifier::SPACE))
 }

@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::batch::{self, BatchError, Entry};
 use crate::errors::ErrorCode;
 use crate::events::{BatchVerified, PaymentVerified};
-use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::instructions::proof_buffer::{proof_refs, ProofBufferHeader};
 use crate::instructions::verify_payment::PaymentProof;
@@ -186,7 +186,7 @@ fn burn_all<'info>(
     clock: &Clock,
 ) -> Result<()> {
     let policy = b.policy;
-    let rent = nullifier_rent()?;
+    let rent = b.config.nullifier_rent_lamports;
     for (p, account) in items.iter().zip(remaining) {
         burn(
             b.program_id,

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ErrorCode;
 use crate::events::PaymentVerified;
-use crate::instructions::nullifier::{burn, expires_at, nullifier_rent, NullifierRecord};
+use crate::instructions::nullifier::{burn, expires_at, NullifierRecord};
 use crate::instructions::policy::check_policy;
 use crate::public_input::{pub_hash, ProofPublic};
 use crate::verify::{check_clock, verify_single};
@@ -188,7 +188,7 @@ fn pay<A: AccountAccess>(
             nullifier: payment.nullifier,
             expires_at: expires_at(config, payment.now)?,
         },
-        nullifier_rent()?,
+        config.nullifier_rent_lamports,
     )?;
     crate::cu_probe!("verify_payment: burnt");
     emit!(PaymentVerified {
