@@ -97,6 +97,7 @@ ix = {
     "close_proof_buffer": b"",
     "init_proof_buffer": b"",
     "close_expired_nullifiers": b"",
+    "sync_nullifier_rent": b"",
 }
 for name, body in ix.items():
     write("program_ix", name, disc(name.split("-")[0]) + body)

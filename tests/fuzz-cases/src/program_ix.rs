@@ -188,6 +188,7 @@ pub const INSTRUCTIONS: &[&str] = &[
     "check_batch",
     "verify_batch_from_buffer",
     "close_expired_nullifiers",
+    "sync_nullifier_rent",
     "init_proof_buffer",
     "write_proof_buffer",
     "close_proof_buffer",
@@ -237,6 +238,8 @@ fn dispatch(data: &[u8]) -> Option<&'static str> {
         decode::<ix::ClosePolicy>(body).map(|_| "close_policy")
     } else if is!(ix::CloseExpiredNullifiers) {
         decode::<ix::CloseExpiredNullifiers>(body).map(|_| "close_expired_nullifiers")
+    } else if is!(ix::SyncNullifierRent) {
+        decode::<ix::SyncNullifierRent>(body).map(|_| "sync_nullifier_rent")
     } else if is!(ix::InitProofBuffer) {
         decode::<ix::InitProofBuffer>(body).map(|_| "init_proof_buffer")
     } else if is!(ix::CloseProofBuffer) {

@@ -5,8 +5,9 @@ use x402_zk_litesvm_tests::{
     fixture, merchant, payment_bytes, register_policy_args, AccountMeta, Harness, Instruction,
 };
 
-const NAMES: [&str; 17] = [
+const NAMES: [&str; 18] = [
     "initialize_config",
+    "sync_nullifier_rent",
     "set_paused",
     "set_attester",
     "set_max_clock_skew",
