@@ -44,6 +44,39 @@ pub struct PaymentVerified {
     pub policy: Pubkey,
 }
 
+impl PaymentVerified {
+    /// Bytes of the event's log entry: `Event::data`'s (discriminator ‖ borsh), held equal by a test.
+    pub const LEN: usize = 8 + 32 * 5 + 8 * 3;
+
+    /// The event's log entry in a fixed buffer (what `emit!` builds in a heap `Vec`, field by field).
+    pub fn bytes(&self) -> [u8; Self::LEN] {
+        let mut out = [0u8; Self::LEN];
+        let fields: [&[u8]; 9] = [
+            Self::DISCRIMINATOR,
+            &self.nullifier,
+            self.pay_to.as_ref(),
+            self.asset.as_ref(),
+            &self.min_amount.to_le_bytes(),
+            &self.resource_hash,
+            &self.now.to_le_bytes(),
+            &self.slot.to_le_bytes(),
+            self.policy.as_ref(),
+        ];
+        let mut at = 0;
+        for f in fields {
+            out[at..at + f.len()].copy_from_slice(f);
+            at += f.len();
+        }
+        out
+    }
+
+    /// Logs the event as `emit!` would (`sol_log_data` of [`PaymentVerified::bytes`]). Measured
+    /// (LiteSVM): 34 CU less per payment than `emit!`, 38 per proof in a burning batch.
+    pub fn log(&self) {
+        anchor_lang::solana_program::log::sol_log_data(&[&self.bytes()]);
+    }
+}
+
 /// A batch verified (and, for `verify_batch`, all of its nullifiers burnt).
 #[event]
 pub struct BatchVerified {
@@ -93,4 +126,24 @@ pub struct PolicyRegistered {
 pub struct PolicyClosed {
     pub policy: Pubkey,
     pub policy_hash: [u8; 32],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payment_verified_bytes_are_emits() {
+        let e = PaymentVerified {
+            nullifier: [1; 32],
+            pay_to: Pubkey::new_from_array([2; 32]),
+            asset: Pubkey::new_from_array([3; 32]),
+            min_amount: 0x0102_0304_0506_0708,
+            resource_hash: [4; 32],
+            now: 1_700_000_000,
+            slot: u64::MAX - 5,
+            policy: Pubkey::new_from_array([5; 32]),
+        };
+        assert_eq!(e.bytes().to_vec(), anchor_lang::Event::data(&e));
+    }
 }

@@ -198,7 +198,7 @@ fn burn_all<'info>(
             },
             rent,
         )?;
-        emit!(PaymentVerified {
+        PaymentVerified {
             nullifier: *p.nullifier,
             pay_to: policy.pay_to,
             asset: policy.asset,
@@ -207,7 +207,8 @@ fn burn_all<'info>(
             now: p.now,
             slot: clock.slot,
             policy: policy.key(),
-        });
+        }
+        .log();
     }
     emit!(BatchVerified {
         pay_to: policy.pay_to,

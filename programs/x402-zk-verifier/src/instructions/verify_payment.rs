@@ -191,7 +191,7 @@ fn pay<A: AccountAccess>(
         config.nullifier_rent_lamports,
     )?;
     crate::cu_probe!("verify_payment: burnt");
-    emit!(PaymentVerified {
+    PaymentVerified {
         nullifier: *payment.nullifier,
         pay_to: policy.pay_to,
         asset: policy.asset,
@@ -200,7 +200,8 @@ fn pay<A: AccountAccess>(
         now: payment.now,
         slot: clock.slot,
         policy: *accounts.policy.key(),
-    });
+    }
+    .log();
     crate::cu_probe!("verify_payment: event");
     Ok(())
 }
