@@ -46,8 +46,26 @@ export const MAX_RECEIPT_AGE_SECONDS = 3_600;
  * fee payer is the rent payer (measured in tests/litesvm `recycle.rs`: 29 with a compute-budget
  * instruction); the SDK sends fewer per transaction by default. */
 export const CLOSE_NULLIFIERS_MAX_PAIRS = 29;
-/** Compute units requested for one `verify_payment` (Groth16 + Poseidon ≈ 100k; margin for the PDA and a `register_policy` in front). */
-export const VERIFY_PAYMENT_CU = 400_000;
+/**
+ * Compute-unit limits (`x402_zk_encoding::compute`, equal to `compute` in
+ * circuits/encoding/vectors/encoding.json: test/vectors.test.ts). A limit is what the transaction
+ * reserves of a block and what a priority fee is paid on, so it follows the measured cost: the
+ * canonical PDA search for the nullifier is the one part that varies (one try per bump from 255).
+ */
+export const COMPUTE_UNITS = {
+  verifyPaymentFirstTry: 83_788,
+  perBumpTry: 347,
+  registerPolicy: 13_300,
+  marginPercent: 5,
+  max: 1_400_000,
+} as const;
+
+/** The compute-unit limit of `verify_payment` for a nullifier PDA with `bump`, after `register_policy` when `registersPolicy`. */
+export function verifyPaymentComputeUnits(bump: number, registersPolicy: boolean): number {
+  const c = COMPUTE_UNITS;
+  const units = c.verifyPaymentFirstTry + c.perBumpTry * (256 - bump - 1) + (registersPolicy ? c.registerPolicy : 0);
+  return Math.min(units + Math.floor((units * c.marginPercent) / 100), c.max);
+}
 
 for (const e of (idlJson as { errors?: { code: number; name: string }[] }).errors ?? []) programErrorNames.set(e.code, e.name);
 
@@ -183,7 +201,12 @@ export class VerifierClient {
 
   /** `[b"nullifier", nullifier (32 bytes BE)]`. */
   nullifierPda(nullifier: string | bigint): PublicKey {
-    return PublicKey.findProgramAddressSync([NULLIFIER_SEED, Buffer.from(fieldToBytes32(nullifier, "nullifier"))], this.programId)[0];
+    return this.nullifierAddress(nullifier)[0];
+  }
+
+  /** The nullifier PDA and its bump (the bump sets the payment's compute-unit limit). */
+  nullifierAddress(nullifier: string | bigint): [PublicKey, number] {
+    return PublicKey.findProgramAddressSync([NULLIFIER_SEED, Buffer.from(fieldToBytes32(nullifier, "nullifier"))], this.programId);
   }
 
   /** `[b"policy", policyHash]` for `input`'s terms under `config` (its attester and domain). */
@@ -450,10 +473,11 @@ export class VerifierClient {
   }
 
   /** `verify_payment`, preceded by `register_policy` when the policy account does not exist yet. */
-  private async verifyPaymentInstructions(input: VerifyPaymentInput): Promise<TransactionInstruction[]> {
+  private async verifyPaymentInstructions(input: VerifyPaymentInput): Promise<{ ixs: TransactionInstruction[]; computeUnits: number }> {
     const { policy, register } = await this.policyFor(input);
     const ix = await this.verifyPaymentInstruction(input, policy);
-    return register ? [register, ix] : [ix];
+    const computeUnits = verifyPaymentComputeUnits(this.nullifierAddress(input.nullifier)[1], register !== null);
+    return { ixs: register ? [register, ix] : [ix], computeUnits };
   }
 
   /**
@@ -468,9 +492,9 @@ export class VerifierClient {
     if (prior) {
       throw new ProgramError("NULLIFIER_SPENT", `nullifier already spent (account ${nullifierAccount.toBase58()}, expires at ${prior.expiresAt})`, { programErrorName: "NullifierAlreadyUsed" });
     }
-    const ixs = await this.verifyPaymentInstructions(input);
+    const { ixs, computeUnits } = await this.verifyPaymentInstructions(input);
     try {
-      const signature = await this.send(ixs, { computeUnits: VERIFY_PAYMENT_CU });
+      const signature = await this.send(ixs, { computeUnits });
       return { signature, nullifierAccount };
     } catch (e) {
       throw toProgramError(e); // `NullifierAlreadyUsed` maps to NULLIFIER_SPENT
@@ -479,8 +503,8 @@ export class VerifierClient {
 
   /** Simulates `verify_payment` (the real on-chain Groth16 check, nothing written). */
   async simulateVerify(input: VerifyPaymentInput): Promise<{ ok: boolean; error?: ProgramError; logs: string[]; unitsConsumed?: number }> {
-    const ixs = await this.verifyPaymentInstructions(input);
-    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: VERIFY_PAYMENT_CU }), ...ixs);
+    const { ixs, computeUnits } = await this.verifyPaymentInstructions(input);
+    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnits }), ...ixs);
     tx.feePayer = this.payer.publicKey;
     tx.recentBlockhash = (await this.connection.getLatestBlockhash("confirmed")).blockhash;
     tx.sign(this.payer);

@@ -46,6 +46,7 @@ import {
 } from "../src/index";
 import { FACILITATOR_CONFIG_MISMATCH, FACILITATOR_OVERLOADED, FACILITATOR_UNAVAILABLE } from "../src/zk-receipt/facilitator";
 import { OVERLOADED } from "../src/zk-receipt/client";
+import { COMPUTE_UNITS, verifyPaymentComputeUnits } from "../src/program";
 
 // build-test/test → app → repo root.
 const VECTORS = resolve(__dirname, "..", "..", "..", "circuits", "encoding", "vectors");
@@ -99,6 +100,17 @@ test("proof layout and canonical check", () => {
   assert.deepEqual([...PROOF_C], encoding.proof.c);
   for (const c of encoding.proof.cases as { name: string; proof: string; canonical: boolean }[]) {
     assert.equal(isCanonicalProof(bytes(c.proof)), c.canonical, c.name);
+  }
+});
+
+test("compute-unit limits are the encoding crate's", () => {
+  const c = encoding.compute;
+  assert.deepEqual(
+    { ...COMPUTE_UNITS },
+    { verifyPaymentFirstTry: c.verifyPaymentFirstTry, perBumpTry: c.perBumpTry, registerPolicy: c.registerPolicy, marginPercent: c.marginPercent, max: c.max }
+  );
+  for (const v of c.verifyPayment as { bump: number; registersPolicy: boolean; units: number }[]) {
+    assert.equal(verifyPaymentComputeUnits(v.bump, v.registersPolicy), v.units, JSON.stringify(v));
   }
 });
 

@@ -161,14 +161,17 @@ while IFS=$'\t' read -r name value; do
   same "constant $name ($SVM 'constants')" "$value" "$code"
 done < <(section $SVM constants | awk -F'|' '{ a = $2; b = $3; gsub(/[` ]/, "", a); gsub(/[` ]/, "", b); print a "\t" b }')
 
-# The compute-unit limits the facilitator requests (quoted in prose).
-cu_single=$(grep -o 'compute_budget_ix([0-9_]*)' $FAC/settle.rs | sed -n 1p | tr -dc '0-9')
-nonempty "verify_payment compute-unit limit" "$cu_single"
-grep -q "SetComputeUnitLimit($cu_single)" $SVM && pass || fail "$SVM: SetComputeUnitLimit($cu_single) (settle.rs) not stated"
-cu_batch=$(sed -n 's/^ *(\([0-9_]*\) + \([0-9_]*\) \* n as u32).min(\([0-9_]*\))/\1 \2 \3/p' $FAC/batch.rs | tr -d '_')
-nonempty "batch compute-unit formula" "$cu_batch"
-read -r cb0 cb1 cbmax <<<"$cu_batch"
-grep -qF "min($cb0 + $cb1·n, $cbmax)" $SVM && pass || fail "$SVM: batch compute units min($cb0 + $cb1·n, $cbmax) (batch.rs) not stated"
+# The compute-unit limits the facilitator and the SDK request (x402-zk-encoding's compute module,
+# through the vectors; quoted in prose with thousands separators).
+commas() { sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta' <<<"$1"; }
+for key in verifyPaymentFirstTry perBumpTry registerPolicy bufferBatchBase bufferBatchPerProof \
+  inlineBatchBase inlineBatchPerProof max; do
+  v=$(jq -r ".compute.$key" $VEC)
+  nonempty "compute-unit figure $key (x402-zk-encoding)" "$v"
+  grep -qF "$(commas "$v")" $SVM && pass \
+    || fail "$SVM: compute-unit figure $key = $v (circuits/encoding/src/compute.rs) not stated"
+done
+grep -qF "·1.0$(jq -r '.compute.marginPercent' $VEC)" $SVM && pass || fail "$SVM: the compute-unit margin (marginPercent) not stated"
 
 # ---------------------------------------------------------------------------------------------
 # policyHash and pubHash orders: the program, the native twin and the circuit must agree with the

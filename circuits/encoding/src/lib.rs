@@ -15,6 +15,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod compute;
 pub mod field;
 pub mod layout;
 pub mod proof;

@@ -138,6 +138,13 @@ fn encoding_vectors() {
     assert_eq!(PaymentRef::parse(&bytes), Some(entry));
     assert_eq!(bytes.len(), 328);
 
+    let verify_payment_limits: Vec<Value> = [(255u8, false), (252, false), (250, true), (0, true)]
+        .iter()
+        .map(|&(bump, reg)| {
+            let units = x402_zk_encoding::compute::verify_payment(bump, reg);
+            json!({"bump": bump, "registersPolicy": reg, "units": units})
+        })
+        .collect();
     let v = json!({
         "frModulus": hex0x(&FR_MODULUS_BE),
         "fqModulus": hex0x(&FQ_MODULUS_BE),
@@ -183,6 +190,18 @@ fn encoding_vectors() {
             "config": {"attesterOffset": layout::config_account::ATTESTER_OFFSET, "skewOffset": layout::config_account::SKEW_OFFSET, "pausedOffset": layout::config_account::PAUSED_OFFSET, "domainOffset": layout::config_account::DOMAIN_OFFSET, "vkHashOffset": layout::config_account::VK_HASH_OFFSET, "maxReceiptAgeOffset": layout::config_account::MAX_RECEIPT_AGE_OFFSET, "nullifierRentOffset": layout::config_account::NULLIFIER_RENT_OFFSET, "space": layout::config_account::SPACE},
             "nullifier": {"expiresAtOffset": layout::nullifier_account::EXPIRES_AT_OFFSET, "rentPayerOffset": layout::nullifier_account::RENT_PAYER_OFFSET, "space": layout::nullifier_account::SPACE},
             "policy": {"policyHashOffset": layout::policy_account::POLICY_HASH_OFFSET, "payToOffset": layout::policy_account::PAY_TO_OFFSET, "assetOffset": layout::policy_account::ASSET_OFFSET, "minAmountOffset": layout::policy_account::MIN_AMOUNT_OFFSET, "maxAgeOffset": layout::policy_account::MAX_AGE_OFFSET, "attesterOffset": layout::policy_account::ATTESTER_OFFSET, "rentPayerOffset": layout::policy_account::RENT_PAYER_OFFSET, "bumpOffset": layout::policy_account::BUMP_OFFSET, "space": layout::policy_account::SPACE},
+        },
+        "compute": {
+            "verifyPaymentFirstTry": x402_zk_encoding::compute::VERIFY_PAYMENT_FIRST_TRY,
+            "perBumpTry": x402_zk_encoding::compute::PER_BUMP_TRY,
+            "registerPolicy": x402_zk_encoding::compute::REGISTER_POLICY,
+            "marginPercent": x402_zk_encoding::compute::MARGIN_PERCENT,
+            "max": x402_zk_encoding::compute::MAX,
+            "bufferBatchBase": x402_zk_encoding::compute::BUFFER_BATCH_BASE,
+            "bufferBatchPerProof": x402_zk_encoding::compute::BUFFER_BATCH_PER_PROOF,
+            "inlineBatchBase": x402_zk_encoding::compute::INLINE_BATCH_BASE,
+            "inlineBatchPerProof": x402_zk_encoding::compute::INLINE_BATCH_PER_PROOF,
+            "verifyPayment": verify_payment_limits,
         },
         "policyHashOrder": PolicyHashInputs::<()>::NAMES,
         "pubHashOrder": PubHashInputs::<()>::NAMES,

@@ -176,16 +176,13 @@ pub fn plan(payments: &[&CheckedPayment]) -> (Vec<Vec<usize>>, Vec<usize>) {
 #[cfg(test)]
 fn tx_size(program_id: &[u8; 32], fee_payer: &Pubkey, ps: &[&CheckedPayment]) -> usize {
     let ixs = [
-        compute_budget_ix(batch_compute_units(ps.len())),
+        compute_budget_ix(x402_zk_encoding::compute::inline_batch(
+            &crate::settle::nullifier_bumps(program_id, ps),
+        )),
         verify_batch_ix(program_id, fee_payer, ps),
     ];
     let tx = solana_transaction::Transaction::new_with_payer(&ixs, Some(fee_payer));
     bincode::serialize(&tx).map_or(usize::MAX, |b| b.len())
-}
-
-/// Compute budget: ≈ 155k CU measured for two proofs with nullifiers, ≈ 50k per further proof.
-fn batch_compute_units(n: usize) -> u32 {
-    (150_000 + 80_000 * n as u32).min(1_400_000)
 }
 
 /// The `verify_batch` instruction: the shared policy account, one `PaymentProof` and one nullifier
@@ -317,8 +314,9 @@ async fn settle_run(
 /// One inline `verify_batch` transaction for `ps` (at most [`MAX_INLINE`]).
 async fn settle_inline(state: &State, ps: &[&CheckedPayment]) -> Result<String, Rejection> {
     let payer = state.fee_payer.pubkey();
+    let bumps = crate::settle::nullifier_bumps(&state.policy.program_id, ps);
     let ixs = [
-        compute_budget_ix(batch_compute_units(ps.len())),
+        compute_budget_ix(x402_zk_encoding::compute::inline_batch(&bumps)),
         verify_batch_ix(&state.policy.program_id, &payer, ps),
     ];
     let signature = send_and_confirm(state, &ixs).await?;

@@ -39,7 +39,7 @@ use crate::verify::CheckedPayment;
 use crate::x402::{Reason, Rejection};
 
 /// Most payments one `verify_batch_from_buffer` settles: its transaction lists one nullifier
-/// account per payment, and 16 keep it well inside 1,232 bytes and 1.4M CU (≈ 551k measured).
+/// account per payment, and 16 keep it well inside 1,232 bytes and 1.4M CU (≈ 501k measured).
 pub const MAX_BUFFER_BATCH: usize = 16;
 
 /// Idle buffers kept per slot count; a buffer given back beyond this is closed.
@@ -48,37 +48,6 @@ pub const MAX_IDLE_PER_SIZE: usize = 2;
 /// How long a buffer whose last transaction's outcome is unknown stays out of use: longer than a
 /// blockhash lives (150 slots, about a minute), so that transaction can no longer land.
 pub const QUARANTINE: Duration = Duration::from_secs(120);
-
-/// `verify_batch_from_buffer` with nullifiers, whole transaction, by batch size: measured
-/// (LiteSVM, `programs/x402-zk-verifier/BENCHMARKS-program.md`, generated from
-/// `target/litesvm-cu.json`).
-const MEASURED_CU: [(u32, u32); 6] = [
-    (1, 98_866),
-    (2, 138_694),
-    (4, 198_950),
-    (8, 318_228),
-    (16, 550_750),
-    (32, 1_028_542),
-];
-
-/// Compute-unit limit for a `verify_batch_from_buffer` of `n` payments: the measured figure
-/// (interpolated linearly between measured sizes) plus 10 % and 3,000 per payment — each nullifier
-/// account's bump search costs ~1,500 CU per extra attempt, so other nullifiers than the
-/// benchmark's cost a little more or less.
-pub fn compute_units(n: usize) -> u32 {
-    let n = n.max(1) as u64;
-    let mut pair = (MEASURED_CU[0], MEASURED_CU[1]);
-    for w in MEASURED_CU.windows(2) {
-        pair = (w[0], w[1]);
-        if n <= u64::from(w[1].0) {
-            break;
-        }
-    }
-    let ((n0, c0), (n1, c1)) = pair;
-    let (n0, c0, n1, c1) = (u64::from(n0), u64::from(c0), u64::from(n1), u64::from(c1));
-    let measured = c0 + (c1 - c0) * (n.max(n0) - n0) / (n1 - n0);
-    (measured + measured / 10 + 3_000 * n).min(1_400_000) as u32
-}
 
 /// Why a buffer batch did not settle.
 #[derive(Debug)]
@@ -267,7 +236,9 @@ pub fn verify_tx_ixs(
     ps: &[&CheckedPayment],
 ) -> [Instruction; 2] {
     [
-        compute_budget_ix(compute_units(ps.len())),
+        compute_budget_ix(x402_zk_encoding::compute::buffer_batch(
+            &crate::settle::nullifier_bumps(program_id, ps),
+        )),
         verify_ix(program_id, fee_payer, buffer, ps),
     ]
 }
@@ -430,22 +401,6 @@ pub async fn settle(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compute_units_follow_the_measured_figures_with_a_margin() {
-        for (n, measured) in MEASURED_CU {
-            let budget = compute_units(n as usize);
-            assert!(budget > measured, "n = {n}: {budget} ≤ {measured}");
-            assert!(
-                u64::from(budget) <= u64::from(measured) * 13 / 10 + 3_000 * u64::from(n),
-                "n = {n}: {budget} far above {measured}"
-            );
-        }
-        // Between measured sizes: between the neighbours' budgets.
-        assert!(compute_units(4) < compute_units(5) && compute_units(5) < compute_units(8));
-        assert!(compute_units(MAX_BUFFER_BATCH) < 700_000);
-        assert_eq!(compute_units(64), 1_400_000);
-    }
 
     #[test]
     fn create_account_data_is_the_system_program_encoding() {

@@ -27,11 +27,23 @@ pub struct Settled {
 
 /// The nullifier PDA (seeds: `x402_zk_encoding::layout::nullifier_seeds`).
 pub fn nullifier_pda(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> Pubkey {
+    nullifier_address(program_id, nullifier_be).0
+}
+
+/// The nullifier PDA and its bump (how many tries the program's canonical search makes, which the
+/// transaction's compute-unit limit follows: `x402_zk_encoding::compute`).
+pub fn nullifier_address(program_id: &[u8; 32], nullifier_be: &[u8; 32]) -> (Pubkey, u8) {
     Pubkey::find_program_address(
         &x402_zk_encoding::layout::nullifier_seeds(nullifier_be),
         &Pubkey::new_from_array(*program_id),
     )
-    .0
+}
+
+/// The nullifier bumps of `ps`, in order.
+pub fn nullifier_bumps(program_id: &[u8; 32], ps: &[&CheckedPayment]) -> Vec<u8> {
+    ps.iter()
+        .map(|p| nullifier_address(program_id, &p.nullifier_be).1)
+        .collect()
 }
 
 /// The `Config` and verifying-key PDAs every verify instruction takes.
@@ -137,8 +149,9 @@ pub async fn settle(state: &State, p: &CheckedPayment) -> Result<Settled, Reject
         .await
         .map_err(rpc_rejection)?;
     let registers = !register.is_empty();
-    // 400k covers `register_policy` (≈ 15k) and `verify_payment` (≈ 100k) together.
-    let mut ixs = vec![compute_budget_ix(400_000)];
+    let (_, bump) = nullifier_address(&state.policy.program_id, &p.nullifier_be);
+    let units = x402_zk_encoding::compute::verify_payment(bump, registers);
+    let mut ixs = vec![compute_budget_ix(units)];
     ixs.extend(register);
     ixs.push(verify_payment_ix(&state.policy.program_id, &payer, p));
     let signature = send_and_confirm(state, &ixs).await?;

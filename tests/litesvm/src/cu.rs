@@ -88,3 +88,19 @@ pub fn record_cu(name: &str, cu: u64) {
     drop(lock);
     println!("compute units: {name} = {cu}");
 }
+
+/// Holds the compute-unit limit a client requests for a transaction (`x402_zk_encoding::compute`)
+/// to what the transaction measurably costs: never below it (the transaction would fail), at most
+/// the encoding crate's margin (plus 2 % for its linear model) above it (a larger limit reserves
+/// block space and priority fees for nothing).
+pub fn assert_limit_fits(what: &str, measured: u64, limit: u32) {
+    let margin = u64::from(x402_zk_encoding::compute::MARGIN_PERCENT) + 2;
+    assert!(
+        u64::from(limit) >= measured,
+        "{what}: limit {limit} below the measured {measured} CU (x402_zk_encoding::compute)"
+    );
+    assert!(
+        u64::from(limit) <= measured + measured * margin / 100,
+        "{what}: limit {limit} more than {margin} % above the measured {measured} CU (x402_zk_encoding::compute)"
+    );
+}

@@ -418,7 +418,7 @@ pub fn programdata_address(program_id: &Address) -> Address {
 
 /// Measured compute units → `target/litesvm-cu.json` (the CU tables are generated from it).
 pub mod cu;
-pub use cu::record_cu;
+pub use cu::{assert_limit_fits, record_cu};
 
 // ---------------------------------------------------------------------------------------------
 // Payments: instruction encodings (borsh, as the IDL describes them) and helpers.

@@ -1,7 +1,9 @@
 //! Batch verification with real receipt proofs: valid batches, all-or-nothing failures,
 //! duplicates, replays across single and batch, proof buffers, and the CU table.
 use x402_zk_litesvm_tests::proofs::PaymentFixture;
-use x402_zk_litesvm_tests::{fixture, record_cu, Harness, Keypair, Outcome, Signer};
+use x402_zk_litesvm_tests::{
+    assert_limit_fits, fixture, record_cu, Harness, Keypair, Outcome, Signer,
+};
 
 const SKEW: u32 = 60;
 
@@ -208,6 +210,8 @@ fn batch_compute_units() {
     let sizes = [1usize, 2, 4, 8, 16, 32];
     let all = fixtures(1000, 32);
     let mut rows = Vec::new();
+    // (what, measured, the limit a client requests), checked once every size is measured.
+    let mut limits: Vec<(String, u64, u32)> = Vec::new();
     for &n in &sizes {
         let fs = &all[..n];
         let mut h = Harness::with_config(SKEW);
@@ -247,6 +251,26 @@ fn batch_compute_units() {
                 out.logs.last()
             );
         }
+        let bumps: Vec<u8> = fs
+            .iter()
+            .map(|f| {
+                let seeds = x402_zk_encoding::layout::nullifier_seeds(&f.nullifier);
+                x402_zk_litesvm_tests::Address::find_program_address(&seeds, &h.program_id).1
+            })
+            .collect();
+        let tries: u32 = bumps
+            .iter()
+            .map(|b| x402_zk_encoding::compute::bump_tries(*b))
+            .sum();
+        println!("limits: n={n} tries={tries} inline={inline:?} buffer={buf_cu:?}");
+        if let Some(c) = inline {
+            let limit = x402_zk_encoding::compute::inline_batch(&bumps);
+            limits.push((format!("verify_batch n={n}"), c, limit));
+        }
+        if let Some(c) = buf_cu {
+            let limit = x402_zk_encoding::compute::buffer_batch(&bumps);
+            limits.push((format!("verify_batch_from_buffer n={n}"), c, limit));
+        }
         if let Some(c) = check_cu {
             record_cu(&format!("check_batch n={n}"), c);
         }
@@ -273,5 +297,8 @@ fn batch_compute_units() {
             f(b),
             per(b)
         );
+    }
+    for (what, measured, limit) in limits {
+        assert_limit_fits(&what, measured, limit);
     }
 }

@@ -5,7 +5,8 @@
 use x402_zk_encoding::layout::policy_account as l;
 use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
 use x402_zk_litesvm_tests::{
-    fixture, merchant, record_cu, AccountMeta, Harness, Instruction, Outcome, Signer,
+    assert_limit_fits, fixture, merchant, record_cu, AccountMeta, Harness, Instruction, Outcome,
+    Signer,
 };
 
 const SKEW: u32 = 60;
@@ -90,6 +91,15 @@ fn register_computes_the_circuits_policy_hash_and_is_idempotent() {
     let out = h2.send_ixs(vec![reg, verify], &[]);
     assert!(out.ok, "register + verify: {:#?}", out.logs);
     record_cu("register_policy + verify_payment (one transaction)", out.cu);
+    let (_, bump) = x402_zk_litesvm_tests::Address::find_program_address(
+        &x402_zk_encoding::layout::nullifier_seeds(&g.nullifier),
+        &h2.program_id,
+    );
+    assert_limit_fits(
+        "register_policy + verify_payment",
+        out.cu,
+        x402_zk_encoding::compute::verify_payment(bump, true),
+    );
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! `verify_payment` with real receipt proofs: the happy path, every way it must fail, and CU.
 use x402_zk_litesvm_tests::proofs::{attester_bytes, dev_attester};
 use x402_zk_litesvm_tests::{
-    fixture, merchant, record_cu, AccountMeta, Address, Harness, Instruction, Keypair, Signer,
-    DEFAULT_MAX_RECEIPT_AGE, NULLIFIER_SPACE, TEST_NOW,
+    assert_limit_fits, fixture, merchant, record_cu, AccountMeta, Address, Harness, Instruction,
+    Keypair, Signer, DEFAULT_MAX_RECEIPT_AGE, NULLIFIER_SPACE, TEST_NOW,
 };
 
 const SKEW: u32 = 60;
@@ -343,6 +343,9 @@ fn verify_payment_cost_depends_only_on_the_bump_search() {
         "a bump try costs one sol_sha256 and one sol_curve_validate_point, not {per_try}: {runs:?}"
     );
     for &(t, c) in &runs {
+        let bump = u8::try_from(256 - t).expect("a bump");
+        let limit = x402_zk_encoding::compute::verify_payment(bump, false);
+        assert_limit_fits(&format!("verify_payment, {t} tries"), c, limit);
         let line = c0 + (t - t0) * per_try;
         assert!(
             c.abs_diff(line) <= 32,
