@@ -62,14 +62,13 @@ pub struct PaymentAccounts<'a, A> {
     pub verifying_key: &'a A,
     pub policy: &'a A,
     pub nullifier: &'a A,
-    pub system_program: &'a A,
 }
 
 impl<'a, A: AccountAccess> PaymentAccounts<'a, A> {
     /// What `VerifyPayment::try_accounts` checks, with its error codes and account names:
     /// `payer` a writable signer, `nullifier` writable, `system_program` the executable system
-    /// program. (The config, key and policy are `UncheckedAccount`s there too: [`pay`] checks
-    /// them.)
+    /// program (checked, not kept: the system-program calls name it by id). The config, key and
+    /// policy are `UncheckedAccount`s there too: [`pay`] checks them.
     pub fn checked(accounts: &'a [A; 6]) -> Result<Self> {
         use anchor_lang::error::ErrorCode as Anchor;
         let [payer, config, verifying_key, policy, nullifier, system_program] = accounts;
@@ -98,7 +97,6 @@ impl<'a, A: AccountAccess> PaymentAccounts<'a, A> {
             verifying_key,
             policy,
             nullifier,
-            system_program,
         })
     }
 }
@@ -113,7 +111,6 @@ pub fn verify_payment(ctx: Context<VerifyPayment>, payment: PaymentProof) -> Res
         verifying_key: &*a.verifying_key,
         policy: &*a.policy,
         nullifier: &*a.nullifier,
-        system_program: &*a.system_program,
     };
     let payment = PaymentRef {
         proof: &payment.proof,
