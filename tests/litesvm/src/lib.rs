@@ -568,6 +568,11 @@ impl Harness {
         self.pda(&nullifier_seeds(nullifier))
     }
 
+    /// The bump of `nullifier`'s PDA (the program's canonical search tries `256 − bump` bumps).
+    pub fn nullifier_bump(&self, nullifier: &[u8; 32]) -> u8 {
+        Address::find_program_address(&nullifier_seeds(nullifier), &self.program_id).1
+    }
+
     /// An admin instruction `name(args)` on the config, signed by `authority` (the payer if `None`).
     pub fn admin(&mut self, name: &str, args: &[u8], authority: Option<&Keypair>) -> Outcome {
         let mut data = self.discriminator(name);

@@ -251,13 +251,7 @@ fn batch_compute_units() {
                 out.logs.last()
             );
         }
-        let bumps: Vec<u8> = fs
-            .iter()
-            .map(|f| {
-                let seeds = x402_zk_encoding::layout::nullifier_seeds(&f.nullifier);
-                x402_zk_litesvm_tests::Address::find_program_address(&seeds, &h.program_id).1
-            })
-            .collect();
+        let bumps: Vec<u8> = fs.iter().map(|f| h.nullifier_bump(&f.nullifier)).collect();
         let tries: u32 = bumps
             .iter()
             .map(|b| x402_zk_encoding::compute::bump_tries(*b))

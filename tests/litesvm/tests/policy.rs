@@ -91,10 +91,7 @@ fn register_computes_the_circuits_policy_hash_and_is_idempotent() {
     let out = h2.send_ixs(vec![reg, verify], &[]);
     assert!(out.ok, "register + verify: {:#?}", out.logs);
     record_cu("register_policy + verify_payment (one transaction)", out.cu);
-    let (_, bump) = x402_zk_litesvm_tests::Address::find_program_address(
-        &x402_zk_encoding::layout::nullifier_seeds(&g.nullifier),
-        &h2.program_id,
-    );
+    let bump = h2.nullifier_bump(&g.nullifier);
     assert_limit_fits(
         "register_policy + verify_payment",
         out.cu,
