@@ -128,17 +128,9 @@ fn create_account_ix(
     space: u64,
     owner: &Pubkey,
 ) -> Instruction {
-    // bincode of `SystemInstruction::CreateAccount { lamports, space, owner }` (variant 0, u32 LE).
-    let mut data = Vec::with_capacity(52);
-    data.extend_from_slice(&0u32.to_le_bytes());
-    data.extend_from_slice(&lamports.to_le_bytes());
-    data.extend_from_slice(&space.to_le_bytes());
-    data.extend_from_slice(owner.as_ref());
-    Instruction {
-        program_id: anchor_client::anchor_lang::system_program::ID,
-        accounts: vec![AccountMeta::new(*from, true), AccountMeta::new(*to, true)],
-        data,
-    }
+    anchor_client::anchor_lang::solana_program::system_instruction::create_account(
+        from, to, lamports, space, owner,
+    )
 }
 
 /// `init_proof_buffer`: the fee payer becomes the authority of the fresh account `buffer`.
