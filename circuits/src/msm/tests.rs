@@ -147,8 +147,8 @@ fn every_window_width() {
 #[test]
 fn table_free_window_widths() {
     assert_eq!(var::window_bits(0), 3);
-    assert_eq!(var::window_bits(16_383), 9);
-    assert_eq!(var::window_bits(16_384), 10);
+    assert_eq!(var::window_bits(16_383), 11);
+    assert_eq!(var::window_bits(16_384), 12);
     assert_eq!(var::window_bits(usize::MAX), 16);
     let g1 = G1Projective::generator().into_affine();
     assert!(var::msm_bigint::<ark_bn254::g1::Config>(&[], &[Fr::ONE.into_bigint()]).is_zero());

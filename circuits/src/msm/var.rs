@@ -5,7 +5,9 @@
 //! base-`2^c` digits (`2^(c-1)` buckets; a scalar close to the group order is written as the negation
 //! of a small one) and batch-affine bucket accumulation ([`super::batch`]: one field inversion per
 //! round of pairwise additions, ≈ 6 multiplications per addition instead of ≈ 10 for `ark-ec`'s
-//! buckets; in WebAssembly with 29-bit-limb field multiplications, [`super::field`]). Windows are processed from the top one down, joined by `c` doublings each. The sum is
+//! buckets; in WebAssembly with 29-bit-limb field multiplications, [`super::field`]). All windows'
+//! bucket reductions run together in affine coordinates ([`batch::weighted_sums`]), and the windows
+//! are joined from the top one down by `c` doublings each. The sum is
 //! the same group element as `ark-ec`'s `VariableBaseMSM::msm` (tests compare them).
 
 use super::field::MsmField;
@@ -14,13 +16,14 @@ use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, BigInteger, PrimeField, Zero};
 
-/// Window width for `n` points: `⌊log2 n⌋ − 4`, 9 bits for the receipt key's 8k–16k points. Cost
-/// model `windows · (6·n + 27·2^(c−1))` field multiplications (bucket additions + bucket reduction);
-/// measured in Node 20 (wasm, receipt proof CPU time, 2026-12-01, load ≈ 5): 8 bits ≈ 1.4 s,
-/// 9 bits ≈ 1.1–1.3 s, 10 bits ≈ 1.35 s.
+/// Window width for `n` points: `⌊log2 n⌋ − 2`, 10 bits for the receipt key's 4k–8k points. Cost
+/// model `windows · (6·n + 14·2^(c−1))` field multiplications (bucket additions + the batch-affine
+/// bucket reduction, [`batch::weighted_sums`]). Measured in Node 20 (wasm, receipt proof CPU time,
+/// interleaved runs, 2026-12-03): with the affine reduction 8 bits ≈ 730 ms, 9 ≈ 685, **10 ≈ 670**,
+/// 11 ≈ 720; with the projective reduction before it, 8 bits was the best (≈ 800 ms in the same runs).
 pub fn window_bits(n: usize) -> u32 {
     let log2 = usize::BITS - n.max(1).leading_zeros() - 1;
-    log2.saturating_sub(4).clamp(3, 16)
+    log2.saturating_sub(2).clamp(3, 16)
 }
 
 /// `Σ scalars[i] · bases[i]` over the first `min(bases.len(), scalars.len())` pairs, scalars as
@@ -75,16 +78,20 @@ where
         });
     }
     let buckets = 1usize << (c - 1);
+    // Every window's buckets first, then all windows' bucket reductions advanced together
+    // (batch::weighted_sums: their additions share inversions).
+    let sums: Vec<Vec<Affine<P>>> = entries
+        .iter()
+        .map(|window| batch::bucket_sums(bases, window, buckets))
+        .collect();
     let mut acc = Projective::<P>::zero();
-    for window in entries.iter().rev() {
+    for window in batch::weighted_sums(&sums).iter().rev() {
         if !acc.is_zero() {
             for _ in 0..c {
                 acc.double_in_place();
             }
         }
-        if !window.is_empty() {
-            acc += batch::accumulate(bases, window, buckets);
-        }
+        acc += window;
     }
     acc
 }
