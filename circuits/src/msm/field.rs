@@ -13,7 +13,7 @@
 //!
 //! Used only on `wasm32` ([`MsmField::mul_msm`]); natively `ark-ff`'s (assembly-friendly) multiply stays.
 
-use ark_bn254::{Fq, Fq2};
+use ark_bn254::{Fq, Fq2, Fr};
 use ark_ff::{BigInt, Field, MontConfig, PrimeField};
 
 /// The multiplication the bucket additions use ([`super::batch`]): `ark-ff`'s, except for the BN254
@@ -46,6 +46,20 @@ impl MsmField for Fq {
     }
 }
 
+impl MsmField for Fr {
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn mul_msm(self, other: &Self) -> Self {
+        mul_fr_u29(&self, other)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn square_msm(self) -> Self {
+        mul_fr_u29(&self, &self)
+    }
+}
+
 impl MsmField for Fq2 {
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
@@ -64,11 +78,30 @@ impl MsmField for Fq2 {
 const M29: u64 = (1 << 29) - 1;
 /// Mask of the top (24-bit) limb of a 256-bit value and of the last reduction step.
 const M24: u64 = (1 << 24) - 1;
-/// The modulus as nine 29-bit limbs (the top one 24 bits wide).
-const P29: [u64; 9] = to29(&Fq::MODULUS.0);
-/// `−p⁻¹ mod 2^29` and `mod 2^24` (the low bits of ark-ff's `−p⁻¹ mod 2^64`).
-const P_INV29: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV & M29;
-const P_INV24: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV & M24;
+/// A 254-bit prime modulus `p` in the form the 29-bit multiplication wants.
+struct Modulus29 {
+    /// `p` as nine 29-bit limbs (the top one 24 bits wide).
+    p: [u64; 9],
+    /// `−p⁻¹ mod 2^29` (the low bits of ark-ff's `−p⁻¹ mod 2^64`).
+    inv29: u64,
+    /// `−p⁻¹ mod 2^24`.
+    inv24: u64,
+}
+
+impl Modulus29 {
+    const fn new(p: &[u64; 4], inv64: u64) -> Self {
+        Modulus29 {
+            p: to29(p),
+            inv29: inv64 & M29,
+            inv24: inv64 & M24,
+        }
+    }
+}
+
+/// BN254's base field (the curve coordinates).
+const FQ29: Modulus29 = Modulus29::new(&Fq::MODULUS.0, <ark_bn254::FqConfig as MontConfig<4>>::INV);
+/// BN254's scalar field (the QAP's FFTs, [`super::qap`]).
+const FR29: Modulus29 = Modulus29::new(&Fr::MODULUS.0, <ark_bn254::FrConfig as MontConfig<4>>::INV);
 
 /// A 256-bit value (four little-endian 64-bit limbs) as nine 29-bit limbs, the top one 24 bits.
 #[inline(always)]
@@ -102,8 +135,21 @@ const fn from29(l: &[u64; 9]) -> [u64; 4] {
 /// (to 1,032,578 bytes, near #16's 1 MiB) and proved no faster.
 #[inline(never)]
 pub fn mul_fq_u29(a: &Fq, b: &Fq) -> Fq {
-    let a = to29(&a.0 .0);
-    let b = to29(&b.0 .0);
+    Fq::new_unchecked(BigInt::new(mont_mul29(&a.0 .0, &b.0 .0, &FQ29)))
+}
+
+/// [`mul_fq_u29`] for BN254's scalar field; equals `a * b`.
+#[inline(never)]
+pub fn mul_fr_u29(a: &Fr, b: &Fr) -> Fr {
+    Fr::new_unchecked(BigInt::new(mont_mul29(&a.0 .0, &b.0 .0, &FR29)))
+}
+
+/// Montgomery product (`R = 2^256`) of two canonical residues mod `md.p` (a prime below 2^254), as
+/// four 64-bit limbs, modulus `md`: the body of [`mul_fq_u29`] and [`mul_fr_u29`].
+#[inline(always)]
+fn mont_mul29(a: &[u64; 4], b: &[u64; 4], md: &Modulus29) -> [u64; 4] {
+    let a = to29(a);
+    let b = to29(b);
     // Columns: t[k] = Σ_{i+j=k} a_i·b_j (each < 9·2^58), then the reduction terms m·p.
     let mut t = [0u64; 18];
     for (i, ai) in a.iter().enumerate() {
@@ -113,15 +159,15 @@ pub fn mul_fq_u29(a: &Fq, b: &Fq) -> Fq {
     }
     // Steps 0..8: clear the low 29 bits of column k, carry the rest up (columns stay < 2^63).
     for k in 0..8 {
-        let m = ((t[k] & M29) * P_INV29) & M29;
-        for (j, pj) in P29.iter().enumerate() {
+        let m = ((t[k] & M29) * md.inv29) & M29;
+        for (j, pj) in md.p.iter().enumerate() {
             t[k + j] += m * pj;
         }
         t[k + 1] += t[k] >> 29;
     }
     // Last step: the low 24 bits of column 8 (bit 232): 8·29 + 24 = 256.
-    let m = ((t[8] & M24) * P_INV24) & M24;
-    for (j, pj) in P29.iter().enumerate() {
+    let m = ((t[8] & M24) * md.inv24) & M24;
+    for (j, pj) in md.p.iter().enumerate() {
         t[8 + j] += m * pj;
     }
     for k in 8..17 {
@@ -137,12 +183,11 @@ pub fn mul_fq_u29(a: &Fq, b: &Fq) -> Fq {
     let mut d = [0u64; 9];
     let mut borrow = 0u64;
     for j in 0..9 {
-        let x = r[j].wrapping_sub(P29[j]).wrapping_sub(borrow);
+        let x = r[j].wrapping_sub(md.p[j]).wrapping_sub(borrow);
         d[j] = x & M29;
         borrow = x >> 63;
     }
-    let out = if borrow == 0 { d } else { r };
-    Fq::new_unchecked(BigInt::new(from29(&out)))
+    from29(if borrow == 0 { &d } else { &r })
 }
 
 /// BN254's `Fq2 = Fq[u]/(u² + 1)` product on [`mul_fq_u29`] (Karatsuba: three base-field
@@ -172,11 +217,14 @@ mod tests {
         let l = to29(&x);
         assert!(l[..8].iter().all(|w| *w <= M29) && l[8] <= M24);
         assert_eq!(from29(&l), x);
-        assert_eq!(
-            P_INV29.wrapping_mul(P29[0]) & M29,
-            M29,
-            "p·(−p⁻¹) ≡ −1 mod 2^29"
-        );
+        for m in [&FQ29, &FR29] {
+            assert_eq!(
+                m.inv29.wrapping_mul(m.p[0]) & M29,
+                M29,
+                "p·(−p⁻¹) ≡ −1 mod 2^29"
+            );
+            assert_eq!(m.inv24.wrapping_mul(m.p[0]) & M24, M24);
+        }
     }
 
     #[test]
@@ -205,6 +253,25 @@ mod tests {
             assert_eq!(mul_fq_u29(&w[0], &w[0]), w[0].square());
             assert_eq!(w[0].mul_msm(&w[1]), w[0] * w[1]);
             assert_eq!(w[0].square_msm(), w[0].square());
+        }
+    }
+
+    #[test]
+    fn fr_matches_ark_ff() {
+        let mut rng = StdRng::seed_from_u64(18);
+        let mut values: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
+        values.extend([
+            Fr::zero(),
+            Fr::ONE,
+            -Fr::ONE,
+            Fr::from(u64::MAX),
+            Fr::from_bigint(Fr::MODULUS_MINUS_ONE_DIV_TWO).expect("< r"),
+        ]);
+        for a in &values {
+            for b in values.iter().rev().take(20) {
+                assert_eq!(mul_fr_u29(a, b), *a * b, "{a} · {b}");
+            }
+            assert_eq!(a.mul_msm(a), a.square());
         }
     }
 

@@ -27,6 +27,7 @@
 mod batch;
 pub mod field;
 pub mod prover;
+pub mod qap;
 pub mod var;
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};

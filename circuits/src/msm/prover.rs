@@ -1,7 +1,7 @@
 //! A Groth16 prover (BN254) for one fixed proving key and circuit shape: the constraint matrices and
 //! the [`FixedBaseMsm`] tables of the five queries are computed once ([`PreparedProver::new`]), so a
-//! proof costs synthesis of the witness, the QAP witness map (`ark-groth16`'s
-//! [`LibsnarkReduction`], unchanged) and five table MSMs.
+//! proof costs synthesis of the witness, the QAP witness map (`ark-groth16`'s libsnark reduction on
+//! our own FFT, [`super::qap`]) and five table MSMs.
 //!
 //! [`PreparedProver::without_tables`] caches only the matrices and runs the five MSMs over the key's
 //! own points with [`super::var`] (signed digits, batch-affine buckets): what a client that proves a
@@ -10,14 +10,12 @@
 //! For the same RNG state the proof is identical to `ark_groth16::Groth16::prove`'s: `r` then `s`
 //! are drawn the same way and every group element is the same sum (the tests compare bytes).
 
-use super::{field::MsmField, var, BigIntOf, FixedBaseMsm, MsmOptions};
+use super::{field::MsmField, qap::QapDomain, var, BigIntOf, FixedBaseMsm, MsmOptions};
 use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Proof, ProvingKey};
-use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
     SynthesisMode, R1CS_PREDICATE_LABEL,
@@ -39,6 +37,8 @@ pub struct PreparedProver {
     num_constraints: usize,
     /// `1 + inputs + witnesses`: the length of a full assignment.
     num_vars: usize,
+    /// The QAP's domain, twiddles and coset powers (the witness map of every proof).
+    qap: QapDomain,
     tables: Option<Tables>,
 }
 
@@ -120,7 +120,9 @@ impl PreparedProver {
         let matrices = all
             .remove(R1CS_PREDICATE_LABEL)
             .ok_or_else(|| PrepareError::Shape("no R1CS predicate".into()))?;
-        let domain = (num_constraints + num_inputs).next_power_of_two();
+        let qap = QapDomain::new(num_constraints + num_inputs)
+            .ok_or_else(|| PrepareError::Shape("no radix-2 domain holds the constraints".into()))?;
+        let domain = qap.size();
         let shape = |what: &str, got: usize, want: usize| {
             if got == want {
                 Ok(())
@@ -140,6 +142,7 @@ impl PreparedProver {
             num_inputs,
             num_constraints,
             num_vars,
+            qap,
             tables: None,
         })
     }
@@ -208,12 +211,9 @@ impl PreparedProver {
         let aux = &assignment[self.num_inputs - 1..];
         let tables = self.tables.as_ref();
         let h_job = || -> Result<G1Projective, SynthesisError> {
-            let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-                &self.matrices,
-                self.num_inputs,
-                self.num_constraints,
-                full,
-            )?;
+            let h =
+                self.qap
+                    .witness_map(&self.matrices, self.num_inputs, self.num_constraints, full);
             let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
             Ok(one_msm(tables.map(|t| &t.h), &pk.h_query, &h))
         };
