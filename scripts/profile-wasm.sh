@@ -41,10 +41,10 @@ GROUPS = [
     ("G1 bucket additions (`msm::batch`, batch-affine; their field multiplications counted apart)",
      r"msm::batch::\w+::<ark_bn254\[\w+\]::curves::g1::"),
     ("G2 bucket additions (`msm::batch`, batch-affine; their field multiplications counted apart)", r"msm::batch::\w+::<ark_bn254\[\w+\]::curves::g2::"),
-    ("base-field multiplications of the bucket additions (`msm::field`, 29-bit limbs, out of line)", r"msm::field::"),
-    ("Fr arithmetic in ark-ff (64-bit limbs: QAP FFTs, witness map, synthesis)", r"FrConfig"),
-    ("Fq / Fq2 arithmetic in ark-ff (64-bit limbs), under ark-ec's projective operators (the running-sum "
-     "bucket reduction, window joins) and the rounds' inversions", r"FqConfig|Fp2Config|fq2|fq::"),
+    ("field multiplications on 29-bit limbs (`msm::field`, out of line: Fq of the bucket additions, Fr of the QAP FFTs)", r"msm::field::"),
+    ("Fr arithmetic in ark-ff (64-bit limbs: synthesis, scalar conversions)", r"FrConfig"),
+    ("Fq / Fq2 arithmetic in ark-ff (64-bit limbs), under ark-ec's projective operators (joining the "
+     "bucket-reduction lanes and the windows, the proof's own scalar multiplications) and the inversions", r"FqConfig|Fp2Config|fq2|fq::"),
     ("ark-ec's projective operators themselves", r"short_weierstrass::group::Projective"),
     ("witness synthesis and R1CS evaluation", r"r1cs|poseidon|babyjubjub|eddsa|gr1cs|constraint|witness"),
     ("allocation and copying", r"malloc|realloc|alloc::|memcpy|memmove|memset|dlmalloc"),

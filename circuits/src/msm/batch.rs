@@ -90,9 +90,10 @@ where
 }
 
 /// Buckets per running sum in [`weighted_sums`]: with `2^(c−1)` buckets per window there are
-/// `2^(c−1) / 16` lanes per window advancing together (hundreds of additions per inversion), and
-/// the lanes' results are joined by `2·lanes` projective additions instead of `2·2^(c−1)`.
-const LANE: usize = 16;
+/// `2^(c−1) / 32` lanes per window advancing together (hundreds of additions per inversion), joined
+/// by ≈ 3 projective additions per lane instead of 2 per bucket. 32 rather than 16: fewer lanes to
+/// join for 16 more inversions per MSM, ≈ 2 % faster in wasm (interleaved Node runs, 2026-12-03).
+const LANE: usize = 32;
 
 /// `Σ_b (b + 1) · set[b]` for every set of bucket sums.
 ///
@@ -100,8 +101,8 @@ const LANE: usize = 16;
 /// and step by step every lane of every set adds its next bucket into its running sum and its
 /// running sum into its total, all these additions sharing one inversion (≈ 6 multiplications each
 /// instead of ≈ 11–16 for the projective running sum; in WebAssembly at the 29-bit speed too).
-/// A lane `s` holds `R_s = Σ_k B_{16s+k}` and `A_s = Σ_k (k + 1)·B_{16s+k}`, and a set's sum is
-/// `Σ_s A_s + 16 · Σ_s s·R_s`.
+/// A lane `s` holds `R_s = Σ_k B_{Ls+k}` and `A_s = Σ_k (k + 1)·B_{Ls+k}` (`L` = [`LANE`]), and a
+/// set's sum is `Σ_s A_s + L · Σ_s s·R_s`.
 pub(super) fn weighted_sums<P: SWCurveConfig>(sets: &[Vec<Affine<P>>]) -> Vec<Projective<P>>
 where
     P::BaseField: MsmField,
@@ -138,7 +139,7 @@ where
         .map(|&n| {
             let (a, r) = (&totals[first..first + n], &running[first..first + n]);
             first += n;
-            // Σ_s s·R_s by running sums over the lanes, then 16·(that) by doublings.
+            // Σ_s s·R_s by running sums over the lanes, then L·(that) by doublings.
             let mut run = Projective::<P>::zero();
             let mut weighted = Projective::<P>::zero();
             for r_s in r.iter().skip(1).rev() {
