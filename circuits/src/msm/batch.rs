@@ -61,7 +61,7 @@ where
                 denoms.push(denominator(&pts[s + 2 * k], &pts[s + 2 * k + 1]));
             }
         }
-        batch_invert(&mut denoms, &mut scratch);
+        P::BaseField::batch_inverse(&mut denoms, &mut scratch);
         let mut t = 0;
         for &b in &active {
             let (s, l) = (start[b], len[b]);
@@ -165,7 +165,7 @@ fn add_in_place<P: SWCurveConfig>(
 {
     denoms.clear();
     denoms.extend(a.iter().zip(b).map(|(x, y)| denominator(x, y)));
-    batch_invert(denoms, scratch);
+    P::BaseField::batch_inverse(denoms, scratch);
     for ((x, y), inv) in a.iter_mut().zip(b).zip(denoms.iter()) {
         *x = add_with_inverse(x, y, inv);
     }
@@ -210,24 +210,4 @@ where
     let x = lambda.square_msm() - a.x - b.x;
     let y = lambda.mul_msm(&(a.x - x)) - a.y;
     Affine::<P>::new_unchecked(x, y)
-}
-
-/// Replaces every element of `v` (all non-zero) by its inverse with one field inversion; `scratch` is
-/// reused between calls.
-fn batch_invert<F: MsmField>(v: &mut [F], scratch: &mut Vec<F>) {
-    if v.is_empty() {
-        return;
-    }
-    scratch.clear();
-    let mut acc = F::ONE;
-    for x in v.iter() {
-        scratch.push(acc);
-        acc = acc.mul_msm(x);
-    }
-    let mut inv = acc.inverse().expect("denominators are non-zero");
-    for (x, prefix) in v.iter_mut().zip(scratch.iter()).rev() {
-        let next = inv.mul_msm(x);
-        *x = inv.mul_msm(prefix);
-        inv = next;
-    }
 }
