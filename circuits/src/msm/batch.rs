@@ -44,8 +44,13 @@ where
     let mut pts = vec![Affine::<P>::zero(); entries.len()];
     for &(b, idx) in entries {
         let b = b as usize;
-        let p = table[(idx >> 1) as usize];
-        pts[start[b] + len[b]] = if idx & 1 == 1 { -p } else { p };
+        // Copied, then negated in place: building the negated point in a temporary first cost a
+        // stalled store-to-load forward per entry (≈ 10 % of a table MSM natively).
+        let slot = &mut pts[start[b] + len[b]];
+        *slot = table[(idx >> 1) as usize];
+        if idx & 1 == 1 {
+            slot.y = -slot.y;
+        }
         len[b] += 1;
     }
 

@@ -1,9 +1,11 @@
 //! A Groth16 prover (BN254) for one fixed proving key and circuit shape: the constraint matrices and
-//! the [`FixedBaseMsm`] tables of the five queries are computed once ([`PreparedProver::new`]), so a
+//! the [`FixedBaseMsm`] tables of the queries are computed once ([`PreparedProver::new`]), so a
 //! proof costs synthesis of the witness, the QAP witness map (`ark-groth16`'s libsnark reduction on
-//! our own FFT, [`super::qap`]) and five table MSMs.
+//! our own FFT, [`super::qap`]) and four table MSMs: A, B (G1), B (G2), and one over the H and L
+//! queries together (the proof's C needs only the sum of the two, so one bucket reduction serves
+//! both and the longer MSM takes a wider window).
 //!
-//! [`PreparedProver::without_tables`] caches only the matrices and runs the five MSMs over the key's
+//! [`PreparedProver::without_tables`] caches only the matrices and runs the four MSMs over the key's
 //! own points with [`super::var`] (signed digits, batch-affine buckets): what a client that proves a
 //! few receipts per key load uses (the WebAssembly prover, where the tables take ≈ 22 s to build).
 //!
@@ -11,7 +13,7 @@
 //! are drawn the same way and every group element is the same sum (the tests compare bytes).
 
 use super::{field::MsmField, qap::QapDomain, var, BigIntOf, FixedBaseMsm, MsmOptions};
-use ark_bn254::{g1, g2, Bn254, Fr, G1Projective, G2Projective};
+use ark_bn254::{g1, g2, Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
@@ -22,17 +24,20 @@ use ark_relations::gr1cs::{
 };
 use ark_std::rand::RngCore;
 
-/// Window widths (bits) per query, chosen by measurement (`cargo bench --bench prove -- msm`): the H query's
-/// scalars are full-size and random; the witness queries' are mostly 0, 1 or small.
-pub const H_WINDOW_BITS: u32 = 13;
-/// Window width of the A, B (G1, G2) and L queries.
-pub const WITNESS_WINDOW_BITS: u32 = 13;
+/// Window width (bits) of the joint H and L MSM (≈ 15k bases; `h` is random, the witness ≈ 70 %
+/// full-size): the cost is ≈ `n · ⌈255 / c⌉ + 2^(c−1)` additions, least at 15 bits for this `n`.
+/// Chosen by measurement (one thread, interleaved, `circuits/BENCHMARKS-circuit.md`).
+pub const H_WINDOW_BITS: u32 = 15;
+/// Window width of the A and B (G1, G2) queries (≈ 6.7k bases each).
+pub const WITNESS_WINDOW_BITS: u32 = 14;
 
 /// The prepared proving key (see the module doc). With tables it holds `≈ len · ⌈255 / c⌉` affine
 /// points per query.
 #[derive(Clone)]
 pub struct PreparedProver {
     matrices: Vec<Matrix<Fr>>,
+    /// The H query's points, then the L query's: the bases of the joint MSM.
+    hl_bases: Vec<G1Affine>,
     num_inputs: usize,
     num_constraints: usize,
     /// `1 + inputs + witnesses`: the length of a full assignment.
@@ -42,14 +47,14 @@ pub struct PreparedProver {
     tables: Option<Tables>,
 }
 
-/// The fixed-base tables of the five queries.
+/// The fixed-base tables of the four MSMs.
 #[derive(Clone)]
 struct Tables {
     a: FixedBaseMsm<g1::Config>,
     b_g1: FixedBaseMsm<g1::Config>,
     b_g2: FixedBaseMsm<g2::Config>,
-    h: FixedBaseMsm<g1::Config>,
-    l: FixedBaseMsm<g1::Config>,
+    /// Over [`PreparedProver::hl_bases`].
+    hl: FixedBaseMsm<g1::Config>,
 }
 
 impl core::fmt::Debug for PreparedProver {
@@ -95,8 +100,7 @@ impl PreparedProver {
             a: FixedBaseMsm::new(&pk.a_query[1..], witness_bits),
             b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], witness_bits),
             b_g2: FixedBaseMsm::new(&pk.b_g2_query[1..], witness_bits),
-            h: FixedBaseMsm::new(&pk.h_query, h_bits),
-            l: FixedBaseMsm::new(&pk.l_query, witness_bits),
+            hl: FixedBaseMsm::new(&prepared.hl_bases, h_bits),
         });
         Ok(prepared)
     }
@@ -139,6 +143,7 @@ impl PreparedProver {
         shape("h_query", pk.h_query.len(), domain - 1)?;
         Ok(PreparedProver {
             matrices,
+            hl_bases: [&pk.h_query[..], &pk.l_query[..]].concat(),
             num_inputs,
             num_constraints,
             num_vars,
@@ -150,11 +155,7 @@ impl PreparedProver {
     /// Heap bytes of the five tables (0 without tables).
     pub fn table_bytes(&self) -> usize {
         self.tables.as_ref().map_or(0, |t| {
-            t.a.table_bytes()
-                + t.b_g1.table_bytes()
-                + t.b_g2.table_bytes()
-                + t.h.table_bytes()
-                + t.l.table_bytes()
+            t.a.table_bytes() + t.b_g1.table_bytes() + t.b_g2.table_bytes() + t.hl.table_bytes()
         })
     }
 
@@ -195,11 +196,12 @@ impl PreparedProver {
     /// The proof for `r`, `s` and the full assignment (ark-groth16's `create_proof_with_assignment`,
     /// with the table MSMs or the table-free ones).
     ///
-    /// Five independent jobs — `h` (the QAP witness map's FFTs, then its MSM) and the witness MSMs of
-    /// the L, B (G2), A and B (G1) queries — run as tasks of one `join` tree, each MSM on one thread
-    /// ([`MsmOptions::SERIAL`]), rather than splitting every MSM across the threads in turn (each half
-    /// with its own buckets, five fork-joins in a row, the FFTs alone before them): 10–13 % faster on 2
-    /// threads (`circuits/BENCHMARKS-circuit.md`, "Task-scheduled MSMs").
+    /// Four independent jobs — `h` (the QAP witness map's FFTs, then the joint H and L MSM) and the
+    /// witness MSMs of the B (G2), A and B (G1) queries — run as tasks of one `join` tree, each MSM on
+    /// one thread ([`MsmOptions::SERIAL`]), rather than splitting every MSM across the threads in turn
+    /// (each half with its own buckets, fork-joins in a row, the FFTs alone before them): 10–13 %
+    /// faster on 2 threads (`circuits/BENCHMARKS-circuit.md`, "Task-scheduled MSMs"). The first job is
+    /// about as long as the other three together, so each thread gets about half.
     fn prove_with(
         &self,
         pk: &ProvingKey<Bn254>,
@@ -210,30 +212,33 @@ impl PreparedProver {
         let assignment: Vec<_> = full[1..].iter().map(|x| x.into_bigint()).collect();
         let aux = &assignment[self.num_inputs - 1..];
         let tables = self.tables.as_ref();
-        let h_job = || -> Result<G1Projective, SynthesisError> {
+        let hl_job = || -> Result<G1Projective, SynthesisError> {
             let h =
                 self.qap
                     .witness_map(&self.matrices, self.num_inputs, self.num_constraints, full);
-            let h: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
-            Ok(one_msm(tables.map(|t| &t.h), &pk.h_query, &h))
+            // h has a point per domain element; the H query stops one short (ark-groth16's MSM takes
+            // the shorter of the two), and the L query's scalars follow.
+            let scalars: Vec<_> = h[..pk.h_query.len()]
+                .iter()
+                .map(|x| x.into_bigint())
+                .chain(aux.iter().copied())
+                .collect();
+            Ok(one_msm(tables.map(|t| &t.hl), &self.hl_bases, &scalars))
         };
-        // The two largest jobs (h with its FFTs; the G2 MSM) start first, one per thread; the three
-        // smaller G1 MSMs are stolen by whichever thread is free first.
-        let ((h_acc, l_acc), (b_g2_acc, (a_acc, b_g1_acc))) = join(
-            || join(h_job, || one_msm(tables.map(|t| &t.l), &pk.l_query, aux)),
-            || {
-                join(
-                    || one_msm(tables.map(|t| &t.b_g2), &pk.b_g2_query[1..], &assignment),
-                    || {
-                        join(
-                            || one_msm(tables.map(|t| &t.a), &pk.a_query[1..], &assignment),
-                            || one_msm(tables.map(|t| &t.b_g1), &pk.b_g1_query[1..], &assignment),
-                        )
-                    },
-                )
-            },
-        );
-        let h_acc = h_acc?;
+        // The largest job (h with its FFTs, then the H and L MSM) on one thread; the G2 MSM starts on
+        // the other, and the two G1 MSMs are stolen by whichever thread is free first.
+        let (hl_acc, (b_g2_acc, (a_acc, b_g1_acc))) = join(hl_job, || {
+            join(
+                || one_msm(tables.map(|t| &t.b_g2), &pk.b_g2_query[1..], &assignment),
+                || {
+                    join(
+                        || one_msm(tables.map(|t| &t.a), &pk.a_query[1..], &assignment),
+                        || one_msm(tables.map(|t| &t.b_g1), &pk.b_g1_query[1..], &assignment),
+                    )
+                },
+            )
+        });
+        let hl_acc = hl_acc?;
 
         let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
         let g1_b: G1Projective = if r.is_zero() {
@@ -242,7 +247,7 @@ impl PreparedProver {
             pk.delta_g1 * s + pk.b_g1_query[0] + b_g1_acc + pk.beta_g1
         };
         let g2_b: G2Projective = pk.vk.delta_g2 * s + pk.b_g2_query[0] + b_g2_acc + pk.vk.beta_g2;
-        let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + l_acc + h_acc;
+        let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + hl_acc;
         Ok(Proof {
             a: g_a.into_affine(),
             b: g2_b.into_affine(),
