@@ -67,13 +67,13 @@ impl MsmField for Fq {
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn mul_msm(self, other: &Self) -> Self {
-        Fq::new_unchecked(BigInt::new(mont_mul64(&self.0 .0, &other.0 .0)))
+        Fq::new_unchecked(BigInt::new(mont_mul64(&self.0 .0, &other.0 .0, &FQ64)))
     }
 
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn square_msm(self) -> Self {
-        Fq::new_unchecked(BigInt::new(mont_mul64(&self.0 .0, &self.0 .0)))
+        Fq::new_unchecked(BigInt::new(mont_mul64(&self.0 .0, &self.0 .0, &FQ64)))
     }
 
     #[cfg(target_arch = "wasm32")]
@@ -88,6 +88,12 @@ impl MsmField for Fr {
     #[inline(always)]
     fn mul_msm(self, other: &Self) -> Self {
         mul_fr_u29(&self, other)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn mul_msm(self, other: &Self) -> Self {
+        Fr::new_unchecked(BigInt::new(mont_mul64(&self.0 .0, &other.0 .0, &FR64)))
     }
 
     #[cfg(target_arch = "wasm32")]
@@ -287,9 +293,26 @@ pub fn mul_fq2(a: &Fq2, b: &Fq2) -> Fq2 {
     Fq2::new(v0 - v1, cross - v0 - v1)
 }
 
-/// `−p⁻¹ mod 2^64` for BN254's base field.
+/// A prime modulus below 2^254 and `−p⁻¹ mod 2^64`, for [`mont_mul64`].
 #[cfg(not(target_arch = "wasm32"))]
-const FQ_INV64: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV;
+struct Modulus64 {
+    p: [u64; 4],
+    inv: u64,
+}
+
+/// BN254's base field.
+#[cfg(not(target_arch = "wasm32"))]
+const FQ64: Modulus64 = Modulus64 {
+    p: Fq::MODULUS.0,
+    inv: <ark_bn254::FqConfig as MontConfig<4>>::INV,
+};
+
+/// BN254's scalar field.
+#[cfg(not(target_arch = "wasm32"))]
+const FR64: Modulus64 = Modulus64 {
+    p: Fr::MODULUS.0,
+    inv: <ark_bn254::FrConfig as MontConfig<4>>::INV,
+};
 
 /// `a + b·c + d` as (low, high) 64-bit words.
 #[cfg(not(target_arch = "wasm32"))]
@@ -299,17 +322,17 @@ fn mac(a: u64, b: u64, c: u64, d: u64) -> (u64, u64) {
     (x as u64, (x >> 64) as u64)
 }
 
-/// Montgomery product (`R = 2^256`) of two BN254 base-field elements on 64-bit limbs (CIOS; the top
-/// limb of `p` leaves room for the carries, so no extra word), inlined at every bucket addition;
-/// equals `ark-ff`'s product (tests).
+/// Montgomery product (`R = 2^256`) of two canonical residues mod `md.p` on 64-bit limbs (CIOS; the
+/// top limb of `p` leaves room for the carries, so no extra word), inlined at every bucket addition
+/// and FFT butterfly; equals `ark-ff`'s product (tests).
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
-fn mont_mul64(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-    let p = &Fq::MODULUS.0;
+fn mont_mul64(a: &[u64; 4], b: &[u64; 4], md: &Modulus64) -> [u64; 4] {
+    let p = &md.p;
     let mut t = [0u64; 4];
     for bi in b {
         let (t0, mut ca) = mac(t[0], a[0], *bi, 0);
-        let m = t0.wrapping_mul(FQ_INV64);
+        let m = t0.wrapping_mul(md.inv);
         let (_, mut cm) = mac(t0, m, p[0], 0);
         for j in 1..4 {
             let (x, c) = mac(t[j], a[j], *bi, ca);
@@ -409,6 +432,7 @@ mod tests {
         for a in &values {
             for b in values.iter().rev().take(20) {
                 assert_eq!(mul_fr_u29(a, b), *a * b, "{a} · {b}");
+                assert_eq!(a.mul_msm(b), *a * b, "{a} · {b} (mul_msm)");
             }
             assert_eq!(a.mul_msm(a), a.square());
         }
