@@ -3,7 +3,7 @@
 //! Run: `cargo bench --workspace --bench prove -- FILTER` (FILTER e.g. `receipt/`, `msm/`).
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::VariableBaseMSM;
-use ark_ff::UniformRand;
+use ark_ff::{PrimeField, UniformRand};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use x402_zk_circuits::msm::prover::{PreparedProver, H_WINDOW_BITS, WITNESS_WINDOW_BITS};
@@ -145,19 +145,24 @@ fn bench_receipt(c: &mut Criterion) {
             b.iter(|| h.msm_with(&random, opts))
         });
     }
-    // Window width: the H query (random scalars) and the G2 B query (witness), all techniques on.
-    for bits in [10u32, 12, 14, 16] {
-        let h = FixedBaseMsm::new(&keys.pk.h_query, bits);
+    // Window width, one thread as in the prover's jobs: the joint H and L MSM (random h, then the
+    // witness) and the G2 B query (the witness), all techniques on.
+    let hl_bases = [&keys.pk.h_query[..], &keys.pk.l_query[..]].concat();
+    let aux = &assignment[assignment.len() - keys.pk.l_query.len()..];
+    let hl_scalars: Vec<_> = random.iter().chain(aux).map(|x| x.into_bigint()).collect();
+    let g2_scalars: Vec<_> = assignment.iter().map(|x| x.into_bigint()).collect();
+    for bits in 12u32..=16 {
+        let hl = FixedBaseMsm::new(&hl_bases, bits);
         g.bench_with_input(
-            BenchmarkId::new("g1_h_random/window", bits),
+            BenchmarkId::new("g1_hl_joint/window", bits),
             &bits,
-            |b, _| b.iter(|| h.msm(&random)),
+            |b, _| b.iter(|| hl.msm_bigint_with(&hl_scalars, MsmOptions::SERIAL)),
         );
         let g2 = FixedBaseMsm::new(g2_bases, bits);
         g.bench_with_input(
             BenchmarkId::new("g2_b_witness/window", bits),
             &bits,
-            |b, _| b.iter(|| g2.msm(assignment)),
+            |b, _| b.iter(|| g2.msm_bigint_with(&g2_scalars, MsmOptions::SERIAL)),
         );
     }
     g.finish();

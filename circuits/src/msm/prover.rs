@@ -152,7 +152,7 @@ impl PreparedProver {
         })
     }
 
-    /// Heap bytes of the five tables (0 without tables).
+    /// Heap bytes of the four tables (0 without tables).
     pub fn table_bytes(&self) -> usize {
         self.tables.as_ref().map_or(0, |t| {
             t.a.table_bytes() + t.b_g1.table_bytes() + t.b_g2.table_bytes() + t.hl.table_bytes()
