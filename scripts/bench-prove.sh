@@ -89,16 +89,6 @@ if [[ $RENDER_ONLY == 0 ]]; then
     echo null >"$OUT/rss-kib.txt"
   fi
 
-  # Side by side: snarkjs, then criterion's 2-thread whole proof, ROUNDS times.
-  rm -f "$OUT"/pair-*.json
-  for round in $(seq 1 "$ROUNDS"); do
-    echo "==> side by side, round $round/$ROUNDS: snarkjs ($RUNS proofs), then criterion receipt/prove; load $(load)"
-    node scripts/bench-prove/snarkjs-prove.cjs "$S/receipt.zkey" "$OUT/iden3/receipt.wtns" "$RUNS" >"$OUT/pair-$round-snarkjs.json"
-    cargo bench --workspace --ignore-rust-version --bench prove -- --sample-size 10 '^receipt/prove$' \
-      >"$OUT/pair-$round-criterion.log" 2>&1 || die "the criterion bench failed (log: $OUT/pair-$round-criterion.log)"
-    cp target/criterion/receipt/prove/new/estimates.json "$OUT/pair-$round-ours.json"
-  done
-
   jq -n --slurpfile run "$OUT/run.json" --argjson after "$(load)" --arg cmd "$CMD" \
     --argjson snarkjs "$L_SNARKJS" --argjson criterion "$L_CRITERION" \
     --argjson rss "$(tail -1 "$OUT/rss-kib.txt")" \
@@ -115,6 +105,22 @@ for b in glob.glob("target/criterion/**/new/benchmark.json", recursive=True):
     est = json.load(open(os.path.join(os.path.dirname(b), "estimates.json")))
     res[meta["full_id"]] = est["median"]["point_estimate"] / 1e6
 json.dump(res, open(os.path.join(out, "criterion.json"), "w"), indent=1, sort_keys=True)
+PY
+
+  # Side by side: snarkjs, then criterion's 2-thread whole proof, ROUNDS times. After the full
+  # run's estimates are collected above: each round's criterion run rewrites receipt/prove's `new`.
+  rm -f "$OUT"/pair-*.json
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "==> side by side, round $round/$ROUNDS: snarkjs ($RUNS proofs), then criterion receipt/prove; load $(load)"
+    node scripts/bench-prove/snarkjs-prove.cjs "$S/receipt.zkey" "$OUT/iden3/receipt.wtns" "$RUNS" >"$OUT/pair-$round-snarkjs.json"
+    cargo bench --workspace --ignore-rust-version --bench prove -- --sample-size 10 '^receipt/prove$' \
+      >"$OUT/pair-$round-criterion.log" 2>&1 || die "the criterion bench failed (log: $OUT/pair-$round-criterion.log)"
+    cp target/criterion/receipt/prove/new/estimates.json "$OUT/pair-$round-ours.json"
+  done
+
+  python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
 pairs, r = [], 1
 while os.path.exists(os.path.join(out, f"pair-{r}-ours.json")):
     sj = json.load(open(os.path.join(out, f"pair-{r}-snarkjs.json")))
