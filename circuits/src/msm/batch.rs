@@ -95,9 +95,16 @@ where
 }
 
 /// Buckets per running sum in [`weighted_sums`]: with `2^(c−1)` buckets per window there are
-/// `2^(c−1) / 32` lanes per window advancing together (hundreds of additions per inversion), joined
-/// by ≈ 3 projective additions per lane instead of 2 per bucket. 32 rather than 16: fewer lanes to
-/// join for 16 more inversions per MSM, ≈ 2 % faster in wasm (interleaved Node runs, 2026-12-03).
+/// `2^(c−1) / LANE` lanes per window advancing together (hundreds of additions per inversion), joined
+/// by ≈ 3 projective additions per lane instead of 2 per bucket; each doubling of `LANE` halves the
+/// lanes to join and adds `LANE` steps (an inversion each) per MSM. In WebAssembly the joins run on
+/// ark-ff's slower multiplication (the table-free path has ~100 window sets per proof): 16 → 32 was
+/// ≈ 2 % faster (2026-12-03), 32 → 64 another 2.3 % (`scripts/ab-wasm.sh`, 8 interleaved rounds, each
+/// 0.972–0.988; 128 no better). Natively (one set per table MSM, inversions dearer relative to a
+/// multiplication) the two are within noise, and 32 stays.
+#[cfg(target_arch = "wasm32")]
+const LANE: usize = 64;
+#[cfg(not(target_arch = "wasm32"))]
 const LANE: usize = 32;
 
 /// `Σ_b (b + 1) · set[b]` for every set of bucket sums.
@@ -109,6 +116,16 @@ const LANE: usize = 32;
 /// A lane `s` holds `R_s = Σ_k B_{Ls+k}` and `A_s = Σ_k (k + 1)·B_{Ls+k}` (`L` = [`LANE`]), and a
 /// set's sum is `Σ_s A_s + L · Σ_s s·R_s`.
 pub(super) fn weighted_sums<P: SWCurveConfig>(sets: &[Vec<Affine<P>>]) -> Vec<Projective<P>>
+where
+    P::BaseField: MsmField,
+{
+    weighted_sums_in_lanes::<P, LANE>(sets)
+}
+
+/// [`weighted_sums`] with lanes of `LANE` buckets (a power of two; tests run every width).
+pub(super) fn weighted_sums_in_lanes<P: SWCurveConfig, const LANE: usize>(
+    sets: &[Vec<Affine<P>>],
+) -> Vec<Projective<P>>
 where
     P::BaseField: MsmField,
 {

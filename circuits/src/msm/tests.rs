@@ -172,3 +172,37 @@ fn empty_and_mismatched_lengths() {
     assert!(empty.is_empty() && empty.msm(&[Fr::ONE]).is_zero());
     assert!(G1Affine::zero().is_zero());
 }
+
+/// The affine bucket reduction `Σ_b (b + 1)·B_b` at every lane width either target uses (32 natively,
+/// 64 in WebAssembly) and around them, over sets whose lengths are and are not multiples of a lane,
+/// with identities and repeated points among the buckets.
+#[test]
+fn weighted_sums_every_lane_width() {
+    let g = G1Projective::generator();
+    let sets: Vec<Vec<G1Affine>> = [1usize, 31, 64, 65, 200, 513]
+        .iter()
+        .map(|&n| {
+            (0..n as u64)
+                .map(|k| match k % 11 {
+                    0 => G1Affine::zero(),
+                    5 => g.into_affine(),
+                    _ => (g * Fr::from(k * k + 3)).into_affine(),
+                })
+                .collect()
+        })
+        .collect();
+    let want: Vec<G1Projective> = sets
+        .iter()
+        .map(|set| {
+            set.iter()
+                .enumerate()
+                .map(|(b, p)| *p * Fr::from(b as u64 + 1))
+                .sum()
+        })
+        .collect();
+    assert_eq!(super::batch::weighted_sums(&sets), want);
+    assert_eq!(super::batch::weighted_sums_in_lanes::<_, 16>(&sets), want);
+    assert_eq!(super::batch::weighted_sums_in_lanes::<_, 32>(&sets), want);
+    assert_eq!(super::batch::weighted_sums_in_lanes::<_, 64>(&sets), want);
+    assert_eq!(super::batch::weighted_sums_in_lanes::<_, 128>(&sets), want);
+}
