@@ -179,6 +179,25 @@ impl PreparedProver {
         self.prove_with(pk, r, s, &full)
     }
 
+    /// [`PreparedProver::prove`] from a full assignment already made ([`PreparedProver::witness`]):
+    /// the proving step alone, as snarkjs times `groth16 prove` on a precomputed `.wtns` (the ≥ 10×
+    /// comparison, `scripts/bench-prove.sh`). Draws `r` then `s` from `rng` as `prove` does, so
+    /// `prove(pk, c, rng) == prove_assignment(pk, &witness(c)?, rng)`. An assignment of the wrong
+    /// length is `SynthesisError::Unsatisfiable`.
+    pub fn prove_assignment<R: RngCore>(
+        &self,
+        pk: &ProvingKey<Bn254>,
+        full: &[Fr],
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, SynthesisError> {
+        if full.len() != self.num_vars {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
+        self.prove_with(pk, r, s, full)
+    }
+
     /// Synthesis in prove mode without building matrices: the full assignment `1 ‖ inputs ‖ witness`
     /// (the MSM scalars of the A and B queries are its tail `inputs ‖ witness`).
     pub fn witness<C: ConstraintSynthesizer<Fr>>(
@@ -379,5 +398,21 @@ mod tests {
                 "r = {r}, s = {s} (no tables)"
             );
         }
+        // From a precomputed assignment: the same proof as from the circuit, for the same RNG state.
+        let from_circuit = tables
+            .prove(
+                &pk,
+                Cubic(Some(Fr::from(3u64))),
+                &mut StdRng::seed_from_u64(9),
+            )
+            .expect("proof");
+        let from_assignment = tables
+            .prove_assignment(&pk, &full, &mut StdRng::seed_from_u64(9))
+            .expect("proof");
+        assert_eq!(from_assignment, from_circuit);
+        assert!(matches!(
+            tables.prove_assignment(&pk, &full[1..], &mut rng),
+            Err(SynthesisError::Unsatisfiable)
+        ));
     }
 }
