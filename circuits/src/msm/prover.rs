@@ -183,7 +183,8 @@ impl PreparedProver {
     /// the proving step alone, as snarkjs times `groth16 prove` on a precomputed `.wtns` (the ≥ 10×
     /// comparison, `scripts/bench-prove.sh`). Draws `r` then `s` from `rng` as `prove` does, so
     /// `prove(pk, c, rng) == prove_assignment(pk, &witness(c)?, rng)`. An assignment of the wrong
-    /// length is `SynthesisError::Unsatisfiable`.
+    /// length is `SynthesisError::Unsatisfiable`; one of the right length is not checked against the
+    /// constraints (as in `ark-groth16`): if it does not satisfy them, the proof does not verify.
     pub fn prove_assignment<R: RngCore>(
         &self,
         pk: &ProvingKey<Bn254>,
