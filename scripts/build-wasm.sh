@@ -10,8 +10,7 @@
 # Toolchain: Debian's rustc-web (has the wasm32 backend; rustup cannot download targets here) with
 # -Zbuild-std (std rebuilt from rust-web-src), linked by lld-22; wasm-opt (binaryen) BEFORE
 # wasm-bindgen (Debian's binaryen 108 breaks wasm-bindgen's externref table when run after it).
-# Env: WASM_OPT=none (skip wasm-opt), WASM_OPT_LEVEL (default -O4: −1.8 % per proof against -O3 in
-# 12 interleaved rounds of scripts/ab-wasm.sh, every round faster (0.964–0.992); +3.9 KB of .wasm).
+# Env: WASM_OPT=none (skip wasm-opt), WASM_OPT_LEVEL (default -O3).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/versions.env"
@@ -24,7 +23,7 @@ PKG="$ROOT/app/prover-wasm"
 NAME=x402_zk_prover_wasm
 OUT="$ROOT/target/wasm"
 WASM_OPT="${WASM_OPT:-wasm-opt}"
-WASM_OPT_LEVEL="${WASM_OPT_LEVEL:--O4}"
+WASM_OPT_LEVEL="${WASM_OPT_LEVEL:--O3}"
 
 # Debian's compiler, not rustup's proxies (no wasm32 std there).
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
