@@ -84,7 +84,7 @@ validator_spin_watch() {
     for pid in $(pgrep -x solana-test-val); do
       [[ -n "${done_[$pid]:-}" ]] && continue
       for c in /proc/"$pid"/task/*/comm; do
-        read -r name <"$c" 2>/dev/null || continue
+        read -r name 2>/dev/null <"$c" || continue # (stderr first: a task may exit between glob and read)
         [[ $name == solBnkTxSched ]] || continue
         tid="${c%/comm}" tid="${tid##*/}"
         renice -n 19 -p "$tid" >/dev/null 2>&1 || true
