@@ -70,15 +70,12 @@ fn bench_receipt(c: &mut Criterion) {
     });
     // The proving step alone from a precomputed full assignment, as snarkjs is timed on a `.wtns`
     // (the ≥ 10× comparison); `prove` above also checks the receipt natively and synthesizes.
-    let full = keys
-        .prepared()
-        .expect("prepared")
-        .witness(ReceiptCircuit::new(&w))
-        .expect("witness");
+    let prepared = keys.prepared().expect("prepared");
+    let full = prepared.witness(ReceiptCircuit::new(&w)).expect("witness");
     g.bench_function("prove_witness_precomputed", |b| {
-        let p = keys.prepared().expect("prepared");
         b.iter(|| {
-            p.prove_assignment(&keys.pk, &full, &mut rng)
+            prepared
+                .prove_assignment(&keys.pk, &full, &mut rng)
                 .expect("prove")
         })
     });
@@ -107,15 +104,12 @@ fn bench_receipt(c: &mut Criterion) {
         b.iter(|| circuit::is_satisfied(&circuit::Assignment::from(&w)).expect("synth"))
     });
     g.bench_function("witness", |b| {
-        let p = keys.prepared().expect("prepared");
-        b.iter(|| p.witness(ReceiptCircuit::new(&w)).expect("witness"))
+        b.iter(|| prepared.witness(ReceiptCircuit::new(&w)).expect("witness"))
     });
     g.finish();
 
     // Per-technique MSM rows on the proving key's own bases: G2 B query and G1 A query with a real
     // witness, G1 H query with random full-size scalars (as h is).
-    let prepared = keys.prepared().expect("prepared");
-    let full = prepared.witness(ReceiptCircuit::new(&w)).expect("witness");
     let assignment = &full[1..];
     let random: Vec<Fr> = (0..keys.pk.h_query.len())
         .map(|_| Fr::rand(&mut rng))

@@ -166,23 +166,19 @@ impl PreparedProver {
     }
 
     /// A zero-knowledge proof of `circuit` (with its assignment) under `pk`, the key this was prepared
-    /// from. Draws `r` then `s` from `rng` as `ark-groth16` does.
+    /// from: [`PreparedProver::witness`], then [`PreparedProver::prove_assignment`].
     pub fn prove<C: ConstraintSynthesizer<Fr>, R: RngCore>(
         &self,
         pk: &ProvingKey<Bn254>,
         circuit: C,
         rng: &mut R,
     ) -> Result<Proof<Bn254>, SynthesisError> {
-        let r = Fr::rand(rng);
-        let s = Fr::rand(rng);
-        let full = self.witness(circuit)?;
-        self.prove_with(pk, r, s, &full)
+        self.prove_assignment(pk, &self.witness(circuit)?, rng)
     }
 
     /// [`PreparedProver::prove`] from a full assignment already made ([`PreparedProver::witness`]):
     /// the proving step alone, as snarkjs times `groth16 prove` on a precomputed `.wtns` (the ≥ 10×
-    /// comparison, `scripts/bench-prove.sh`). Draws `r` then `s` from `rng` as `prove` does, so
-    /// `prove(pk, c, rng) == prove_assignment(pk, &witness(c)?, rng)`. An assignment of the wrong
+    /// comparison, `scripts/bench-prove.sh`). Draws `r` then `s` from `rng` as `ark-groth16` does. An assignment of the wrong
     /// length is `SynthesisError::Unsatisfiable`; one of the right length is not checked against the
     /// constraints (as in `ark-groth16`): if it does not satisfy them, the proof does not verify.
     pub fn prove_assignment<R: RngCore>(
